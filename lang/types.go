@@ -1,0 +1,218 @@
+package lang
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Kind is the kind of a value's type.
+type Kind uint8
+
+const (
+	KindNone       Kind = iota // no value (statements, void calls)
+	KindInt                    // integer of Size bytes, Signed or not
+	KindBool                   // true/false (0.24+), stored as one byte
+	KindStr                    // NUL-padded string of Size bytes
+	KindBuf                    // buf(): length-prefixed bytes of Size capacity
+	KindTuple                  // Elems
+	KindRecord                 // struct/union value with Fields (args, script structs)
+	KindPtr                    // pointer to Elem
+	KindArray                  // Len elements of Elem
+	KindKStack                 // kernel stack id (StackMode, StackDepth)
+	KindUStack                 // user stack id
+	KindKsym                   // kernel address printed as a symbol
+	KindUsym                   // user address printed as a symbol
+	KindInet                   // ntop() result
+	KindUsername               // uid printed as a user name
+	KindProbe                  // probe id printed as the probe name
+	KindTimestamp              // strftime() value
+	KindMacAddr                // macaddr() result
+	KindCgroupPath             // cgroup_path() result
+	KindStrerror               // strerror() value
+	KindCount                  // aggregation values, only ever map values
+	KindSum
+	KindMin
+	KindMax
+	KindAvg
+	KindStats
+	KindHist
+	KindLhist
+)
+
+var kindNames = [...]string{
+	KindNone: "none", KindInt: "int", KindBool: "bool", KindStr: "string",
+	KindBuf: "buffer", KindTuple: "tuple", KindRecord: "record", KindPtr: "pointer",
+	KindArray: "array", KindKStack: "kstack", KindUStack: "ustack", KindKsym: "ksym",
+	KindUsym: "usym", KindInet: "inet", KindUsername: "username", KindProbe: "probe",
+	KindTimestamp: "timestamp", KindMacAddr: "mac_address", KindCgroupPath: "cgroup_path",
+	KindStrerror: "strerror", KindCount: "count", KindSum: "sum", KindMin: "min",
+	KindMax: "max", KindAvg: "avg", KindStats: "stats", KindHist: "hist", KindLhist: "lhist",
+}
+
+func (k Kind) String() string {
+	if int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return fmt.Sprintf("kind(%d)", k)
+}
+
+// IsAggregation reports whether values of this kind are produced by an
+// aggregation function and can only live in maps.
+func (k Kind) IsAggregation() bool { return k >= KindCount }
+
+// Type is a checked value type. Types are compared with Equal, never with ==.
+type Type struct {
+	Kind   Kind
+	Size   int  // bytes of the value (ints 1/2/4/8, strings their capacity)
+	Signed bool // integers, and sum/min/max of signed values
+
+	Elems  []*Type   // tuple elements
+	Elem   *Type     // pointer target, array element
+	Len    int       // array length
+	Name   string    // record name ("struct task_struct"), "" for anonymous
+	Fields []*Member // record fields
+
+	StackMode  string // "bpftrace", "perf", "raw" for stacks
+	StackDepth int    // frames for stacks
+
+	// Lhist bounds (KindLhist), Hist bits (KindHist: hist(x, k)).
+	Min, Max, Step int64
+	Bits           int
+}
+
+// Member is one field of a record type.
+type Member struct {
+	Name    string
+	Type    *Type
+	Offset  int // bytes
+	BitOff  int // bit offset within the containing unit, for bitfields
+	BitSize int // 0 unless a bitfield
+	DataLoc bool
+}
+
+// Common types.
+var (
+	None   = &Type{Kind: KindNone}
+	Int64  = &Type{Kind: KindInt, Size: 8, Signed: true}
+	Uint64 = &Type{Kind: KindInt, Size: 8}
+	Int32  = &Type{Kind: KindInt, Size: 4, Signed: true}
+	Uint32 = &Type{Kind: KindInt, Size: 4}
+	Uint16 = &Type{Kind: KindInt, Size: 2}
+	Uint8  = &Type{Kind: KindInt, Size: 1}
+	Bool   = &Type{Kind: KindBool, Size: 1}
+)
+
+// IntType returns the integer type of the given size and signedness.
+func IntType(size int, signed bool) *Type {
+	return &Type{Kind: KindInt, Size: size, Signed: signed}
+}
+
+// StrType returns a string type of the given capacity (bytes including NUL).
+func StrType(size int) *Type { return &Type{Kind: KindStr, Size: size} }
+
+// PtrTo returns a pointer type to elem.
+func PtrTo(elem *Type) *Type { return &Type{Kind: KindPtr, Size: 8, Elem: elem} }
+
+// TupleOf returns the tuple type of the given elements.
+func TupleOf(elems ...*Type) *Type {
+	size := 0
+	for _, e := range elems {
+		size += e.Size
+	}
+	return &Type{Kind: KindTuple, Size: size, Elems: elems}
+}
+
+// IsInt reports whether t is an integer (or bool, which behaves as one).
+func (t *Type) IsInt() bool { return t != nil && (t.Kind == KindInt || t.Kind == KindBool) }
+
+// IsPtr reports whether t is a pointer.
+func (t *Type) IsPtr() bool { return t != nil && t.Kind == KindPtr }
+
+// Equal reports whether two types are the same for the purposes of a map's
+// key or value: same kind and shape. String sizes and integer sizes are
+// allowed to differ; the caller widens them.
+func (t *Type) Equal(u *Type) bool {
+	if t == nil || u == nil {
+		return t == u
+	}
+	if t.Kind != u.Kind {
+		return false
+	}
+	switch t.Kind {
+	case KindTuple:
+		if len(t.Elems) != len(u.Elems) {
+			return false
+		}
+		for i := range t.Elems {
+			if !t.Elems[i].Equal(u.Elems[i]) {
+				return false
+			}
+		}
+	case KindPtr, KindArray:
+		if t.Kind == KindArray && t.Len != u.Len {
+			return false
+		}
+		return t.Elem.Equal(u.Elem)
+	case KindRecord:
+		return t.Name == u.Name
+	case KindLhist:
+		return t.Min == u.Min && t.Max == u.Max && t.Step == u.Step
+	case KindHist:
+		return t.Bits == u.Bits
+	case KindKStack, KindUStack:
+		return t.StackMode == u.StackMode && t.StackDepth == u.StackDepth
+	}
+	return true
+}
+
+// String renders the type the way bpftrace names types in its messages:
+// `int64`, `unsigned int64`, `string[16]`, `(int64,string[2])`,
+// `struct task_struct *`.
+func (t *Type) String() string {
+	if t == nil {
+		return "none"
+	}
+	switch t.Kind {
+	case KindInt:
+		s := fmt.Sprintf("int%d", t.Size*8)
+		if !t.Signed {
+			s = "unsigned " + s
+		}
+		return s
+	case KindStr:
+		return fmt.Sprintf("string[%d]", t.Size)
+	case KindBuf:
+		return fmt.Sprintf("buffer[%d]", t.Size)
+	case KindTuple:
+		parts := make([]string, len(t.Elems))
+		for i, e := range t.Elems {
+			parts[i] = e.String()
+		}
+		return "(" + strings.Join(parts, ",") + ")"
+	case KindRecord:
+		if t.Name == "" {
+			return "record"
+		}
+		return t.Name
+	case KindPtr:
+		if t.Elem == nil || t.Elem.Kind == KindNone {
+			return "void *"
+		}
+		return t.Elem.String() + " *"
+	case KindArray:
+		return fmt.Sprintf("%s[%d]", t.Elem.String(), t.Len)
+	case KindKStack, KindUStack:
+		return t.Kind.String()
+	}
+	return t.Kind.String()
+}
+
+// Member returns the named field of a record type, or nil.
+func (t *Type) Member(name string) *Member {
+	for _, f := range t.Fields {
+		if f.Name == name {
+			return f
+		}
+	}
+	return nil
+}
