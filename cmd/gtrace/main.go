@@ -1,0 +1,91 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+
+	"github.com/gtrace/gtrace"
+	"github.com/gtrace/gtrace/lang"
+)
+
+// version is set by the linker (-X main.version=...).
+var version = "v0.1.0-dev"
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// run is the whole command; it returns the exit code. Script errors exit 1
+// with nothing on stdout, as bpftrace does.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	var c config
+	fs := newFlagSet(&c, stderr)
+	if err := fs.Parse(args); err != nil {
+		fmt.Fprintf(stderr, "gtrace: %v\n", err)
+		return 1
+	}
+	if c.help {
+		usage(stdout, fs)
+		return 0
+	}
+	if c.version {
+		fmt.Fprintf(stdout, "gtrace %s\n", version)
+		return 0
+	}
+	if c.debug != "" && !slices.Contains(debugStages, c.debug) {
+		fmt.Fprintf(stderr, "gtrace: unknown -d stage %q (want one of ast, types, all)\n", c.debug)
+		return 1
+	}
+	src, params, err := readProgram(&c, fs.Args(), stdin)
+	if err != nil {
+		fmt.Fprintf(stderr, "gtrace: %v\n", err)
+		if errors.Is(err, errNoProgram) {
+			usage(stderr, fs)
+		}
+		return 1
+	}
+	opts := gtrace.Options{Params: params, Unsafe: c.unsafe}
+
+	if c.debug == "ast" {
+		prog, err := gtrace.Parse(src, opts)
+		if err != nil {
+			return reportCompileError(stderr, src, err)
+		}
+		lang.Dump(stdout, prog)
+		return 0
+	}
+
+	opts.Env = kernelEnv(stderr)
+	script, err := gtrace.Compile(src, opts)
+	if err != nil {
+		return reportCompileError(stderr, src, err)
+	}
+	if !c.noWarn {
+		src.RenderAll(stderr, script.Warnings)
+	}
+	switch c.debug {
+	case "types", "all":
+		if c.debug == "all" {
+			lang.Dump(stdout, script.Program)
+		}
+		script.DumpTypes(stdout)
+		return 0
+	}
+	fmt.Fprintln(stderr, "gtrace: running programs in the kernel is not built yet; -d ast and -d types show the compiled program")
+	return 1
+}
+
+// reportCompileError prints user errors as bpftrace does and returns the
+// exit code 1.
+func reportCompileError(stderr io.Writer, src lang.Source, err error) int {
+	var diags lang.ErrorList
+	if errors.As(err, &diags) {
+		src.RenderAll(stderr, diags)
+		return 1
+	}
+	fmt.Fprintf(stderr, "gtrace: %v\n", err)
+	return 1
+}
