@@ -1,0 +1,156 @@
+package probes
+
+import (
+	"sync"
+
+	"github.com/cilium/ebpf/btf"
+	"github.com/gtrace/gtrace/lang"
+)
+
+// Kernel is the source of kernel facts: tracefs (events, format files),
+// BTF (types, functions, raw tracepoints) and symbol lists. Everything is
+// read on first use and cached; a Kernel is safe for concurrent use.
+// It implements sema.Env.
+type Kernel struct {
+	// TracefsDir, when set, is used instead of finding (or mounting)
+	// tracefs. Tests point it at a fixture tree (testdata/tracefs).
+	TracefsDir string
+	// NoMount stops Tracefs from mounting tracefs when it is missing.
+	NoMount bool
+	// BTF, when set, is used instead of the kernel's BTF.
+	BTF *btf.Spec
+	// NoBTF makes the kernel look as if it had no BTF (tests).
+	NoBTF bool
+
+	tracefsOnce sync.Once
+	tracefsDir  string
+	tracefsErr  error
+
+	eventsOnce sync.Once
+	events     []string // "category:event", sorted
+	eventsErr  error
+
+	btfOnce sync.Once
+	btfSpec *btf.Spec
+	btfErr  error
+
+	rawOnce sync.Once
+	rawTPs  []string
+	rawErr  error
+
+	ksymOnce sync.Once
+	ksyms    []string // "func" or "module:func", sorted
+	ksymErr  error
+
+	kfuncOnce sync.Once
+	kfuncs    []string
+	kfuncErr  error
+
+	mu      sync.Mutex
+	formats map[string]*formatEntry
+	types   *btfConverter
+}
+
+type formatEntry struct {
+	f   *Format
+	err error
+}
+
+// env is sema.Env as declared in lang/sema/env.go, restated so that probes
+// builds while sema is being changed; Go's structural typing makes *Kernel
+// a sema.Env all the same (and TestEnvMatchesSema keeps the two in step).
+type env interface {
+	Tracepoints(category, event string) ([]string, error)
+	TracepointArgs(category, event string) (*lang.Type, error)
+	Struct(name string) (*lang.Type, error)
+}
+
+var _ env = (*Kernel)(nil)
+
+// NewKernel returns a Kernel that reads the running kernel.
+func NewKernel() *Kernel { return &Kernel{} }
+
+
+// Tracefs returns the tracefs directory, mounting it when needed (see the
+// package function Tracefs). The answer is cached.
+func (k *Kernel) Tracefs() (string, error) {
+	k.tracefsOnce.Do(func() {
+		switch {
+		case k.TracefsDir != "":
+			k.tracefsDir = k.TracefsDir
+		case k.NoMount:
+			k.tracefsDir = FindTracefs()
+			if k.tracefsDir == "" {
+				_, k.tracefsErr = tracefsMissing(false)
+			}
+		default:
+			k.tracefsDir, k.tracefsErr = Tracefs()
+		}
+	})
+	return k.tracefsDir, k.tracefsErr
+}
+
+// Spec returns the kernel BTF (parsed once by cilium/ebpf, which caches it
+// process-wide). Kernel BTF: 5.2+ with CONFIG_DEBUG_INFO_BTF.
+func (k *Kernel) Spec() (*btf.Spec, error) {
+	k.btfOnce.Do(func() {
+		switch {
+		case k.BTF != nil:
+			k.btfSpec = k.BTF
+		case k.NoBTF:
+			k.btfErr = errNoBTF
+		default:
+			k.btfSpec, k.btfErr = btf.LoadKernelSpec()
+		}
+	})
+	return k.btfSpec, k.btfErr
+}
+
+// Tracepoints implements sema.Env.
+func (k *Kernel) Tracepoints(category, event string) ([]string, error) {
+	evs, err := k.Events()
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, e := range evs {
+		c, n, _ := cutColon(e)
+		if Match(category, c) && Match(event, n) {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
+// TracepointArgs implements sema.Env.
+func (k *Kernel) TracepointArgs(category, event string) (*lang.Type, error) {
+	f, err := k.Format(category, event)
+	if err != nil {
+		return nil, err
+	}
+	return f.Record(), nil
+}
+
+// Struct implements sema.Env: "struct task_struct", "union bpf_attr",
+// "enum pid_type" or a typedef name, from BTF. Unknown names give nil, nil.
+func (k *Kernel) Struct(name string) (*lang.Type, error) {
+	spec, err := k.Spec()
+	if err != nil {
+		return nil, err
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.types == nil {
+		k.types = newBTFConverter(spec)
+	}
+	return k.types.byName(name)
+}
+
+func cutColon(s string) (string, string, bool) {
+	for i := 0; i < len(s); i++ {
+		if s[i] == ':' {
+			return s[:i], s[i+1:], true
+		}
+	}
+	return s, "", false
+}
