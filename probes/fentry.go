@@ -1,0 +1,73 @@
+package probes
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/cilium/ebpf/btf"
+	"github.com/gtrace/gtrace/lang"
+)
+
+func init() {
+	for _, kind := range []lang.Provider{lang.Fentry, lang.Fexit} {
+		register(&Provider{
+			Kind:   kind,
+			Names:  (*Kernel).BTFFuncs,
+			Split:  func(n string) []string { return []string{n} },
+			Target: fentryTarget(kind),
+			Listed: func(k *Kernel) bool { return kind == lang.Fentry && ProbeFeatures(k).Fentry.OK },
+		})
+	}
+}
+
+// fentryTarget handles fentry:fn and fentry:module:fn. fentry/fexit need
+// BTF and BPF trampolines (5.5+, x86-64 first).
+func fentryTarget(kind lang.Provider) func(*Kernel, []string) (Target, error) {
+	return func(k *Kernel, args []string) (Target, error) {
+		t := Target{Provider: kind, Name: probeName(kind, args...), Func: args[len(args)-1]}
+		if len(args) == 2 && args[0] != "vmlinux" {
+			t.Category = args[0]
+			return t, nil // module BTF is not read (yet)
+		}
+		spec, err := k.Spec()
+		if err != nil {
+			return Target{}, err
+		}
+		var fn *btf.Func
+		if err := spec.TypeByName(t.Func, &fn); err != nil {
+			if errors.Is(err, btf.ErrNotFound) {
+				return Target{}, fmt.Errorf("kernel function %q not found in BTF", t.Func)
+			}
+			if !errors.Is(err, btf.ErrMultipleMatches) {
+				return Target{}, err
+			}
+		}
+		return t, nil
+	}
+}
+
+// BTFFuncs returns the names of the functions in the kernel BTF, sorted.
+// This walks all of BTF (a few hundred ms), so only fentry wildcards and
+// listing call it.
+func (k *Kernel) BTFFuncs() ([]string, error) {
+	k.kfuncOnce.Do(func() {
+		spec, err := k.Spec()
+		if err != nil {
+			k.kfuncErr = err
+			return
+		}
+		for t, err := range spec.All() {
+			if err != nil {
+				k.kfuncErr = err
+				return
+			}
+			if fn, ok := t.(*btf.Func); ok {
+				k.kfuncs = append(k.kfuncs, fn.Name)
+			}
+		}
+		slices.Sort(k.kfuncs)
+		k.kfuncs = slices.Compact(k.kfuncs)
+	})
+	return k.kfuncs, k.kfuncErr
+}

@@ -1,0 +1,125 @@
+package probes
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/gtrace/gtrace/lang"
+)
+
+func init() {
+	for _, kind := range []lang.Provider{lang.Kprobe, lang.Kretprobe} {
+		register(&Provider{
+			Kind:   kind,
+			Names:  (*Kernel).KernelFuncs,
+			Split:  func(n string) []string { return []string{n} },
+			Target: kprobeTarget(kind),
+			// Listed only where kprobes work: a list of functions that
+			// cannot be probed would mislead.
+			Listed: func(*Kernel) bool { return kind == lang.Kprobe && haveKprobes() },
+		})
+	}
+}
+
+// haveKprobes reports whether the kernel can create kprobes: the perf
+// kprobe PMU (4.17+) or the legacy kprobe_events file (CONFIG_KPROBES).
+func haveKprobes() bool {
+	if _, err := os.Stat("/sys/bus/event_source/devices/kprobe"); err == nil {
+		return true
+	}
+	if d := FindTracefs(); d != "" {
+		if _, err := os.Stat(filepath.Join(d, "kprobe_events")); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// kprobeTarget handles kprobe:fn, kprobe:fn+off and kprobe:module:fn
+// (module form: bpftrace 0.20+).
+func kprobeTarget(kind lang.Provider) func(*Kernel, []string) (Target, error) {
+	return func(_ *Kernel, args []string) (Target, error) {
+		t := Target{Provider: kind, Name: probeName(kind, args...)}
+		fn := args[len(args)-1]
+		if len(args) == 2 {
+			t.Category = args[0]
+		}
+		if base, off, ok := strings.Cut(fn, "+"); ok {
+			if kind == lang.Kretprobe {
+				return Target{}, errors.New("kretprobe does not take an offset")
+			}
+			n, err := strconv.ParseUint(off, 0, 64)
+			if err != nil {
+				return Target{}, fmt.Errorf("bad offset %q in %s", off, fn)
+			}
+			fn, t.Offset = base, n
+		}
+		if fn == "" {
+			return Target{}, errors.New("missing function name")
+		}
+		t.Func = fn
+		return t, nil
+	}
+}
+
+// KernelFuncs returns the kernel functions that kprobes can use, sorted and
+// without module suffixes: available_filter_functions when it is readable
+// (root, 4.x+ tracefs), else the text symbols of /proc/kallsyms.
+func (k *Kernel) KernelFuncs() ([]string, error) {
+	k.ksymOnce.Do(func() {
+		if dir, err := k.Tracefs(); err == nil {
+			if data, err := os.ReadFile(filepath.Join(dir, "available_filter_functions")); err == nil {
+				k.ksyms = parseFilterFunctions(data)
+				return
+			}
+		}
+		data, err := os.ReadFile("/proc/kallsyms")
+		if err != nil {
+			k.ksymErr = fmt.Errorf("list kernel functions: %w", err)
+			return
+		}
+		k.ksyms = parseKallsyms(data)
+	})
+	return k.ksyms, k.ksymErr
+}
+
+// parseFilterFunctions reads "name" or "name [module]" lines.
+func parseFilterFunctions(data []byte) []string {
+	var out []string
+	for _, l := range trimLines(data) {
+		name, _, _ := strings.Cut(l, " ")
+		// .part.N clones cannot be traced by name (bpftrace skips them).
+		if !strings.Contains(name, ".part.") {
+			out = append(out, name)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// parseKallsyms keeps text symbols ('t'/'T'), dropping compiler clones
+// (names with '.') and the __pfx_/__cfi_ padding symbols.
+func parseKallsyms(data []byte) []string {
+	var out []string
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) < 3 || (f[1] != "t" && f[1] != "T") {
+			continue
+		}
+		name := f[2]
+		if strings.Contains(name, ".") || strings.HasPrefix(name, "__pfx_") || strings.HasPrefix(name, "__cfi_") {
+			continue
+		}
+		out = append(out, name)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}

@@ -1,0 +1,147 @@
+package probes
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/gtrace/gtrace/lang"
+)
+
+// Providers whose targets need no kernel lookup: BEGIN/END, self,
+// watchpoints, iterators, and the user-space probes (whose binaries are
+// read at attach time; wildcard matching against ELF symbols is not done
+// here yet).
+func init() {
+	for _, kind := range []lang.Provider{lang.Begin, lang.End} {
+		register(&Provider{Kind: kind, Target: func(_ *Kernel, args []string) (Target, error) {
+			return Target{Provider: kind, Name: kind.String()}, nil
+		}})
+	}
+	register(&Provider{Kind: lang.SelfProbe, Target: selfTarget})
+	register(&Provider{Kind: lang.Watchpoint, Target: watchTarget(lang.Watchpoint)})
+	register(&Provider{Kind: lang.AsyncWatchpoint, Target: watchTarget(lang.AsyncWatchpoint)})
+	register(&Provider{
+		Kind:   lang.Iter,
+		Names:  func(*Kernel) ([]string, error) { return iterNames, nil },
+		Split:  func(n string) []string { return []string{n} },
+		Target: iterTarget,
+		Params: func(_ *Kernel, name string) []string { return iterParams[name] },
+		Listed: func(*Kernel) bool { return true },
+	})
+	for _, kind := range []lang.Provider{lang.Uprobe, lang.Uretprobe} {
+		register(&Provider{Kind: kind, Target: uprobeTarget(kind)})
+	}
+	register(&Provider{Kind: lang.USDT, Target: usdtTarget})
+}
+
+// selfTarget: self:signal:SIGUSR1 (bpftrace 0.22+), handled in user space.
+func selfTarget(_ *Kernel, args []string) (Target, error) {
+	if args[0] != "signal" || args[1] != "SIGUSR1" {
+		return Target{}, errors.New("the only self probe is self:signal:SIGUSR1")
+	}
+	return Target{Provider: lang.SelfProbe, Name: probeName(lang.SelfProbe, args...), Event: args[1]}, nil
+}
+
+// watchTarget: watchpoint:ADDR:LEN:MODE, a hardware breakpoint
+// (PERF_TYPE_BREAKPOINT). asyncwatchpoint takes fn+argN as the address.
+func watchTarget(kind lang.Provider) func(*Kernel, []string) (Target, error) {
+	return func(_ *Kernel, args []string) (Target, error) {
+		t := Target{Provider: kind, Name: probeName(kind, args...)}
+		if fn, arg, ok := strings.Cut(args[0], "+arg"); ok {
+			n, err := strconv.Atoi(arg)
+			if err != nil || n < 0 || fn == "" {
+				return Target{}, fmt.Errorf("bad watchpoint address %q: want ADDR or FUNC+argN", args[0])
+			}
+			t.Func, t.Offset = fn, uint64(n)
+		} else {
+			a, err := strconv.ParseUint(args[0], 0, 64)
+			if err != nil {
+				return Target{}, fmt.Errorf("bad watchpoint address %q", args[0])
+			}
+			t.Addr = a
+		}
+		n, err := strconv.Atoi(args[1])
+		if err != nil || (n != 1 && n != 2 && n != 4 && n != 8) {
+			return Target{}, fmt.Errorf("watchpoint length must be 1, 2, 4 or 8, not %q", args[1])
+		}
+		mode := args[2]
+		var canon strings.Builder
+		for _, c := range "rwx" {
+			if strings.Count(mode, string(c)) > 1 {
+				return Target{}, fmt.Errorf("watchpoint mode %q repeats %c", mode, c)
+			}
+			if strings.ContainsRune(mode, c) {
+				canon.WriteRune(c)
+			}
+		}
+		if mode == "" || canon.Len() != len(mode) {
+			return Target{}, fmt.Errorf("watchpoint mode %q must be made of r, w and x", mode)
+		}
+		if strings.Contains(mode, "x") && len(mode) > 1 {
+			return Target{}, errors.New("watchpoint mode x cannot be combined with r or w")
+		}
+		t.Watch = &Watchpoint{Len: n, Mode: canon.String()}
+		return t, nil
+	}
+}
+
+// BPF iterators (5.8+); bpftrace 0.17 knows task and task_file, 0.18 adds
+// task_vma.
+var iterNames = []string{"task", "task_file", "task_vma"}
+
+var iterParams = map[string][]string{
+	"task":      {"struct task_struct * task"},
+	"task_file": {"struct task_struct * task", "int fd", "struct file * file"},
+	"task_vma":  {"struct task_struct * task", "struct vm_area_struct * vma"},
+}
+
+func iterTarget(_ *Kernel, args []string) (Target, error) {
+	for _, n := range iterNames {
+		if n == args[0] {
+			t := Target{Provider: lang.Iter, Name: probeName(lang.Iter, args...), Event: n}
+			if len(args) == 2 {
+				t.Path = args[1] // pin path
+			}
+			return t, nil
+		}
+	}
+	return Target{}, fmt.Errorf("unknown iterator %q (known: %s)", args[0], strings.Join(iterNames, ", "))
+}
+
+// uprobeTarget: uprobe:BIN:FN, uprobe:BIN:FN+OFF, uprobe:BIN:0xADDR.
+func uprobeTarget(kind lang.Provider) func(*Kernel, []string) (Target, error) {
+	return func(_ *Kernel, args []string) (Target, error) {
+		if len(args) < 2 {
+			return Target{}, fmt.Errorf("%s needs a binary and a function: %s:/bin/bash:readline", kind, kind)
+		}
+		t := Target{Provider: kind, Name: probeName(kind, args...), Path: args[0]}
+		fn := args[len(args)-1]
+		if a, err := strconv.ParseUint(fn, 0, 64); err == nil && strings.HasPrefix(fn, "0x") {
+			t.Addr = a
+			return t, nil
+		}
+		if base, off, ok := strings.Cut(fn, "+"); ok {
+			n, err := strconv.ParseUint(off, 0, 64)
+			if err != nil {
+				return Target{}, fmt.Errorf("bad offset %q in %s", off, fn)
+			}
+			fn, t.Offset = base, n
+		}
+		t.Func = fn
+		return t, nil
+	}
+}
+
+// usdtTarget: usdt:BIN:PROBE or usdt:BIN:NAMESPACE:PROBE.
+func usdtTarget(_ *Kernel, args []string) (Target, error) {
+	if len(args) < 2 {
+		return Target{}, errors.New("usdt needs a binary and a probe: usdt:/path/bin:probe")
+	}
+	t := Target{Provider: lang.USDT, Name: probeName(lang.USDT, args...), Path: args[0], Func: args[len(args)-1]}
+	if len(args) == 3 {
+		t.USDT = args[1]
+	}
+	return t, nil
+}
