@@ -1,0 +1,196 @@
+package output
+
+import (
+	"io"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/gtrace/gtrace/lang"
+)
+
+// Text renders events as bpftrace v0.17 prints them to the terminal.
+type Text struct {
+	w   io.Writer
+	buf []byte // reused for every event: no allocation per line once warm
+}
+
+// NewText returns a text renderer writing to w. Wrap w in a bufio.Writer
+// for throughput; Text writes once per event.
+func NewText(w io.Writer) *Text { return &Text{w: w} }
+
+func (t *Text) flush() error {
+	_, err := t.w.Write(t.buf)
+	t.buf = t.buf[:0]
+	return err
+}
+
+func (t *Text) write(s string) error {
+	t.buf = append(t.buf[:0], s...)
+	return t.flush()
+}
+
+// AttachedProbes writes "Attaching N probe(s)...".
+func (t *Text) AttachedProbes(n int) error {
+	b := append(t.buf[:0], "Attaching "...)
+	b = strconv.AppendInt(b, int64(n), 10)
+	if n == 1 {
+		b = append(b, " probe...\n"...)
+	} else {
+		b = append(b, " probes...\n"...)
+	}
+	t.buf = b
+	return t.flush()
+}
+
+// Printf writes the formatted text, adding nothing.
+func (t *Text) Printf(format string, args []Value) error {
+	t.buf = AppendFormat(t.buf[:0], format, args)
+	return t.flush()
+}
+
+// Time writes the formatted time as is.
+func (t *Text) Time(text string) error { return t.write(text) }
+
+// Cat writes the file contents as is.
+func (t *Text) Cat(text string) error { return t.write(text) }
+
+// System writes the command output as is.
+func (t *Text) System(text string) error { return t.write(text) }
+
+// Join writes the joined text and a newline.
+func (t *Text) Join(text string) error {
+	t.buf = append(append(t.buf[:0], text...), '\n')
+	return t.flush()
+}
+
+// Value writes print(v): the value's text and a newline.
+func (t *Text) Value(v Value) error {
+	t.buf = append(appendText(t.buf[:0], v), '\n')
+	return t.flush()
+}
+
+// LostEvents writes "Lost N events" (on stdout, as v0.17 does).
+func (t *Text) LostEvents(n uint64) error {
+	b := append(t.buf[:0], "Lost "...)
+	b = strconv.AppendUint(b, n, 10)
+	t.buf = append(b, " events\n"...)
+	return t.flush()
+}
+
+// HelperError writes v0.17's warning: "<where>: WARNING: Failed to
+// <helper>: <strerror> (<retcode>)".
+func (t *Text) HelperError(e HelperError) error {
+	b := t.buf[:0]
+	if e.Where != "" {
+		b = append(append(b, e.Where...), ": "...)
+	}
+	b = append(b, "WARNING: Failed to "...)
+	b = append(b, e.Helper...)
+	b = append(b, ": "...)
+	if e.Retcode < 0 {
+		b = append(b, strerror(-e.Retcode)...)
+		b = append(b, " ("...)
+		b = strconv.AppendInt(b, int64(e.Retcode), 10)
+		b = append(b, ')')
+	} else {
+		b = strconv.AppendInt(b, int64(e.Retcode), 10)
+	}
+	t.buf = append(b, '\n')
+	return t.flush()
+}
+
+// strerror returns glibc's wording for errno: Go's table has the same
+// texts, only starting in lower case.
+func strerror(errno int) string {
+	s := syscall.Errno(errno).Error()
+	if s != "" && s[0] >= 'a' && s[0] <= 'z' {
+		s = strings.ToUpper(s[:1]) + s[1:]
+	}
+	return s
+}
+
+// Exit writes v0.17's end of run: two newlines (bpftrace writes them even
+// when nothing follows), then every map in name order.
+func (t *Text) Exit(maps []*Map) error {
+	if err := t.write("\n\n"); err != nil {
+		return err
+	}
+	for _, m := range sortMaps(maps) {
+		if err := t.Map(m, 0, 0); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Map writes print(@m, top, div).
+func (t *Text) Map(m *Map, top, div uint64) error {
+	t.buf = appendMapText(t.buf[:0], m, top, div)
+	return t.flush()
+}
+
+// appendMapText lays out a map as v0.17 does. Entries are joined by a
+// newline and the map ends with one; so an empty map prints an empty line.
+// Differences by kind: hist/lhist entries are "@m[k]: \n<rows>" (note the
+// trailing space) and so end with a blank line; avg and stats maps end with
+// an extra newline; stats ignore top and div; maps whose values are stacks,
+// symbols or inet addresses are joined with nothing at all (their values
+// are expected to end in a newline, which only stacks do).
+func appendMapText(b []byte, m *Map, top, div uint64) []byte {
+	if div == 0 {
+		div = 1
+	}
+	if m.Kind == lang.KindStats {
+		top, div = 0, 1
+	}
+	sep := "\n"
+	switch m.Kind {
+	case lang.KindKStack, lang.KindUStack, lang.KindKsym, lang.KindUsym, lang.KindInet:
+		sep = ""
+	}
+	for i, e := range sorted(m, top) {
+		if i > 0 {
+			b = append(b, sep...)
+		}
+		b = append(b, m.Name...)
+		if !m.Scalar {
+			b = append(b, '[')
+			for j, k := range e.Key {
+				if j > 0 {
+					b = append(b, ", "...)
+				}
+				b = appendKey(b, k)
+			}
+			b = append(b, ']')
+		}
+		b = append(b, ": "...)
+		b = appendMapValue(b, e.Value, div)
+	}
+	b = append(b, '\n')
+	if m.Kind == lang.KindAvg || m.Kind == lang.KindStats {
+		b = append(b, '\n')
+	}
+	return b
+}
+
+// appendMapValue appends a map value divided by div (print's third
+// argument): counts and unsigned sums as unsigned, the rest as signed.
+func appendMapValue(b []byte, v Value, div uint64) []byte {
+	switch v.Kind {
+	case lang.KindHist, lang.KindLhist:
+		b = append(b, '\n')
+		return appendHistBody(b, v, div)
+	case lang.KindAvg:
+		return strconv.AppendInt(b, v.Average()/int64(div), 10)
+	case lang.KindCount, lang.KindSum, lang.KindMin, lang.KindMax, lang.KindInt:
+		if div == 1 {
+			break
+		}
+		if v.Signed {
+			return strconv.AppendInt(b, v.int64()/int64(div), 10)
+		}
+		return strconv.AppendUint(b, v.Int/div, 10)
+	}
+	return appendText(b, v)
+}
