@@ -1,0 +1,598 @@
+package sema
+
+import (
+	"net/netip"
+	"slices"
+
+	"github.com/gtrace/gtrace/lang"
+)
+
+// use tells where an expression's value goes; some calls are only valid in
+// one place (aggregations as a map's value, printf as a statement).
+type use uint8
+
+const (
+	useValue    use = iota // an operand, argument, condition or variable value
+	useStmt                // an expression statement: the value is dropped
+	useMapValue            // the right side of `@m[...] = ` (plain assignment)
+)
+
+// checkCall checks a call against its registry entry and returns its type.
+func (c *checker) checkCall(call *lang.Call, u use) *lang.Type {
+	spec := Funcs[call.Name]
+	if spec == nil {
+		for _, a := range call.Args {
+			c.checkExpr(a)
+		}
+		d := c.errorAt(call.NameSpan, "Unknown function: %s", call.Name)
+		if h := closest(call.Name, funcNames()); h != "" {
+			d.WithHint("did you mean '%s'?", h)
+		}
+		return lang.None
+	}
+	if spec.Unsafe && !c.opts.Unsafe {
+		c.errorf(call, "%s() is an unsafe function being used in safe mode", call.Name)
+	}
+	if spec.Providers != nil {
+		for _, p := range c.probe.Providers {
+			if !slices.Contains(spec.Providers, p) {
+				c.errorf(call, "%s can not be used with \"%s\" probes", call.Name, p)
+				break
+			}
+		}
+	}
+	switch {
+	case spec.Kind == Aggregate && u != useMapValue:
+		c.errorf(call, "%s() should be directly assigned to a map", call.Name)
+	case spec.Stmt && u != useStmt:
+		c.errorf(call, "%s() should not be used in an assignment or as a map key", call.Name)
+	}
+
+	// Type the arguments; maps passed as a whole are references, not reads.
+	args := make([]*lang.Type, len(call.Args))
+	for i, a := range call.Args {
+		switch argKind(spec, i) {
+		case ArgMap, ArgMapKey:
+			if m, ok := a.(*lang.Map); ok {
+				args[i] = c.checkMapRef(m, argKind(spec, i) == ArgMapKey)
+				continue
+			}
+		case ArgMapOrValue:
+			if m, ok := a.(*lang.Map); ok && m.Keys == nil {
+				args[i] = c.checkMapRef(m, false)
+				continue
+			}
+		case ArgIdent:
+			if id, ok := a.(*lang.Ident); ok {
+				args[i] = c.setType(id, lang.None)
+				continue
+			}
+		}
+		args[i] = c.checkExpr(a)
+	}
+	if !c.checkArity(call, spec) {
+		return resultOnError(spec)
+	}
+	for i, a := range call.Args {
+		if !c.checkArgKind(call, spec, i, a, args[i]) {
+			return resultOnError(spec)
+		}
+	}
+	return spec.rule(c, call, args)
+}
+
+func resultOnError(spec *FuncSpec) *lang.Type {
+	if spec.Kind == Aggregate {
+		return nil // tells the map assignment to skip inference
+	}
+	return lang.None
+}
+
+func argKind(spec *FuncSpec, i int) ArgKind {
+	if i < len(spec.Args) {
+		return spec.Args[i]
+	}
+	return ArgAny
+}
+
+// checkArity reports a wrong argument count in bpftrace's words.
+func (c *checker) checkArity(call *lang.Call, spec *FuncSpec) bool {
+	n := len(call.Args)
+	if spec.Min == spec.Max && n != spec.Min {
+		switch spec.Min {
+		case 0:
+			c.errorf(call, "%s() requires no arguments (%d provided)", call.Name, n)
+		case 1:
+			c.errorf(call, "%s() requires one argument (%d provided)", call.Name, n)
+		default:
+			c.errorf(call, "%s() requires %d arguments (%d provided)", call.Name, spec.Min, n)
+		}
+		return false
+	}
+	if n < spec.Min {
+		if spec.Min == 1 {
+			c.errorf(call, "%s() requires at least one argument (%d provided)", call.Name, n)
+		} else {
+			c.errorf(call, "%s() requires at least %d arguments (%d provided)", call.Name, spec.Min, n)
+		}
+		return false
+	}
+	if spec.Max >= 0 && n > spec.Max {
+		switch spec.Max {
+		case 0:
+			c.errorf(call, "%s() requires no arguments (%d provided)", call.Name, n)
+		case 1:
+			c.errorf(call, "%s() takes up to one argument (%d provided)", call.Name, n)
+		default:
+			c.errorf(call, "%s() takes up to %d arguments (%d provided)", call.Name, spec.Max, n)
+		}
+		return false
+	}
+	return true
+}
+
+// typeClass names a type's class the way bpftrace's messages do.
+func typeClass(t *lang.Type) string {
+	if t == nil {
+		return "none"
+	}
+	switch t.Kind {
+	case lang.KindInt:
+		return "integer"
+	case lang.KindBool:
+		return "bool"
+	case lang.KindStr:
+		return "string"
+	case lang.KindPtr:
+		return "pointer"
+	case lang.KindRecord:
+		return "record"
+	}
+	return t.Kind.String()
+}
+
+// checkArgKind checks one argument against the table.
+func (c *checker) checkArgKind(call *lang.Call, spec *FuncSpec, i int, a lang.Expr, t *lang.Type) bool {
+	switch argKind(spec, i) {
+	case ArgInt:
+		if !t.IsInt() {
+			c.errorf(call, "%s() only supports integer arguments (%s provided)", call.Name, typeClass(t))
+			return false
+		}
+	case ArgIntPtr:
+		if !t.IsInt() && !t.IsPtr() {
+			c.errorf(call, "%s() only supports integer or pointer arguments (%s provided)", call.Name, typeClass(t))
+			return false
+		}
+	case ArgStr:
+		if t.Kind != lang.KindStr {
+			c.errorf(call, "%s() only supports string arguments (%s provided)", call.Name, typeClass(t))
+			return false
+		}
+	case ArgStrLit:
+		if _, ok := c.stringLit(a); !ok {
+			c.errorf(call, "%s() expects a string literal (%s provided)", call.Name, typeClass(t))
+			return false
+		}
+	case ArgIntLit:
+		if _, ok := c.constOf(a); !ok || !t.IsInt() {
+			c.errorf(call, "%s() expects an integer literal (%s provided)", call.Name, typeClass(t))
+			return false
+		}
+	case ArgMap, ArgMapKey:
+		m, ok := a.(*lang.Map)
+		if !ok {
+			c.errorf(call, "%s() expects a map to be provided", call.Name)
+			return false
+		}
+		if argKind(spec, i) == ArgMap && m.Keys != nil {
+			c.errorf(call, "The map passed to %s() should not be indexed by a key", call.Name)
+			return false
+		}
+	case ArgIdent:
+		if _, ok := a.(*lang.Ident); !ok {
+			if _, ok := c.constOf(a); !ok || !t.IsInt() {
+				c.errorf(call, "%s() expects an integer literal (%s provided)", call.Name, typeClass(t))
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// stringLit returns the text of a string literal or of a positional
+// parameter that is a string.
+func (c *checker) stringLit(e lang.Expr) (string, bool) {
+	switch e := e.(type) {
+	case *lang.StrLit:
+		return e.Value, true
+	case *lang.Positional:
+		if !e.Count && e.Index <= len(c.opts.Params) {
+			if _, isNum := c.constOf(e); !isNum {
+				return c.opts.Params[e.Index-1], true
+			}
+		}
+	}
+	return "", false
+}
+
+// ruleFormat checks printf-style calls: the format against the arguments.
+func ruleFormat(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
+	f, _ := c.stringLit(call.Args[0])
+	segs, err := lang.ParseFormat(f)
+	if err != nil {
+		c.errorf(call, "%s: %s", call.Name, err)
+		return lang.None
+	}
+	c.info.Formats[call] = segs
+	convs := lang.Conversions(segs)
+	n := len(args) - 1
+	switch {
+	case n < len(convs):
+		c.errorf(call, "%s: Not enough arguments for format string (%d supplied, %d expected)", call.Name, n, len(convs))
+		return lang.None
+	case n > len(convs):
+		c.errorf(call, "%s: Too many arguments for format string (%d supplied, %d expected)", call.Name, n, len(convs))
+		return lang.None
+	}
+	for i, conv := range convs {
+		t := args[i+1]
+		want, got := formatClass(conv.Arg()), argClass(t)
+		if want != got && !(want == "string" && printableAsString(t)) {
+			c.errorf(call, "%s: %s specifier expects a value of type %s (%s supplied)", call.Name, conv.Token(), want, got)
+			return lang.None
+		}
+	}
+	return lang.None
+}
+
+func formatClass(a lang.FormatArg) string {
+	switch a {
+	case lang.FormatStr:
+		return "string"
+	case lang.FormatBuf:
+		return "buffer"
+	}
+	return "integer"
+}
+
+// argClass is the class a printf argument is checked as: pointers print as
+// integers and symbolic values (ksym, stacks, inet, ...) as strings.
+func argClass(t *lang.Type) string {
+	switch t.Kind {
+	case lang.KindInt, lang.KindBool, lang.KindPtr:
+		return "integer"
+	case lang.KindStr, lang.KindKsym, lang.KindUsym, lang.KindProbe, lang.KindUsername,
+		lang.KindKStack, lang.KindUStack, lang.KindInet, lang.KindTimestamp, lang.KindMacAddr,
+		lang.KindCgroupPath, lang.KindStrerror:
+		return "string"
+	case lang.KindBuf:
+		return "buffer"
+	}
+	return typeClass(t)
+}
+
+// printableAsString allows %s on values that current bpftrace formats with
+// their default rendering (tuples, arrays and records).
+func printableAsString(t *lang.Type) bool {
+	switch t.Kind {
+	case lang.KindTuple, lang.KindArray, lang.KindRecord:
+		return true
+	}
+	return false
+}
+
+func rulePrint(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
+	if m, ok := call.Args[0].(*lang.Map); ok && m.Keys == nil {
+		return lang.None
+	}
+	if len(call.Args) != 1 {
+		c.errorf(call, "Non-map print() only takes 1 argument, %d found", len(call.Args))
+		return lang.None
+	}
+	switch args[0].Kind {
+	case lang.KindNone, lang.KindHist, lang.KindLhist, lang.KindStats, lang.KindAvg:
+		c.errorf(call, "%s type passed to print() is not printable", args[0])
+	}
+	return lang.None
+}
+
+func ruleTime(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
+	if len(call.Args) == 1 {
+		f, _ := c.stringLit(call.Args[0])
+		segs := []lang.FormatSegment{{Kind: lang.SegText, Text: f, Width: -1, Prec: -1}}
+		c.info.Formats[call] = segs
+	}
+	return lang.None
+}
+
+var signals = map[string]bool{
+	"SIGABRT": true, "SIGALRM": true, "SIGBUS": true, "SIGCHLD": true, "SIGCONT": true,
+	"SIGFPE": true, "SIGHUP": true, "SIGILL": true, "SIGINT": true, "SIGKILL": true,
+	"SIGPIPE": true, "SIGPROF": true, "SIGQUIT": true, "SIGSEGV": true, "SIGSTOP": true,
+	"SIGSYS": true, "SIGTERM": true, "SIGTRAP": true, "SIGTSTP": true, "SIGTTIN": true,
+	"SIGTTOU": true, "SIGURG": true, "SIGUSR1": true, "SIGUSR2": true, "SIGVTALRM": true,
+	"SIGWINCH": true, "SIGXCPU": true, "SIGXFSZ": true,
+}
+
+func ruleSignal(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
+	if s, ok := c.stringLit(call.Args[0]); ok {
+		if !signals[s] {
+			c.errorf(call, "%s is not a valid signal", s)
+		}
+		return lang.None
+	}
+	if v, ok := c.constOf(call.Args[0]); ok {
+		if v < 1 || v > 64 {
+			c.errorf(call, "%d is not a valid signal, allowed range: [1,64]", v)
+		}
+		return lang.None
+	}
+	if !args[0].IsInt() {
+		c.errorf(call, "signal() only supports string literals or integer arguments (%s provided)", typeClass(args[0]))
+	}
+	return lang.None
+}
+
+func ruleStr(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
+	t := args[0]
+	size := c.opts.MaxStrlen
+	if _, isPos := call.Args[0].(*lang.Positional); isPos && t.Kind == lang.KindStr {
+		return t
+	}
+	if !t.IsInt() && !t.IsPtr() && t.Kind != lang.KindArray {
+		c.errorf(call, "str() expects an integer or a pointer type as first argument (%s provided)", t)
+		return lang.None
+	}
+	if len(call.Args) == 2 {
+		if n, ok := c.constOf(call.Args[1]); ok {
+			if n < 1 {
+				c.errorf(call, "str: invalid length value")
+				return lang.None
+			}
+			size = int(min(n, int64(size)))
+		}
+	}
+	return lang.StrType(size)
+}
+
+func ruleBuf(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
+	t := args[0]
+	size := 0
+	switch {
+	case len(call.Args) == 2:
+		n, ok := c.constOf(call.Args[1])
+		if !ok {
+			// A runtime length is bounded by the string size.
+			n = int64(c.opts.MaxStrlen)
+		}
+		if n < 1 {
+			c.errorf(call, "buf: invalid length value")
+			return lang.None
+		}
+		size = int(min(n, int64(c.opts.MaxStrlen)))
+	case t.Kind == lang.KindArray:
+		size = t.Len * t.Elem.Size
+	default:
+		c.errorf(call, "buf() expects a length argument for non-array type %s", typeClass(t))
+		return lang.None
+	}
+	if !t.IsInt() && !t.IsPtr() && t.Kind != lang.KindArray {
+		c.errorf(call, "buf() expects an integer, array or pointer type as first argument (%s provided)", t)
+		return lang.None
+	}
+	return &lang.Type{Kind: lang.KindBuf, Size: size}
+}
+
+func ruleSym(k lang.Kind) func(*checker, *lang.Call, []*lang.Type) *lang.Type {
+	return func(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
+		if !args[0].IsInt() && !args[0].IsPtr() {
+			c.errorf(call, "%s() expects an integer or pointer argument", call.Name)
+			return lang.None
+		}
+		return &lang.Type{Kind: k, Size: 8}
+	}
+}
+
+// ruleSame returns the argument's own type (bswap, kptr, uptr).
+func ruleSame(c *checker, call *lang.Call, args []*lang.Type) *lang.Type { return args[0] }
+
+func ruleNtop(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
+	if len(args) == 2 && !args[0].IsInt() {
+		c.errorf(call, "ntop() expects an integer address family as first argument (%s provided)", typeClass(args[0]))
+		return lang.None
+	}
+	t := args[len(args)-1]
+	ok := t.IsInt() || t.IsPtr() ||
+		(t.Kind == lang.KindArray && (t.Len*t.Elem.Size == 4 || t.Len*t.Elem.Size == 16))
+	if !ok {
+		c.errorf(call, "ntop() expects an integer or array argument, got %s", t)
+		return lang.None
+	}
+	return &lang.Type{Kind: lang.KindInet, Size: 24}
+}
+
+func rulePton(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
+	s, ok := c.stringLit(call.Args[0])
+	if !ok {
+		c.errorf(call, "pton() expects a string literal of an IPv4/IPv6 address (%s provided)", typeClass(args[0]))
+		return lang.None
+	}
+	n := parseAddrLen(s)
+	if n == 0 {
+		c.errorf(call, "pton() expects a valid IPv4 or IPv6 address, got %s", s)
+		return lang.None
+	}
+	return &lang.Type{Kind: lang.KindArray, Len: n, Elem: lang.Uint8, Size: n}
+}
+
+func rulePath(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
+	size := c.opts.MaxStrlen
+	if len(call.Args) == 2 {
+		n, _ := c.constOf(call.Args[1])
+		if n < 1 {
+			c.errorf(call, "path: invalid size value")
+			return lang.None
+		}
+		size = int(n)
+	}
+	return lang.StrType(size)
+}
+
+var stackModes = []string{"bpftrace", "perf", "raw", "build_id"}
+
+func ruleStack(k lang.Kind) func(*checker, *lang.Call, []*lang.Type) *lang.Type {
+	return func(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
+		mode, depth := "bpftrace", stackDef
+		for i, a := range call.Args {
+			if id, ok := a.(*lang.Ident); ok {
+				if i != 0 {
+					c.errorf(call, "%s(): the stack mode must be the first argument", call.Name)
+					return lang.None
+				}
+				if !slices.Contains(stackModes, id.Name) {
+					d := c.errorf(id, "Unknown stack mode: '%s'", id.Name)
+					if h := closest(id.Name, stackModes); h != "" {
+						d.WithHint("did you mean '%s'?", h)
+					}
+					return lang.None
+				}
+				mode = id.Name
+				continue
+			}
+			v, _ := c.constOf(a)
+			if i == 0 && len(call.Args) == 2 {
+				c.errorf(call, "%s(): the first of two arguments must be a stack mode", call.Name)
+				return lang.None
+			}
+			if v < 0 {
+				c.errorf(call, "%s: invalid limit value", call.Name)
+				return lang.None
+			}
+			if v > int64(stackMax) {
+				c.errorf(call, "%s([int limit]): limit shouldn't exceed %d, %d given", call.Name, stackMax, v)
+				return lang.None
+			}
+			depth = int(v)
+		}
+		return stackType(k, mode, depth)
+	}
+}
+
+func ruleGetopt(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
+	if len(args) == 2 {
+		switch {
+		case args[1].IsInt():
+			return lang.Int64
+		case args[1].Kind == lang.KindStr:
+			return args[1]
+		}
+		c.errorf(call, "getopt() default must be an integer, a boolean or a string (%s provided)", typeClass(args[1]))
+		return lang.None
+	}
+	return lang.Bool
+}
+
+func ruleDelete(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
+	m := call.Args[0].(*lang.Map)
+	if len(call.Args) == 2 {
+		if m.Keys != nil {
+			c.errorf(call, "delete(): the map must not be indexed when a key argument is given")
+			return lang.None
+		}
+		c.checkKeyArg(call, m, call.Args[1], args[1])
+	}
+	return lang.None
+}
+
+func ruleHasKey(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
+	c.checkKeyArg(call, call.Args[0].(*lang.Map), call.Args[1], args[1])
+	return lang.Bool
+}
+
+func ruleLen(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
+	switch a := call.Args[0].(type) {
+	case *lang.Map:
+		if a.Keys != nil {
+			c.errorf(call, "The map passed to len() should not be indexed by a key")
+			return lang.None
+		}
+		if mi := c.info.Maps[a.Name]; mi != nil && mi.Key == nil && c.final {
+			c.errorf(call, "len() expects a map with keys (@%s is a scalar map)", a.Name)
+			return lang.None
+		}
+		return lang.Int64
+	}
+	if args[0].Kind == lang.KindKStack || args[0].Kind == lang.KindUStack {
+		return lang.Int64
+	}
+	c.errorf(call, "len() expects a map or a stack to be provided")
+	return lang.None
+}
+
+func ruleAgg(k lang.Kind) func(*checker, *lang.Call, []*lang.Type) *lang.Type {
+	return func(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
+		t := &lang.Type{Kind: k, Size: 8}
+		switch k {
+		case lang.KindSum, lang.KindMin, lang.KindMax:
+			t.Signed = args[0].Signed
+		case lang.KindAvg, lang.KindStats:
+			t.Signed = true
+		}
+		return t
+	}
+}
+
+func ruleHist(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
+	t := &lang.Type{Kind: lang.KindHist, Size: 8}
+	if len(call.Args) == 2 {
+		k, _ := c.constOf(call.Args[1])
+		if k < 0 || k > 5 {
+			c.errorf(call, "hist: bits %d must be 0..5", k)
+			return nil
+		}
+		t.Bits = int(k)
+	}
+	return t
+}
+
+func ruleLhist(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
+	lo, _ := c.constOf(call.Args[1])
+	hi, _ := c.constOf(call.Args[2])
+	step, _ := c.constOf(call.Args[3])
+	bad := false
+	report := func(format string, a ...any) {
+		c.errorf(call, format, a...)
+		bad = true
+	}
+	if step <= 0 {
+		report("lhist() step must be >= 1 (%d provided)", step)
+	} else if buckets := (hi - lo) / step; buckets > 1000 {
+		report("lhist() too many buckets, must be <= 1000 (would need %d)", buckets)
+	}
+	if lo < 0 {
+		report("lhist() min must be non-negative (provided min %d)", lo)
+	}
+	if lo > hi {
+		report("lhist() min must be less than max (provided min %d and max %d)", lo, hi)
+	}
+	if step > 0 && hi-lo < step {
+		report("lhist() step is too large for the given range (provided step %d for range %d)", step, hi-lo)
+	}
+	if bad {
+		return nil
+	}
+	return &lang.Type{Kind: lang.KindLhist, Size: 8, Min: lo, Max: hi, Step: step}
+}
+
+// parseAddrLen returns 4 or 16 for a valid IPv4 or IPv6 address text, else 0.
+func parseAddrLen(s string) int {
+	a, err := netip.ParseAddr(s)
+	switch {
+	case err != nil:
+		return 0
+	case a.Is4():
+		return 4
+	}
+	return 16
+}

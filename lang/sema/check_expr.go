@@ -1,0 +1,523 @@
+package sema
+
+import (
+	"math"
+	"strconv"
+
+	"github.com/gtrace/gtrace/lang"
+)
+
+// checkExpr checks an expression used as a value and returns its type
+// (lang.None after an error, never nil).
+func (c *checker) checkExpr(e lang.Expr) *lang.Type {
+	t := c.checkExprUse(e, useValue)
+	if t == nil {
+		return c.setType(e, lang.None)
+	}
+	return t
+}
+
+// checkExprUse checks an expression whose value goes to u. It returns nil
+// only for an invalid aggregation call assigned to a map.
+func (c *checker) checkExprUse(e lang.Expr, u use) *lang.Type {
+	if call, ok := e.(*lang.Call); ok {
+		t := c.checkCall(call, u)
+		if t == nil {
+			c.setType(call, lang.None)
+			return nil
+		}
+		return c.setType(call, t)
+	}
+	return c.setType(e, c.typeOf(e))
+}
+
+func (c *checker) typeOf(e lang.Expr) *lang.Type {
+	switch e := e.(type) {
+	case *lang.IntLit:
+		c.info.Consts[e] = int64(e.Value)
+		if e.Value > math.MaxInt64 {
+			return lang.Uint64
+		}
+		return lang.Int64
+	case *lang.StrLit:
+		return lang.StrType(len(e.Value) + 1)
+	case *lang.BoolLit:
+		if e.Value {
+			c.info.Consts[e] = 1
+		} else {
+			c.info.Consts[e] = 0
+		}
+		return lang.Bool
+	case *lang.Positional:
+		return c.checkPositional(e)
+	case *lang.Builtin:
+		return c.checkBuiltin(e)
+	case *lang.Ident:
+		return c.checkIdent(e)
+	case *lang.Var:
+		t, ok := c.probe.Vars[e.Name]
+		if !ok {
+			c.errorf(e, "Undefined or undeclared variable: $%s", e.Name)
+			return lang.None
+		}
+		return t
+	case *lang.Map:
+		return c.checkMapRead(e)
+	case *lang.Binary:
+		return c.checkBinary(e)
+	case *lang.Unary:
+		return c.checkUnary(e)
+	case *lang.IncDec:
+		return c.checkIncDec(e)
+	case *lang.Ternary:
+		return c.checkTernary(e)
+	case *lang.Cast:
+		return c.checkCast(e)
+	case *lang.Field:
+		return c.checkField(e)
+	case *lang.Index:
+		return c.checkIndex(e)
+	case *lang.TupleIndex:
+		return c.checkTupleIndex(e)
+	case *lang.Tuple:
+		elems := make([]*lang.Type, len(e.Elems))
+		for i, x := range e.Elems {
+			elems[i] = c.checkExpr(x)
+			if elems[i].Kind == lang.KindNone {
+				return lang.None
+			}
+		}
+		return lang.TupleOf(elems...)
+	case *lang.Sizeof:
+		return c.checkSizeof(e)
+	case *lang.Offsetof:
+		return c.checkOffsetof(e)
+	case nil:
+		panic("BUG: sema: nil expression")
+	}
+	panic("BUG: sema: unknown expression type")
+}
+
+// checkPositional types $N: an integer constant when the parameter is a
+// number (or unset: 0), else a string; $# is the parameter count.
+func (c *checker) checkPositional(e *lang.Positional) *lang.Type {
+	if e.Count {
+		c.info.Consts[e] = int64(len(c.opts.Params))
+		return lang.Int64
+	}
+	if e.Index < 1 || e.Index > len(c.opts.Params) {
+		c.info.Consts[e] = 0
+		return lang.Int64
+	}
+	p := c.opts.Params[e.Index-1]
+	if v, err := strconv.ParseInt(p, 0, 64); err == nil {
+		c.info.Consts[e] = v
+		return lang.Int64
+	}
+	return lang.StrType(len(p) + 1)
+}
+
+func (c *checker) checkIdent(e *lang.Ident) *lang.Type {
+	if v, ok := c.enums[e.Name]; ok {
+		c.info.Consts[e] = v
+		return lang.Int64
+	}
+	d := c.errorf(e, "Unknown identifier: '%s'", e.Name)
+	cands := builtinNames()
+	for n := range c.enums {
+		cands = append(cands, n)
+	}
+	if h := closest(e.Name, cands); h != "" {
+		d.WithHint("did you mean '%s'?", h)
+	}
+	return lang.None
+}
+
+var comparisons = map[string]bool{"==": true, "!=": true, "<": true, "<=": true, ">": true, ">=": true}
+
+func (c *checker) checkBinary(e *lang.Binary) *lang.Type {
+	x, y := c.checkExpr(e.X), c.checkExpr(e.Y)
+	if x.Kind == lang.KindNone || y.Kind == lang.KindNone {
+		return lang.None
+	}
+	numeric := func(t *lang.Type) bool { return t.IsInt() || t.IsPtr() }
+	switch {
+	case e.Op == "&&" || e.Op == "||":
+		for _, t := range []*lang.Type{x, y} {
+			if !numeric(t) {
+				c.errorf(e, "The %s operator can not be used on expressions of types %s, %s", e.Op, x, y)
+				return lang.None
+			}
+		}
+		c.fold(e, x, y, lang.Int64)
+		return lang.Int64
+	case comparisons[e.Op]:
+		switch {
+		case numeric(x) && numeric(y):
+			c.fold(e, x, y, lang.Int64)
+			return lang.Int64
+		case x.Kind != y.Kind && !(numeric(x) && numeric(y)):
+			c.errorf(e, "Type mismatch for '%s': comparing '%s' with '%s'", e.Op, x, y)
+			return lang.None
+		case (e.Op == "==" || e.Op == "!=") && (x.Kind == lang.KindStr || x.Kind == lang.KindArray || x.Kind == lang.KindTuple) && compatible(x, y):
+			return lang.Int64
+		}
+		c.errorf(e, "The %s operator can not be used on expressions of types %s, %s", e.Op, x, y)
+		return lang.None
+	}
+	// Arithmetic, bitwise and shifts.
+	switch {
+	case x.IsInt() && y.IsInt():
+		if (e.Op == "/" || e.Op == "%") && c.isZero(e.Y) {
+			if e.Op == "/" {
+				c.errorf(e, "Division by zero")
+			} else {
+				c.errorf(e, "Modulo by zero")
+			}
+			return lang.None
+		}
+		t := lang.IntType(8, x.Signed && y.Signed)
+		c.fold(e, x, y, t)
+		return t
+	case x.IsPtr() && y.IsInt() && (e.Op == "+" || e.Op == "-"):
+		return x
+	case x.IsInt() && y.IsPtr() && e.Op == "+":
+		return y
+	case x.IsPtr() && y.IsPtr() && e.Op == "-":
+		return lang.Int64
+	case x.Kind != y.Kind:
+		c.errorf(e, "Type mismatch for '%s': comparing '%s' with '%s'", e.Op, x, y)
+		return lang.None
+	}
+	c.errorf(e, "The %s operator can not be used on expressions of types %s, %s", e.Op, x, y)
+	return lang.None
+}
+
+// isZero reports whether a checked expression is the constant 0.
+func (c *checker) isZero(e lang.Expr) bool {
+	v, ok := c.constOf(e)
+	return ok && v == 0
+}
+
+func (c *checker) checkUnary(e *lang.Unary) *lang.Type {
+	x := c.checkExpr(e.X)
+	if x.Kind == lang.KindNone {
+		return lang.None
+	}
+	bad := func() *lang.Type {
+		c.errorf(e, "The %s operator can not be used on expressions of type '%s'", e.Op, x)
+		return lang.None
+	}
+	v, isConst := c.constOf(e.X)
+	switch e.Op {
+	case "-":
+		if !x.IsInt() {
+			return bad()
+		}
+		if isConst {
+			c.info.Consts[e] = -v
+		}
+		return lang.Int64
+	case "~":
+		if !x.IsInt() {
+			return bad()
+		}
+		if isConst {
+			c.info.Consts[e] = ^v
+		}
+		return widen(x)
+	case "!":
+		if !x.IsInt() && !x.IsPtr() {
+			return bad()
+		}
+		if isConst {
+			c.info.Consts[e] = b2i(v == 0)
+		}
+		return lang.Int64
+	case "*":
+		switch {
+		case x.IsPtr():
+			if x.Elem == nil || x.Elem.Kind == lang.KindNone {
+				c.errorf(e, "Can not dereference type '%s'", x)
+				return lang.None
+			}
+			return x.Elem
+		case x.IsInt():
+			// bpftrace reads 8 bytes at an integer address.
+			return lang.Uint64
+		}
+		return bad()
+	case "&":
+		switch e.X.(type) {
+		case *lang.Var, *lang.Map, *lang.Field, *lang.Index:
+			return lang.PtrTo(x)
+		}
+		c.errorf(e, "The & operator can only take the address of a variable, map or field")
+		return lang.None
+	}
+	return bad()
+}
+
+func b2i(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// checkIncDec checks ++/-- on an integer variable or map value.
+func (c *checker) checkIncDec(e *lang.IncDec) *lang.Type {
+	switch x := e.X.(type) {
+	case *lang.Var:
+		t, ok := c.probe.Vars[x.Name]
+		if !ok {
+			c.errorf(x, "Undefined or undeclared variable: $%s", x.Name)
+			return c.setType(x, lang.None)
+		}
+		c.setType(x, t)
+		if t.Kind != lang.KindNone && !t.IsInt() && !t.IsPtr() {
+			c.errorf(e, "The %s operator can not be used on expressions of type '%s'", e.Op, t)
+			return lang.None
+		}
+		return t
+	case *lang.Map:
+		mi := c.info.Maps[x.Name]
+		if mi != nil && mi.Value != nil && !mi.Value.IsInt() {
+			c.checkMapRead(x)
+			c.errorf(e, "The %s operator can not be used on expressions of type '%s'", e.Op, mi.Value)
+			return lang.None
+		}
+		c.assignMap(x, lang.Int64)
+		return lang.Int64
+	}
+	c.checkExpr(e.X)
+	c.errorf(e, "The %s operator must be applied to a map or variable", e.Op)
+	return lang.None
+}
+
+func (c *checker) checkTernary(e *lang.Ternary) *lang.Type {
+	c.checkCond(e.Cond, "ternary")
+	a, b := c.checkExpr(e.Then), c.checkExpr(e.Else)
+	if a.Kind == lang.KindNone || b.Kind == lang.KindNone {
+		return lang.None
+	}
+	if !compatible(a, b) && !(a.IsPtr() && b.IsInt() || a.IsInt() && b.IsPtr()) {
+		c.errorf(e, "Ternary operator must return the same type: have '%s' and '%s'", typeClass(a), typeClass(b))
+		return lang.None
+	}
+	if a.IsInt() && b.IsInt() {
+		return lang.IntType(8, a.Signed && b.Signed)
+	}
+	if a.IsPtr() {
+		return a
+	}
+	if b.IsPtr() {
+		return b
+	}
+	return merge(a, b)
+}
+
+func (c *checker) checkCast(e *lang.Cast) *lang.Type {
+	x := c.checkExpr(e.X)
+	to := c.resolveTypeExpr(e.Type)
+	if x.Kind == lang.KindNone || to.Kind == lang.KindNone {
+		return lang.None
+	}
+	switch {
+	case to.IsInt() && (x.IsInt() || x.IsPtr()):
+		if v, ok := c.constOf(e.X); ok {
+			c.info.Consts[e] = truncate(v, to)
+		}
+		return to
+	case to.IsPtr() && (x.IsInt() || x.IsPtr()):
+		return to
+	case to.Kind == lang.KindArray && to.Elem.IsInt() && x.IsInt() && to.Size == x.Size:
+		return to
+	case to.IsInt() && x.Kind == lang.KindArray && x.Elem.IsInt() && to.Size == x.Size:
+		return to
+	case to.Kind == lang.KindRecord:
+		c.errorf(e, "Cannot cast to \"%s\"", to)
+		return lang.None
+	}
+	c.errorf(e, "Casts are not supported for type: \"%s\"", x)
+	return lang.None
+}
+
+// truncate converts a constant to the integer type t as a C cast does.
+func truncate(v int64, t *lang.Type) int64 {
+	if t.Size >= 8 {
+		return v
+	}
+	bits := uint(t.Size * 8)
+	u := uint64(v) & (1<<bits - 1)
+	if t.Signed && u&(1<<(bits-1)) != 0 {
+		return int64(u) - 1<<bits
+	}
+	return int64(u)
+}
+
+func (c *checker) checkTupleIndex(e *lang.TupleIndex) *lang.Type {
+	x := c.checkExpr(e.X)
+	if x.Kind == lang.KindNone {
+		return lang.None
+	}
+	if x.Kind != lang.KindTuple {
+		c.errorf(e, "Can not access index '%d' on expression of type '%s'", e.Index, x)
+		return lang.None
+	}
+	if e.Index < 0 || e.Index >= len(x.Elems) {
+		c.errorf(e, "Invalid tuple index: %d. Found %d elements in tuple.", e.Index, len(x.Elems))
+		return lang.None
+	}
+	return x.Elems[e.Index]
+}
+
+func (c *checker) checkIndex(e *lang.Index) *lang.Type {
+	x := c.checkExpr(e.X)
+	i := c.checkExpr(e.Index)
+	if x.Kind == lang.KindNone || i.Kind == lang.KindNone {
+		return lang.None
+	}
+	if !i.IsInt() {
+		c.errorf(e.Index, "The array index operator [] requires an integer index (%s provided)", typeClass(i))
+		return lang.None
+	}
+	v, isConst := c.constOf(e.Index)
+	switch x.Kind {
+	case lang.KindArray:
+		if isConst && (v < 0 || v >= int64(x.Len)) {
+			c.errorf(e, "the index %d is out of bounds for array of size %d", v, x.Len)
+			return lang.None
+		}
+		return x.Elem
+	case lang.KindStr:
+		if isConst && (v < 0 || v >= int64(x.Size)) {
+			c.errorf(e, "the index %d is out of bounds for array of size %d", v, x.Size)
+			return lang.None
+		}
+		return lang.IntType(1, true)
+	case lang.KindPtr:
+		if x.Elem == nil || x.Elem.Kind == lang.KindNone {
+			c.errorf(e, "The array index operator [] can not be used on a void pointer")
+			return lang.None
+		}
+		return x.Elem
+	}
+	c.errorf(e, "The array index operator [] can only be used on arrays and pointers, found %s.", typeClass(x))
+	return lang.None
+}
+
+// checkField checks `x.f` and `x->f`. `.` also works through a pointer
+// (current bpftrace dereferences automatically), so `args.f` and `args->f`
+// are both valid; `->` needs a pointer.
+func (c *checker) checkField(e *lang.Field) *lang.Type {
+	x := c.checkExpr(e.X)
+	if x.Kind == lang.KindNone {
+		return lang.None
+	}
+	rec := x
+	if x.IsPtr() {
+		rec = x.Elem
+	} else if e.Arrow && x.Kind == lang.KindRecord {
+		c.errorf(e, "Can not access field '%s' on type '%s'. Try using '.'", e.Name, x)
+		return lang.None
+	}
+	if rec == nil || rec.Kind != lang.KindRecord {
+		c.errorf(e, "Can not access field '%s' on expression of type '%s'", e.Name, x)
+		return lang.None
+	}
+	if b, ok := e.X.(*lang.Builtin); ok && b.Name == "args" && len(c.tpArgs) > 1 {
+		return c.tracepointField(e)
+	}
+	return c.member(e, rec, e.Name)
+}
+
+// member looks a field up in a record, resolving records known only by
+// name. Records with unknown fields (opaque) yield uint64 for any name.
+func (c *checker) member(at lang.Node, rec *lang.Type, name string) *lang.Type {
+	if rec.Fields == nil {
+		if full := c.lookupRecord(rec.Name); full != nil {
+			rec = full
+		}
+	}
+	if rec.Fields == nil {
+		return lang.Uint64
+	}
+	m := rec.Member(name)
+	if m == nil {
+		d := c.errorf(at, "Struct/union of type '%s' does not contain a field named '%s'", rec.Name, name)
+		names := make([]string, len(rec.Fields))
+		for i, f := range rec.Fields {
+			names[i] = f.Name
+		}
+		if h := closest(name, names); h != "" {
+			d.WithHint("did you mean '%s'?", h)
+		}
+		return lang.None
+	}
+	return m.Type
+}
+
+// tracepointField checks args.f against every tracepoint a wildcard
+// matched: the field must exist in all of them.
+func (c *checker) tracepointField(e *lang.Field) *lang.Type {
+	var first *lang.Type
+	for _, rec := range c.tpArgs {
+		if rec == nil {
+			continue
+		}
+		t := c.member(e, rec, e.Name)
+		if t.Kind == lang.KindNone {
+			return lang.None
+		}
+		if first == nil {
+			first = t
+		}
+	}
+	if first == nil {
+		return lang.Uint64
+	}
+	return first
+}
+
+func (c *checker) checkSizeof(e *lang.Sizeof) *lang.Type {
+	var t *lang.Type
+	if e.Type != nil {
+		t = c.resolveTypeExpr(e.Type)
+	} else {
+		t = c.checkExpr(e.X)
+	}
+	if t.Kind == lang.KindNone {
+		return lang.None
+	}
+	c.info.Consts[e] = int64(t.Size)
+	return lang.Uint64
+}
+
+func (c *checker) checkOffsetof(e *lang.Offsetof) *lang.Type {
+	t := c.resolveTypeExpr(e.Type)
+	if t.Kind == lang.KindNone {
+		return lang.None
+	}
+	off := 0
+	for _, name := range e.Field {
+		if t.Kind != lang.KindRecord {
+			c.errorf(e, "offsetof: '%s' is not a struct or union", t)
+			return lang.None
+		}
+		if t.Fields == nil {
+			if full := c.lookupRecord(t.Name); full != nil {
+				t = full
+			}
+		}
+		m := t.Member(name)
+		if m == nil {
+			c.errorf(e, "Struct/union of type '%s' does not contain a field named '%s'", t.Name, name)
+			return lang.None
+		}
+		off += m.Offset
+		t = m.Type
+	}
+	c.info.Consts[e] = int64(off)
+	return lang.Uint64
+}

@@ -1,0 +1,88 @@
+package sema
+
+import "github.com/gtrace/gtrace/lang"
+
+// fold records the constant value of a binary expression whose operands are
+// both constants. Arithmetic wraps at 64 bits as the BPF code would;
+// division, modulo, right shift and ordering use the signedness of the
+// operands (unsigned unless both are signed). Division by zero is never
+// folded: the checker reports it first.
+func (c *checker) fold(e *lang.Binary, x, y, result *lang.Type) {
+	a, ok1 := c.constOf(e.X)
+	b, ok2 := c.constOf(e.Y)
+	if !ok1 || !ok2 {
+		return
+	}
+	signed := x.Signed && y.Signed
+	ua, ub := uint64(a), uint64(b)
+	var v int64
+	switch e.Op {
+	case "+":
+		v = a + b
+	case "-":
+		v = a - b
+	case "*":
+		v = a * b
+	case "/", "%":
+		if b == 0 {
+			return
+		}
+		switch {
+		case !signed && e.Op == "/":
+			v = int64(ua / ub)
+		case !signed:
+			v = int64(ua % ub)
+		case b == -1:
+			// MinInt64 / -1 overflows in Go; wrap as the hardware would.
+			if e.Op == "/" {
+				v = -a
+			}
+		case e.Op == "/":
+			v = a / b
+		default:
+			v = a % b
+		}
+	case "&":
+		v = a & b
+	case "|":
+		v = a | b
+	case "^":
+		v = a ^ b
+	case "<<":
+		v = int64(ua << (ub & 63))
+	case ">>":
+		if signed {
+			v = a >> (ub & 63)
+		} else {
+			v = int64(ua >> (ub & 63))
+		}
+	case "==":
+		v = b2i(a == b)
+	case "!=":
+		v = b2i(a != b)
+	case "<", "<=", ">", ">=":
+		var lt, eq bool
+		if signed {
+			lt, eq = a < b, a == b
+		} else {
+			lt, eq = ua < ub, ua == ub
+		}
+		switch e.Op {
+		case "<":
+			v = b2i(lt)
+		case "<=":
+			v = b2i(lt || eq)
+		case ">":
+			v = b2i(!lt && !eq)
+		default:
+			v = b2i(!lt)
+		}
+	case "&&":
+		v = b2i(a != 0 && b != 0)
+	case "||":
+		v = b2i(a != 0 || b != 0)
+	default:
+		return
+	}
+	c.info.Consts[e] = v
+}

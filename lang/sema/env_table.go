@@ -1,0 +1,57 @@
+package sema
+
+import (
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/gtrace/gtrace/lang"
+)
+
+// NoKernel is an Env that knows nothing about the kernel: every tracepoint
+// name is taken as written (wildcards unexpanded), tracepoint args and BTF
+// structs are unknown. Fields of unknown records are accepted and typed
+// uint64, so `-d ast` and tests can check scripts without a kernel.
+var NoKernel Env = noKernel{}
+
+type noKernel struct{}
+
+func (noKernel) Tracepoints(cat, ev string) ([]string, error) {
+	return []string{cat + ":" + ev}, nil
+}
+func (noKernel) TracepointArgs(string, string) (*lang.Type, error) { return nil, nil }
+func (noKernel) Struct(string) (*lang.Type, error)                 { return nil, nil }
+
+// TableEnv is an Env backed by tables, for tests and for tools that
+// snapshot the kernel's facts.
+type TableEnv struct {
+	// Tracepoints maps "category:event" to the args record type.
+	TP map[string]*lang.Type
+	// Types maps "struct name" to a record type.
+	Types map[string]*lang.Type
+}
+
+// Tracepoints implements Env with shell-style wildcards.
+func (t *TableEnv) Tracepoints(cat, ev string) ([]string, error) {
+	var out []string
+	for name := range t.TP {
+		c, e, _ := strings.Cut(name, ":")
+		okC, _ := path.Match(cat, c)
+		okE, _ := path.Match(ev, e)
+		if okC && okE {
+			out = append(out, name)
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// TracepointArgs implements Env.
+func (t *TableEnv) TracepointArgs(cat, ev string) (*lang.Type, error) {
+	return t.TP[cat+":"+ev], nil
+}
+
+// Struct implements Env.
+func (t *TableEnv) Struct(name string) (*lang.Type, error) {
+	return t.Types[name], nil
+}
