@@ -1,0 +1,610 @@
+package parse
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/alecthomas/participle/v2"
+	"github.com/alecthomas/participle/v2/lexer"
+	"github.com/gtrace/gtrace/lang"
+)
+
+// Binary operator precedences, loosest first, as in C and bpftrace.
+const (
+	precOr = iota + 1
+	precAnd
+	precBitOr
+	precXor
+	precBitAnd
+	precEq
+	precRel
+	precShift
+	precAdd
+	precMul
+)
+
+var binaryPrec = map[string]int{
+	"||": precOr, "&&": precAnd, "|": precBitOr, "^": precXor, "&": precBitAnd,
+	"==": precEq, "!=": precEq,
+	"<": precRel, "<=": precRel, ">": precRel, ">=": precRel,
+	"<<": precShift, ">>": precShift,
+	"+": precAdd, "-": precAdd,
+	"*": precMul, "/": precMul, "%": precMul,
+}
+
+// maxExprDepth bounds recursion so deeply nested input fails cleanly
+// instead of exhausting the stack.
+const maxExprDepth = 1000
+
+// builtins are the builtin variable names; argN and sargN are matched by
+// pattern.
+var builtins = map[string]bool{
+	"pid": true, "tid": true, "uid": true, "gid": true, "comm": true, "nsecs": true,
+	"elapsed": true, "cpu": true, "numaid": true, "ncpus": true, "jiffies": true,
+	"rand": true, "cgroup": true, "curtask": true, "retval": true, "func": true,
+	"probe": true, "probetype": true, "args": true, "ctx": true, "kstack": true,
+	"ustack": true, "cpid": true, "username": true, "usermode": true, "pcomm": true,
+	"ppid": true, "leader_comm": true, "leader_tid": true,
+}
+
+func isBuiltin(name string) bool {
+	if builtins[name] {
+		return true
+	}
+	for _, p := range []string{"arg", "sarg"} {
+		if rest, ok := strings.CutPrefix(name, p); ok && rest != "" && strings.Trim(rest, "0123456789") == "" {
+			return true
+		}
+	}
+	return false
+}
+
+// keywords cannot be used as bare identifiers in expressions.
+var keywords = map[string]bool{
+	"if": true, "else": true, "while": true, "for": true, "unroll": true,
+	"break": true, "continue": true, "return": true, "let": true,
+	"config": true, "import": true, "macro": true,
+}
+
+// scalarTypes are type names that make `(name)x` a cast even when not
+// followed by an obvious operand.
+var scalarTypes = map[string]bool{
+	"int8": true, "int16": true, "int32": true, "int64": true,
+	"uint8": true, "uint16": true, "uint32": true, "uint64": true,
+	"u8": true, "u16": true, "u32": true, "u64": true,
+	"s8": true, "s16": true, "s32": true, "s64": true,
+	"__u8": true, "__u16": true, "__u32": true, "__u64": true,
+	"__s8": true, "__s16": true, "__s32": true, "__s64": true,
+	"int": true, "char": true, "short": true, "long": true, "bool": true,
+	"unsigned": true, "signed": true, "void": true, "size_t": true,
+	"struct": true, "union": true, "enum": true, "const": true,
+}
+
+// exprParser parses one expression from participle's token stream by
+// precedence climbing. It builds lang nodes directly.
+type exprParser struct {
+	st      *state
+	lex     *lexer.PeekingLexer
+	lastEnd int
+	depth   int
+}
+
+// errStop aborts an expression after a diagnostic was recorded.
+type errStop struct{ d *lang.Diagnostic }
+
+func (e *errStop) Error() string { return e.d.Msg }
+
+// parseExprFn is the participle hook for lang.Expr fields.
+func parseExprFn(lex *lexer.PeekingLexer) (lang.Expr, error) {
+	st := current
+	if !startsOperand(*lex.Peek()) {
+		return nil, participle.NextMatch
+	}
+	p := &exprParser{st: st, lex: lex}
+	x, err := p.ternary()
+	if err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+func startsOperand(t lexer.Token) bool {
+	switch t.Type {
+	case tNumber, tString, tMap, tVar, tParam:
+		return true
+	case tIdent:
+		return !keywords[t.Value]
+	case tPunct:
+		switch t.Value {
+		case "(", "!", "~", "-", "*", "&", "++", "--", "+":
+			return true
+		}
+	}
+	return false
+}
+
+func (p *exprParser) peek() lexer.Token { return *p.lex.Peek() }
+
+func (p *exprParser) next() lexer.Token {
+	t := *p.lex.Next()
+	if !t.EOF() {
+		p.lastEnd = p.st.tokenSpan(t).End.Offset
+	}
+	return t
+}
+
+func (p *exprParser) isPunct(v string) bool {
+	t := p.peek()
+	return t.Type == tPunct && t.Value == v
+}
+
+// fail records a syntax error at the next token.
+func (p *exprParser) unexpected() error {
+	return p.st.fail(unexpectedToken(p.st, p.peek()))
+}
+
+func (p *exprParser) expect(v string) error {
+	if !p.isPunct(v) {
+		return p.unexpected()
+	}
+	p.next()
+	return nil
+}
+
+func (p *exprParser) span(start int) lang.Span {
+	return p.st.lines.span(start, p.lastEnd)
+}
+
+func (p *exprParser) enter() error {
+	p.depth++
+	if p.depth > maxExprDepth {
+		return p.st.fail(lang.ErrorAt(p.st.tokenSpan(p.peek()), "expression nested too deeply"))
+	}
+	return nil
+}
+
+// ternary: cond ? then : else, right associative, loosest.
+func (p *exprParser) ternary() (lang.Expr, error) {
+	if err := p.enter(); err != nil {
+		return nil, err
+	}
+	defer func() { p.depth-- }()
+	start := p.peek().Pos.Offset
+	c, err := p.binary(precOr)
+	if err != nil || !p.isPunct("?") {
+		return c, err
+	}
+	p.next()
+	t, err := p.ternary()
+	if err != nil {
+		return nil, err
+	}
+	if err := p.expect(":"); err != nil {
+		return nil, err
+	}
+	e, err := p.ternary()
+	if err != nil {
+		return nil, err
+	}
+	return &lang.Ternary{Span: p.span(start), Cond: c, Then: t, Else: e}, nil
+}
+
+// binary climbs precedence levels from minPrec; all binary operators are
+// left associative.
+func (p *exprParser) binary(minPrec int) (lang.Expr, error) {
+	start := p.peek().Pos.Offset
+	x, err := p.unary()
+	if err != nil {
+		return nil, err
+	}
+	for {
+		t := p.peek()
+		prec, ok := binaryPrec[t.Value]
+		if t.Type != tPunct || !ok || prec < minPrec {
+			return x, nil
+		}
+		p.next()
+		if err := p.enter(); err != nil {
+			return nil, err
+		}
+		y, err := p.binary(prec + 1)
+		p.depth--
+		if err != nil {
+			return nil, err
+		}
+		x = &lang.Binary{Span: p.span(start), Op: t.Value, X: x, Y: y}
+	}
+}
+
+// unary: prefix operators, ++/--, casts, then postfix.
+func (p *exprParser) unary() (lang.Expr, error) {
+	if err := p.enter(); err != nil {
+		return nil, err
+	}
+	defer func() { p.depth-- }()
+	t := p.peek()
+	start := t.Pos.Offset
+	if t.Type == tPunct {
+		switch t.Value {
+		case "!", "~", "-", "*", "&":
+			p.next()
+			x, err := p.unary()
+			if err != nil {
+				return nil, err
+			}
+			return &lang.Unary{Span: p.span(start), Op: t.Value, X: x}, nil
+		case "++", "--":
+			p.next()
+			x, err := p.unary()
+			if err != nil {
+				return nil, err
+			}
+			if !isMapOrVar(x) {
+				return nil, p.st.fail(lang.ErrorAt(p.st.tokenSpan(t), "The %s operator must be applied to a map or variable", t.Value))
+			}
+			return &lang.IncDec{Span: p.span(start), Op: t.Value, X: x}, nil
+		case "(":
+			if typ, ok := p.tryCastType(); ok {
+				x, err := p.unary()
+				if err != nil {
+					return nil, err
+				}
+				return &lang.Cast{Span: p.span(start), Type: typ, X: x}, nil
+			}
+		}
+	}
+	return p.postfix()
+}
+
+func isMapOrVar(x lang.Expr) bool {
+	switch x.(type) {
+	case *lang.Map, *lang.Var:
+		return true
+	}
+	return false
+}
+
+// tryCastType recognizes `( type )` followed by an operand. On failure it
+// rewinds and reports false.
+func (p *exprParser) tryCastType() (*lang.TypeExpr, bool) {
+	cp := p.lex.MakeCheckpoint()
+	last := p.lastEnd
+	p.next() // (
+	first := p.peek()
+	if first.Type != tIdent || keywords[first.Value] {
+		p.lex.LoadCheckpoint(cp)
+		p.lastEnd = last
+		return nil, false
+	}
+	typ, ok := p.typeExpr()
+	if ok && p.isPunct(")") {
+		p.next()
+		after := p.peek()
+		strong := scalarTypes[first.Value] || typ.Ptr > 0 || typ.ArrayLen > 0 || strings.Contains(typ.Name, " ")
+		weakOK := !isBuiltin(first.Value) && startsOperand(after) &&
+			!(after.Type == tPunct && (after.Value == "-" || after.Value == "*" || after.Value == "&" || after.Value == "+"))
+		if (strong && startsOperand(after)) || weakOK {
+			return typ, true
+		}
+	}
+	p.lex.LoadCheckpoint(cp)
+	p.lastEnd = last
+	return nil, false
+}
+
+// typeExpr reads a C type: words (`unsigned int`, `struct sock`), '*'s
+// and an optional `[N]`.
+func (p *exprParser) typeExpr() (*lang.TypeExpr, bool) {
+	start := p.peek().Pos.Offset
+	var words []string
+	for p.peek().Type == tIdent && !keywords[p.peek().Value] {
+		w := p.next().Value
+		if w == "const" || w == "volatile" {
+			continue
+		}
+		words = append(words, w)
+		if w == "struct" || w == "union" || w == "enum" {
+			if p.peek().Type != tIdent {
+				return nil, false
+			}
+			words[len(words)-1] = w + " " + p.next().Value
+			break
+		}
+		if !multiWordType(w) {
+			break
+		}
+	}
+	if len(words) == 0 {
+		return nil, false
+	}
+	t := &lang.TypeExpr{Name: strings.Join(words, " ")}
+	for p.isPunct("*") {
+		p.next()
+		t.Ptr++
+	}
+	if p.isPunct("[") {
+		p.next()
+		n := p.peek()
+		if n.Type != tNumber {
+			return nil, false
+		}
+		p.next()
+		v, msg := parseIntLit(n.Value)
+		if msg != "" || v > 1<<31 {
+			return nil, false
+		}
+		t.ArrayLen = int(v)
+		if !p.isPunct("]") {
+			return nil, false
+		}
+		p.next()
+	}
+	t.Span = p.span(start)
+	return t, true
+}
+
+// multiWordType tells whether a type word may be followed by another
+// (`unsigned int`, `long long`).
+func multiWordType(w string) bool {
+	switch w {
+	case "unsigned", "signed", "long", "short":
+		return true
+	}
+	return false
+}
+
+// postfix: primary followed by . -> [] and postfix ++ --.
+func (p *exprParser) postfix() (lang.Expr, error) {
+	start := p.peek().Pos.Offset
+	x, err := p.primary()
+	if err != nil {
+		return nil, err
+	}
+	for {
+		t := p.peek()
+		if t.Type != tPunct {
+			return x, nil
+		}
+		switch t.Value {
+		case ".", "->":
+			p.next()
+			n := p.peek()
+			switch {
+			case n.Type == tIdent:
+				p.next()
+				x = &lang.Field{Span: p.span(start), X: x, Name: n.Value, Arrow: t.Value == "->"}
+			case n.Type == tNumber && t.Value == ".":
+				idx, err := strconv.Atoi(n.Value)
+				if err != nil || idx < 0 || strings.Trim(n.Value, "0123456789") != "" {
+					return nil, p.st.fail(lang.ErrorAt(p.st.tokenSpan(n), "invalid tuple index '%s'", n.Value))
+				}
+				p.next()
+				x = &lang.TupleIndex{Span: p.span(start), X: x, Index: idx}
+			default:
+				return nil, p.unexpected()
+			}
+		case "[":
+			p.next()
+			i, err := p.ternaryOrFail()
+			if err != nil {
+				return nil, err
+			}
+			if err := p.expect("]"); err != nil {
+				return nil, err
+			}
+			x = &lang.Index{Span: p.span(start), X: x, Index: i}
+		case "++", "--":
+			if !isMapOrVar(x) {
+				return nil, p.st.fail(lang.ErrorAt(p.st.tokenSpan(t), "The %s operator must be applied to a map or variable", t.Value))
+			}
+			p.next()
+			x = &lang.IncDec{Span: p.span(start), Op: t.Value, Post: true, X: x}
+		default:
+			return x, nil
+		}
+	}
+}
+
+// ternaryOrFail parses a full expression where one is required.
+func (p *exprParser) ternaryOrFail() (lang.Expr, error) {
+	if !startsOperand(p.peek()) {
+		return nil, p.unexpected()
+	}
+	return p.ternary()
+}
+
+// list parses `expr, expr, ...` up to the closing token (not consumed).
+func (p *exprParser) list(closing string) ([]lang.Expr, error) {
+	var out []lang.Expr
+	if p.isPunct(closing) {
+		return out, nil
+	}
+	for {
+		x, err := p.ternaryOrFail()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, x)
+		if !p.isPunct(",") {
+			return out, nil
+		}
+		p.next()
+	}
+}
+
+func (p *exprParser) primary() (lang.Expr, error) {
+	t := p.peek()
+	sp := p.st.tokenSpan(t)
+	switch t.Type {
+	case tNumber:
+		p.next()
+		v, msg := parseIntLit(t.Value)
+		if msg != "" {
+			p.st.diag(lang.ErrorAt(sp, "%s", msg))
+		}
+		return &lang.IntLit{Span: sp, Value: v, Text: t.Value}, nil
+	case tString:
+		p.next()
+		body := t.Value[1 : len(t.Value)-1]
+		s, at, msg := unquote(body)
+		if msg != "" {
+			o := t.Pos.Offset + 1 + at
+			p.st.diag(lang.ErrorAt(p.st.lines.span(o, o+2), "%s", msg))
+		}
+		return &lang.StrLit{Span: sp, Value: s}, nil
+	case tParam:
+		p.next()
+		if t.Value == "$#" {
+			return &lang.Positional{Span: sp, Count: true}, nil
+		}
+		n, err := strconv.Atoi(t.Value[1:])
+		if err != nil || n < 1 {
+			p.st.diag(lang.ErrorAt(sp, "param %s is out of integer range [1, %d]", t.Value, maxParam))
+			n = 1
+		}
+		return &lang.Positional{Span: sp, Index: n}, nil
+	case tVar:
+		p.next()
+		return &lang.Var{Span: sp, Name: t.Value[1:]}, nil
+	case tMap:
+		p.next()
+		m := &lang.Map{Span: sp, Name: t.Value[1:]}
+		if p.isPunct("[") {
+			open := p.next()
+			keys, err := p.list("]")
+			if err != nil {
+				return nil, err
+			}
+			if len(keys) == 0 {
+				return nil, p.st.fail(lang.ErrorAt(p.st.tokenSpan(open), "syntax error, empty map key"))
+			}
+			if err := p.expect("]"); err != nil {
+				return nil, err
+			}
+			m.Keys = keys
+			m.Span = p.span(t.Pos.Offset)
+		}
+		return m, nil
+	case tIdent:
+		return p.identifier(t)
+	case tPunct:
+		if t.Value == "(" {
+			return p.paren()
+		}
+		if t.Value == "+" {
+			// bpftrace has no unary plus; say so like any bad token.
+			return nil, p.unexpected()
+		}
+	}
+	return nil, p.unexpected()
+}
+
+// maxParam is the largest positional parameter index accepted.
+const maxParam = 1 << 31
+
+func (p *exprParser) identifier(t lexer.Token) (lang.Expr, error) {
+	sp := p.st.tokenSpan(t)
+	if keywords[t.Value] {
+		return nil, p.unexpected()
+	}
+	p.next()
+	switch t.Value {
+	case "true", "false":
+		return &lang.BoolLit{Span: sp, Value: t.Value == "true"}, nil
+	case "sizeof":
+		if p.isPunct("(") {
+			return p.sizeof(t)
+		}
+	case "offsetof":
+		if p.isPunct("(") {
+			return p.offsetof(t)
+		}
+	}
+	if p.isPunct("(") {
+		p.next()
+		args, err := p.list(")")
+		if err != nil {
+			return nil, err
+		}
+		if err := p.expect(")"); err != nil {
+			return nil, err
+		}
+		return &lang.Call{Span: p.span(t.Pos.Offset), Name: t.Value, NameSpan: sp, Args: args}, nil
+	}
+	if isBuiltin(t.Value) {
+		return &lang.Builtin{Span: sp, Name: t.Value}, nil
+	}
+	return &lang.Ident{Span: sp, Name: t.Value}, nil
+}
+
+// sizeof(type) or sizeof(expr).
+func (p *exprParser) sizeof(t lexer.Token) (lang.Expr, error) {
+	p.next() // (
+	first := p.peek()
+	if first.Type == tIdent && scalarTypes[first.Value] {
+		cp := p.lex.MakeCheckpoint()
+		last := p.lastEnd
+		if typ, ok := p.typeExpr(); ok && p.isPunct(")") {
+			p.next()
+			return &lang.Sizeof{Span: p.span(t.Pos.Offset), Type: typ}, nil
+		}
+		p.lex.LoadCheckpoint(cp)
+		p.lastEnd = last
+	}
+	x, err := p.ternaryOrFail()
+	if err != nil {
+		return nil, err
+	}
+	if err := p.expect(")"); err != nil {
+		return nil, err
+	}
+	return &lang.Sizeof{Span: p.span(t.Pos.Offset), X: x}, nil
+}
+
+// offsetof(struct T, a.b).
+func (p *exprParser) offsetof(t lexer.Token) (lang.Expr, error) {
+	p.next() // (
+	typ, ok := p.typeExpr()
+	if !ok {
+		return nil, p.unexpected()
+	}
+	if err := p.expect(","); err != nil {
+		return nil, err
+	}
+	var path []string
+	for {
+		n := p.peek()
+		if n.Type != tIdent {
+			return nil, p.unexpected()
+		}
+		p.next()
+		path = append(path, n.Value)
+		if !p.isPunct(".") {
+			break
+		}
+		p.next()
+	}
+	if err := p.expect(")"); err != nil {
+		return nil, err
+	}
+	return &lang.Offsetof{Span: p.span(t.Pos.Offset), Type: typ, Field: path}, nil
+}
+
+// paren: `(expr)` or a tuple `(a, b, ...)`.
+func (p *exprParser) paren() (lang.Expr, error) {
+	open := p.next()
+	elems, err := p.list(")")
+	if err != nil {
+		return nil, err
+	}
+	if len(elems) == 0 {
+		return nil, p.unexpected()
+	}
+	if err := p.expect(")"); err != nil {
+		return nil, err
+	}
+	if len(elems) == 1 {
+		return elems[0], nil
+	}
+	return &lang.Tuple{Span: p.span(open.Pos.Offset), Elems: elems}, nil
+}
