@@ -159,9 +159,11 @@ func (f *Format) Record() *lang.Type {
 	return rec
 }
 
-// Type converts the field's C type to a lang type. Sizes and signedness
-// come from the format columns, which the kernel computed; the C type only
-// decides the shape (pointer, array, string, record).
+// Type converts the field's C type to a lang type. The C type decides, as
+// it does in bpftrace (which compiles the format as a C struct): syscall
+// tracepoints declare `int dfd` in an 8-byte, "unsigned" slot, and the
+// value is the int in its low 4 bytes (AT_FDCWD reads as -100). The size
+// and signed columns serve for typedefs this package does not know.
 //
 // A __data_loc field is a 4-byte locator in the record; its Type describes
 // the data it points at: KindStr for char[] (Size 0: the length comes from
@@ -201,7 +203,11 @@ func stripQualifiers(ct string) string {
 			ct = strings.TrimSpace(ct[len(q):])
 		}
 	}
-	ct = strings.TrimSuffix(ct, " const")
+	for _, q := range []string{" const", "*const", " volatile"} {
+		if strings.HasSuffix(ct, q) {
+			ct = strings.TrimSpace(strings.TrimSuffix(ct, strings.TrimPrefix(q, "*")))
+		}
+	}
 	return strings.TrimSpace(ct)
 }
 
@@ -264,6 +270,9 @@ func cScalar(ct string, size int, signed bool) *lang.Type {
 		// An unknown typedef behind a pointer (sigset_t *, fd_set *):
 		// name it; BTF can resolve it.
 		return &lang.Type{Kind: lang.KindRecord, Name: ct}
+	}
+	if t, ok := cTypes[ct]; ok && t.size <= size {
+		return lang.IntType(t.size, t.signed)
 	}
 	if size != 1 && size != 2 && size != 4 && size != 8 {
 		// A struct or odd typedef stored by value.

@@ -70,7 +70,6 @@ var _ env = (*Kernel)(nil)
 // NewKernel returns a Kernel that reads the running kernel.
 func NewKernel() *Kernel { return &Kernel{} }
 
-
 // Tracefs returns the tracefs directory, mounting it when needed (see the
 // package function Tracefs). The answer is cached.
 func (k *Kernel) Tracefs() (string, error) {

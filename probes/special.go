@@ -87,9 +87,11 @@ func watchTarget(kind lang.Provider) func(*Kernel, []string) (Target, error) {
 	}
 }
 
-// BPF iterators (5.8+); bpftrace 0.17 knows task and task_file, 0.18 adds
-// task_vma.
-var iterNames = []string{"task", "task_file", "task_vma"}
+// BPF iterators (5.8+). -l lists bpftrace 0.17's two (task, task_file);
+// task_vma (bpftrace 0.18) is accepted too.
+var iterNames = []string{"task", "task_file"}
+
+var iterKnown = []string{"task", "task_file", "task_vma"}
 
 var iterParams = map[string][]string{
 	"task":      {"struct task_struct * task"},
@@ -98,7 +100,7 @@ var iterParams = map[string][]string{
 }
 
 func iterTarget(_ *Kernel, args []string) (Target, error) {
-	for _, n := range iterNames {
+	for _, n := range iterKnown {
 		if n == args[0] {
 			t := Target{Provider: lang.Iter, Name: probeName(lang.Iter, args...), Event: n}
 			if len(args) == 2 {
@@ -107,7 +109,7 @@ func iterTarget(_ *Kernel, args []string) (Target, error) {
 			return t, nil
 		}
 	}
-	return Target{}, fmt.Errorf("unknown iterator %q (known: %s)", args[0], strings.Join(iterNames, ", "))
+	return Target{}, fmt.Errorf("unknown iterator %q (known: %s)", args[0], strings.Join(iterKnown, ", "))
 }
 
 // uprobeTarget: uprobe:BIN:FN, uprobe:BIN:FN+OFF, uprobe:BIN:0xADDR.
