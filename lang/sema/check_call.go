@@ -41,11 +41,14 @@ func (c *checker) checkCall(call *lang.Call, u use) *lang.Type {
 			}
 		}
 	}
+	misplaced := false
 	switch {
 	case spec.Kind == Aggregate && u != useMapValue:
 		c.errorf(call, "%s() should be directly assigned to a map", call.Name)
+		misplaced = true
 	case spec.Stmt && u != useStmt:
 		c.errorf(call, "%s() should not be used in an assignment or as a map key", call.Name)
+		misplaced = true
 	}
 
 	// Type the arguments; maps passed as a whole are references, not reads.
@@ -74,11 +77,21 @@ func (c *checker) checkCall(call *lang.Call, u use) *lang.Type {
 		return resultOnError(spec)
 	}
 	for i, a := range call.Args {
+		// An argument that failed was reported already: no cascade.
+		if _, isIdent := a.(*lang.Ident); args[i].Kind == lang.KindNone && !(isIdent && argKind(spec, i) == ArgIdent) {
+			return resultOnError(spec)
+		}
+	}
+	for i, a := range call.Args {
 		if !c.checkArgKind(call, spec, i, a, args[i]) {
 			return resultOnError(spec)
 		}
 	}
-	return spec.rule(c, call, args)
+	t := spec.rule(c, call, args)
+	if misplaced {
+		return lang.None
+	}
+	return t
 }
 
 func resultOnError(spec *FuncSpec) *lang.Type {

@@ -95,12 +95,17 @@ func (c *checker) checkStmt(s lang.Stmt) {
 		}
 	case *lang.UnrollStmt:
 		c.checkExpr(s.Count)
+		// Point at `unroll(N)`, not at the whole body.
+		head := s.Span
+		head.End = s.Count.SpanOf().End
+		head.End.Col++
+		head.End.Offset++
 		if v, ok := c.constOf(s.Count); !ok {
-			c.errorf(s, "invalid unroll value")
+			c.errorAt(head, "invalid unroll value")
 		} else if v > 100 {
-			c.errorf(s, "unroll maximum value is 100")
+			c.errorAt(head, "unroll maximum value is 100")
 		} else if v < 1 {
-			c.errorf(s, "unroll minimum value is 1")
+			c.errorAt(head, "unroll minimum value is 1")
 		}
 		c.loop(s.Body)
 	case *lang.WhileStmt:
