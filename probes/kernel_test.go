@@ -322,3 +322,17 @@ func BenchmarkStructTaskStruct(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkStructTaskStructCachedSpec(b *testing.B) {
+	needRoot(b)
+	spec, err := NewKernel().Spec()
+	if err != nil {
+		b.Skip(err)
+	}
+	for b.Loop() {
+		k := &Kernel{BTF: spec}
+		if _, err := k.Struct("struct task_struct"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

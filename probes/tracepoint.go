@@ -115,9 +115,17 @@ func (k *Kernel) readFormat(category, event string) (*Format, error) {
 	return ParseFormat(category, event, data)
 }
 
+// tracepointTarget checks the event against the cached event list (a
+// binary search; reading 360 format files would cost ~35 ms when expanding
+// syscalls:sys_enter_*), and reads the format file only when there is no
+// list.
 func tracepointTarget(k *Kernel, args []string) (Target, error) {
 	cat, ev := args[0], args[1]
-	if _, err := k.Format(cat, ev); err != nil {
+	if evs, err := k.Events(); err == nil {
+		if _, ok := slices.BinarySearch(evs, cat+":"+ev); !ok {
+			return Target{}, fmt.Errorf("%w: %s:%s (see gtrace -l 'tracepoint:%s:*')", ErrNoTracepoint, cat, ev, cat)
+		}
+	} else if _, err := k.Format(cat, ev); err != nil {
 		return Target{}, err
 	}
 	return Target{Provider: lang.Tracepoint, Name: probeName(lang.Tracepoint, cat, ev), Category: cat, Event: ev}, nil
