@@ -94,15 +94,29 @@ func rawTracepointProto(k *Kernel, event string) *btf.FuncProto {
 }
 
 // rawTracepointParams lists the arguments from BTF for -lv, as C
-// declarations ("struct task_struct * prev").
+// declarations ("struct task_struct * prev"). The btf_trace_X prototype
+// has no parameter names; the __bpf_trace_X function (the kernel's BPF
+// shim for the event's class, same arguments) has them, so prefer it.
 func rawTracepointParams(k *Kernel, name string) []string {
 	proto := rawTracepointProto(k, name)
+	if spec, err := k.Spec(); err == nil {
+		var fn *btf.Func
+		if spec.TypeByName("__bpf_trace_"+name, &fn) == nil {
+			if p, ok := fn.Type.(*btf.FuncProto); ok && (proto == nil || len(p.Params) == len(proto.Params)) {
+				proto = p
+			}
+		}
+	}
 	if proto == nil || len(proto.Params) == 0 {
 		return nil
 	}
 	var out []string
 	for _, p := range proto.Params[1:] {
-		out = append(out, cTypeName(p.Type)+" "+p.Name)
+		if p.Name == "" {
+			out = append(out, cTypeName(p.Type))
+		} else {
+			out = append(out, cTypeName(p.Type)+" "+p.Name)
+		}
 	}
 	return out
 }
