@@ -459,7 +459,7 @@ func (p *exprParser) primary() (lang.Expr, error) {
 		}
 		n, err := strconv.Atoi(t.Value[1:])
 		if err != nil || n < 1 {
-			p.st.diag(lang.ErrorAt(sp, "param %s is out of integer range [1, %d]", t.Value, maxParam))
+			p.st.diag(lang.ErrorAt(sp, "invalid positional parameter %s", t.Value))
 			n = 1
 		}
 		return &lang.Positional{Span: sp, Index: n}, nil
@@ -498,9 +498,6 @@ func (p *exprParser) primary() (lang.Expr, error) {
 	}
 	return nil, p.unexpected()
 }
-
-// maxParam is the largest positional parameter index accepted.
-const maxParam = 1 << 31
 
 func (p *exprParser) identifier(t lexer.Token) (lang.Expr, error) {
 	sp := p.st.tokenSpan(t)

@@ -10,7 +10,7 @@ import (
 // roundTrip parses src, formats it, parses the result and compares the
 // dumps. It returns "" on success, else what went wrong.
 func roundTrip(src lang.Source) string {
-	p1, errs := Parse(src, Options{Params: []string{"1", "2", "3"}})
+	p1, errs := Parse(src, Options{Params: testParams})
 	if errs.HasErrors() {
 		return "first parse failed: " + errs.Error()
 	}
@@ -18,7 +18,7 @@ func roundTrip(src lang.Source) string {
 	lang.Dump(&d1, p1)
 	lang.Format(&f1, p1)
 	src2 := lang.Source{Name: "formatted", Text: f1.String()}
-	p2, errs := Parse(src2, Options{Params: []string{"1", "2", "3"}})
+	p2, errs := Parse(src2, Options{Params: testParams})
 	if errs.HasErrors() {
 		var b bytes.Buffer
 		src2.RenderAll(&b, errs)

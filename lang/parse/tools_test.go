@@ -26,7 +26,7 @@ func TestBpftraceTools(t *testing.T) {
 				t.Fatal(err)
 			}
 			src := lang.Source{Name: filepath.Base(f), Text: string(text)}
-			_, errs := Parse(src, Options{Params: []string{"1", "2", "3"}})
+			_, errs := Parse(src, Options{Params: testParams})
 			if errs.HasErrors() {
 				var b bytes.Buffer
 				src.RenderAll(&b, errs)
