@@ -157,8 +157,12 @@ func (c *checker) checkCDefs(defs []*lang.CDef) {
 				c.errorf(d, "%s is defined twice", name)
 				continue
 			}
-			if t := c.layout(d, name); t != nil {
-				c.info.Structs[name] = t
+			// Register the record before laying it out so members can
+			// point to it (struct list { struct list *next; }).
+			rec := &lang.Type{Kind: lang.KindRecord, Name: name}
+			c.info.Structs[name] = rec
+			if !c.layout(d, rec) {
+				delete(c.info.Structs, name)
 			}
 		default:
 			panic("BUG: sema: unknown C definition kind " + d.Kind)
@@ -169,21 +173,21 @@ func (c *checker) checkCDefs(defs []*lang.CDef) {
 // layout computes the C layout of a struct or union (System V x86-64 and
 // arm64 rules): members aligned to their natural alignment, bitfields packed
 // into units of their declared type, size rounded to the largest alignment.
-func (c *checker) layout(d *lang.CDef, name string) *lang.Type {
-	rec := &lang.Type{Kind: lang.KindRecord, Name: name, Fields: []*lang.Member{}}
+func (c *checker) layout(d *lang.CDef, rec *lang.Type) bool {
+	name := rec.Name
 	off, bitOff, maxAlign, size := 0, 0, 1, 0 // bitOff: bits used in the byte stream
 	for _, f := range d.Fields {
 		t := c.resolveType(f.Type, true)
 		if t == nil || t.Kind == lang.KindNone {
-			return nil
+			return false
 		}
-		if t.Kind == lang.KindRecord && t.Fields == nil {
+		if t.Kind == lang.KindRecord && (t.Fields == nil || t == rec) {
 			c.errorf(f, "Field '%s' has incomplete type '%s'", f.Name, t)
-			return nil
+			return false
 		}
 		if rec.Member(f.Name) != nil && f.Name != "" {
 			c.errorf(f, "Duplicate member '%s' in %s", f.Name, name)
-			return nil
+			return false
 		}
 		align := alignOf(t)
 		maxAlign = max(maxAlign, align)
@@ -198,7 +202,7 @@ func (c *checker) layout(d *lang.CDef, name string) *lang.Type {
 		case f.Bits > 0:
 			if !t.IsInt() || f.Bits > t.Size*8 {
 				c.errorf(f, "Invalid bitfield width %d for type '%s'", f.Bits, t)
-				return nil
+				return false
 			}
 			unitBits := t.Size * 8
 			// Start a new unit when the field would straddle one.
@@ -223,7 +227,10 @@ func (c *checker) layout(d *lang.CDef, name string) *lang.Type {
 		size = max(off, (bitOff+7)/8)
 	}
 	rec.Size = (size + maxAlign - 1) / maxAlign * maxAlign
-	return rec
+	if rec.Fields == nil {
+		rec.Fields = []*lang.Member{} // known and empty, not opaque
+	}
+	return true
 }
 
 // alignOf is a type's natural alignment.
