@@ -1,0 +1,37 @@
+package probes
+
+import (
+	"fmt"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/link"
+	"github.com/gtrace/gtrace/lang"
+)
+
+// attachUprobe attaches through the uprobe PMU (4.17+), falling back to
+// tracefs uprobe_events inside cilium/ebpf; the cookie needs 5.15+. The
+// symbol is resolved from the ELF file; an address target bypasses that.
+func attachUprobe(t *Target, prog *ebpf.Program, cookie uint64) (link.Link, error) {
+	ex, err := link.OpenExecutable(t.Path)
+	if err != nil {
+		return nil, err
+	}
+	opts := &link.UprobeOptions{Address: t.Addr, Offset: t.Offset, Cookie: cookie, TraceFSPrefix: "gtrace"}
+	if t.Provider == lang.Uretprobe {
+		return ex.Uretprobe(t.Func, prog, opts)
+	}
+	return ex.Uprobe(t.Func, prog, opts)
+}
+
+// attachKprobe attaches through the kprobe PMU (4.17+); kernels built
+// without CONFIG_KPROBES answer ErrNotSupported.
+func attachKprobe(t *Target, prog *ebpf.Program, cookie uint64) (link.Link, error) {
+	if !haveKprobes() {
+		return nil, fmt.Errorf("%w: no kprobe PMU and no kprobe_events", ebpf.ErrNotSupported)
+	}
+	opts := &link.KprobeOptions{Offset: t.Offset, Cookie: cookie, TraceFSPrefix: "gtrace"}
+	if t.Provider == lang.Kretprobe {
+		return link.Kretprobe(t.Func, prog, opts)
+	}
+	return link.Kprobe(t.Func, prog, opts)
+}
