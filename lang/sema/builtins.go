@@ -192,3 +192,6 @@ func (c *checker) kernelStruct(name string) *lang.Type {
 	}
 	return &lang.Type{Kind: lang.KindRecord, Name: name}
 }
+
+// HasRule reports whether the entry has a type rule.
+func (b *BuiltinSpec) HasRule() bool { return b.typ != nil && (b.Providers == nil || b.reject != nil) }

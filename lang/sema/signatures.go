@@ -141,3 +141,7 @@ func funcNames() []string {
 	}
 	return out
 }
+
+// HasRule reports whether the entry has a checker rule (tests prove every
+// registry entry does).
+func (f *FuncSpec) HasRule() bool { return f.rule != nil }
