@@ -1,0 +1,135 @@
+package maps
+
+import (
+	"strings"
+
+	"github.com/cilium/ebpf"
+
+	"github.com/gtrace/gtrace/lang"
+)
+
+// DefaultMaxEntries is bpftrace's default map size (BPFTRACE_MAP_KEYS_MAX,
+// config max_map_keys).
+const DefaultMaxEntries = 4096
+
+// bigValues is the per-CPU memory (value size × entries) above which a map
+// is created without preallocation: preallocating 4096 hist(x, 5) values
+// would pin 60 MiB per CPU. Tracing programs may use non-preallocated hash
+// maps since Linux 6.1 (bpf_mem_alloc).
+const bigValues = 4 << 20
+
+// Def is the definition of one user map (@name).
+type Def struct {
+	Name  string     // without '@'; "" for @
+	Key   *lang.Type // nil for a scalar map; a tuple when Arity > 1
+	Arity int        // number of key expressions: @m[a, b] has 2
+	Value *lang.Type // the value type: an aggregation kind or a plain type
+
+	Type       ebpf.MapType
+	KeySize    uint32
+	ValueSize  uint32
+	MaxEntries uint32
+	Flags      uint32
+}
+
+// Options configure map definitions.
+type Options struct {
+	// MaxEntries is the number of keys of maps without a declaration;
+	// 0 means DefaultMaxEntries.
+	MaxEntries uint32
+}
+
+// NewDef defines the map name with the given key (nil: scalar), key arity
+// and value types. decl is the map's `let @m = hash(N)` declaration or nil.
+func NewDef(name string, key *lang.Type, arity int, value *lang.Type, decl *lang.MapDecl, opts Options) *Def {
+	d := &Def{Name: name, Key: key, Arity: arity, Value: value, MaxEntries: opts.MaxEntries}
+	if d.MaxEntries == 0 {
+		d.MaxEntries = DefaultMaxEntries
+	}
+	d.Type = ebpf.Hash
+	if PerCPU(value) {
+		d.Type = ebpf.PerCPUHash
+	}
+	if decl != nil {
+		if decl.Entries > 0 {
+			d.MaxEntries = uint32(decl.Entries)
+		}
+		switch decl.Kind {
+		case "lruhash":
+			d.Type = ebpf.LRUHash
+		case "percpuhash":
+			d.Type = ebpf.PerCPUHash
+		case "percpulruhash":
+			d.Type = ebpf.LRUCPUHash
+		}
+		// Aggregations need per-CPU storage whatever the declaration says.
+		if PerCPU(value) && d.Type == ebpf.LRUHash {
+			d.Type = ebpf.LRUCPUHash
+		} else if PerCPU(value) && d.Type == ebpf.Hash {
+			d.Type = ebpf.PerCPUHash
+		}
+	}
+	d.KeySize = uint32(d.KeyBytes())
+	d.ValueSize = uint32(Round8(max(SizeOf(value), 1)))
+	if int(d.ValueSize)*int(d.MaxEntries) > bigValues && (d.Type == ebpf.Hash || d.Type == ebpf.PerCPUHash) {
+		d.Flags = 1 // BPF_F_NO_PREALLOC
+	}
+	return d
+}
+
+// KeyBytes is the size of an encoded key: 8 (a zero u64) for scalar maps.
+func (d *Def) KeyBytes() int {
+	if d.Key == nil {
+		return 8
+	}
+	return max(Round8(SizeOf(d.Key)), 8)
+}
+
+// PerCPU reports whether the map has one value per CPU.
+func (d *Def) PerCPU() bool {
+	return d.Type == ebpf.PerCPUHash || d.Type == ebpf.LRUCPUHash || d.Type == ebpf.PerCPUArray
+}
+
+// SpecName is the map's key in the CollectionSpec: "@name", which cannot
+// collide with the runtime maps.
+func (d *Def) SpecName() string { return "@" + d.Name }
+
+// KernelName is the name the kernel shows (bpftool): "AT_name", limited
+// to the 15 characters and the alphabet the kernel accepts.
+func (d *Def) KernelName() string {
+	var b strings.Builder
+	b.WriteString("AT_")
+	for _, r := range d.Name {
+		if b.Len() >= 15 {
+			break
+		}
+		if r == '_' || r == '.' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// MapSpec returns the kernel map specification.
+func (d *Def) MapSpec() *ebpf.MapSpec {
+	return &ebpf.MapSpec{
+		Name:       d.KernelName(),
+		Type:       d.Type,
+		KeySize:    d.KeySize,
+		ValueSize:  d.ValueSize,
+		MaxEntries: d.MaxEntries,
+		Flags:      d.Flags,
+	}
+}
+
+// KeyTypes returns the types of the key parts as printed: one per key
+// expression.
+func (d *Def) KeyTypes() []*lang.Type {
+	switch {
+	case d.Key == nil:
+		return nil
+	case d.Arity > 1 && d.Key.Kind == lang.KindTuple:
+		return d.Key.Elems
+	}
+	return []*lang.Type{d.Key}
+}
