@@ -78,7 +78,7 @@ func init() {
 	}, Providers: []lang.Provider{lang.Begin, lang.End, lang.Kprobe, lang.Kretprobe, lang.Uprobe,
 		lang.Uretprobe, lang.USDT, lang.Profile, lang.Interval, lang.Software, lang.Hardware,
 		lang.Watchpoint, lang.AsyncWatchpoint, lang.Fentry, lang.Fexit, lang.Iter, lang.RawTracepoint}})
-	add(&BuiltinSpec{Name: "retval", Providers: retProviders, typ: fixed(lang.Uint64),
+	add(&BuiltinSpec{Name: "retval", Providers: retProviders, typ: typeRetval,
 		reject: func(_ string, p lang.Provider) string {
 			msg := "The retval builtin can only be used with 'kretprobe' and 'uretprobe' and 'kfunc' probes"
 			if p == lang.Tracepoint {
@@ -124,8 +124,21 @@ func typeCtx(c *checker, b *lang.Builtin) *lang.Type {
 	switch c.probe.Providers[0] {
 	case lang.Profile, lang.Interval, lang.Software, lang.Hardware:
 		name = "struct bpf_perf_event_data"
+	case lang.Iter:
+		if ap := c.probe.Probe.Attach; len(ap) > 0 && len(ap[0].Args) > 0 {
+			name = "struct bpf_iter__" + ap[0].Args[0]
+		}
 	}
 	return lang.PtrTo(c.kernelStruct(name))
+}
+
+// typeRetval is uint64 for return probes; fexit's comes from BTF, which the
+// Env does not describe per function, so it stays unknown.
+func typeRetval(c *checker, b *lang.Builtin) *lang.Type {
+	if slices.Contains(c.probe.Providers, lang.Fexit) {
+		return unknown
+	}
+	return lang.Uint64
 }
 
 // typeFunc is a kernel symbol in kernel probes and a user symbol in user
@@ -148,6 +161,12 @@ func typeArgs(c *checker, b *lang.Builtin) *lang.Type {
 	}
 	return lang.PtrTo(&lang.Type{Kind: lang.KindRecord, Name: opaqueArgs})
 }
+
+// unknown is the type of a value whose type only the kernel knows (a field
+// of an opaque record, fexit's retval without BTF). It behaves as a 64-bit
+// integer that also allows field access, indexing and dereference, so
+// scripts check without a kernel; compare by identity.
+var unknown = &lang.Type{Kind: lang.KindInt, Size: 8}
 
 // opaqueArgs names the record of args whose fields are not known while
 // checking; any field is accepted and typed uint64.

@@ -250,6 +250,9 @@ func ruleFormat(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
 	}
 	for i, conv := range convs {
 		t := args[i+1]
+		if t == unknown {
+			continue
+		}
 		want, got := formatClass(conv.Arg()), argClass(t)
 		if want != got && !(want == "string" && printableAsString(t)) {
 			c.errorf(call, "%s: %s specifier expects a value of type %s (%s supplied)", call.Name, conv.Token(), want, got)

@@ -140,6 +140,9 @@ func (c *checker) checkBinary(e *lang.Binary) *lang.Type {
 	if x.Kind == lang.KindNone || y.Kind == lang.KindNone {
 		return lang.None
 	}
+	if x == unknown || y == unknown {
+		return lang.Int64
+	}
 	numeric := func(t *lang.Type) bool { return t.IsInt() || t.IsPtr() }
 	switch {
 	case e.Op == "&&" || e.Op == "||":
@@ -242,6 +245,8 @@ func (c *checker) checkUnary(e *lang.Unary) *lang.Type {
 				return lang.None
 			}
 			return x.Elem
+		case x == unknown:
+			return unknown
 		case x.IsInt():
 			// bpftrace reads 8 bytes at an integer address.
 			return lang.Uint64
@@ -333,6 +338,8 @@ func (c *checker) checkCast(e *lang.Cast) *lang.Type {
 		return to
 	case to.Kind == lang.KindArray && to.Elem.IsInt() && x.IsInt() && to.Size == x.Size:
 		return to
+	case to.Kind == lang.KindArray && to.Elem.IsInt() && x.IsInt() && to.Size < x.Size && fitsConst(c, e.X, to.Size):
+		return to
 	case to.IsInt() && x.Kind == lang.KindArray && x.Elem.IsInt() && to.Size == x.Size:
 		return to
 	case to.Kind == lang.KindRecord:
@@ -341,6 +348,13 @@ func (c *checker) checkCast(e *lang.Cast) *lang.Type {
 	}
 	c.errorf(e, "Casts are not supported for type: \"%s\"", x)
 	return lang.None
+}
+
+// fitsConst reports whether e is a constant that fits in size bytes, so a
+// literal can be cast to a smaller integer array ((uint8[4])0x0100007f).
+func fitsConst(c *checker, e lang.Expr, size int) bool {
+	v, ok := c.constOf(e)
+	return ok && uint64(v)>>(uint(size)*8) == 0
 }
 
 // truncate converts a constant to the integer type t as a C cast does.
@@ -382,6 +396,9 @@ func (c *checker) checkIndex(e *lang.Index) *lang.Type {
 		c.errorf(e.Index, "The array index operator [] requires an integer index (%s provided)", typeClass(i))
 		return lang.None
 	}
+	if x == unknown {
+		return unknown
+	}
 	v, isConst := c.constOf(e.Index)
 	switch x.Kind {
 	case lang.KindArray:
@@ -415,6 +432,9 @@ func (c *checker) checkField(e *lang.Field) *lang.Type {
 	if x.Kind == lang.KindNone {
 		return lang.None
 	}
+	if x == unknown {
+		return unknown
+	}
 	rec := x
 	if x.IsPtr() {
 		rec = x.Elem
@@ -441,7 +461,7 @@ func (c *checker) member(at lang.Node, rec *lang.Type, name string) *lang.Type {
 		}
 	}
 	if rec.Fields == nil {
-		return lang.Uint64
+		return unknown
 	}
 	m := rec.Member(name)
 	if m == nil {
@@ -475,7 +495,7 @@ func (c *checker) tracepointField(e *lang.Field) *lang.Type {
 		}
 	}
 	if first == nil {
-		return lang.Uint64
+		return unknown
 	}
 	return first
 }
@@ -509,6 +529,10 @@ func (c *checker) checkOffsetof(e *lang.Offsetof) *lang.Type {
 			if full := c.lookupRecord(t.Name); full != nil {
 				t = full
 			}
+		}
+		if t.Fields == nil {
+			// An opaque record (no kernel facts): the offset is unknown.
+			return lang.Uint64
 		}
 		m := t.Member(name)
 		if m == nil {

@@ -200,7 +200,7 @@ func (c *checker) checkAssign(s *lang.AssignStmt) {
 		v := c.checkExprUse(s.Value, useMapValue)
 		if v != nil && v.Kind == lang.KindNone {
 			// The value's own error was reported; keep the map untyped here.
-			c.mapInfo(t)
+			c.mapInfo(t).assigned = true
 			c.setType(t, lang.None)
 			for _, k := range t.Keys {
 				c.checkExpr(k)

@@ -16,7 +16,7 @@ func (c *checker) mapInfo(m *lang.Map) *MapInfo {
 	if mi == nil {
 		mi = &MapInfo{Name: m.Name}
 		if k := c.known[m.Name]; k != nil {
-			mi.Key, mi.Arity, mi.Value, mi.Decl, mi.shaped = k.Key, k.Arity, k.Value, k.Decl, k.shaped
+			mi.Key, mi.Arity, mi.Value, mi.Decl, mi.shaped, mi.assigned = k.Key, k.Arity, k.Value, k.Decl, k.shaped, k.assigned
 		}
 		c.info.Maps[m.Name] = mi
 	}
@@ -30,7 +30,7 @@ func (c *checker) defined(name string) bool {
 		return true
 	}
 	k := c.known[name]
-	return k != nil && k.Value != nil
+	return k != nil && k.assigned
 }
 
 // checkKeys types the key expressions of m and checks them against the
@@ -178,6 +178,7 @@ func merge(a, b *lang.Type) *lang.Type {
 // invalid aggregation call) stores nothing.
 func (c *checker) assignMap(m *lang.Map, t *lang.Type) {
 	mi := c.mapInfo(m)
+	mi.assigned = true
 	if !c.checkKeys(m, mi) {
 		c.setType(m, lang.None)
 		return

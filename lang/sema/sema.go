@@ -61,7 +61,8 @@ type MapInfo struct {
 	// Uses lists every reference to the map in source order.
 	Uses []*lang.Map
 
-	shaped bool // the key shape is fixed (by the first keyed or scalar use)
+	shaped   bool // the key shape is fixed (by the first keyed or scalar use)
+	assigned bool // some statement stores into the map (even an invalid one)
 }
 
 // ProbeInfo holds facts about one probe clause.
