@@ -32,14 +32,14 @@ type FormatSegment struct {
 	Width  int    // -1 when absent
 	Prec   int    // -1 when absent
 	Length string // "", "hh", "h", "l", "ll", "j", "z" or "t"
-	Verb   string // "d", "i", "u", "x", "X", "o", "c", "s", "p", "r", "rx", "rh"
+	Verb   string // "d", "u", "x", "X", "o", "c", "s", "p", "r", "rx", "rh"
 }
 
 // FormatArg is the class of value a conversion consumes.
 type FormatArg uint8
 
 const (
-	FormatInt FormatArg = iota // d i u x X o c p
+	FormatInt FormatArg = iota // d u x X o c p
 	FormatStr                  // s
 	FormatBuf                  // r rx rh
 )
@@ -68,10 +68,9 @@ type FormatError struct {
 
 func (e *FormatError) Error() string { return e.Msg }
 
-// verbs is the set of conversions bpftrace accepts. `%i` is accepted as a
-// synonym of `%d` although bpftrace 0.17 lacks it: C users expect it.
+// verbs is the set of conversions bpftrace accepts (no `%i`, as in 0.17).
 var verbs = map[string]bool{
-	"d": true, "i": true, "u": true, "x": true, "X": true, "o": true,
+	"d": true, "u": true, "x": true, "X": true, "o": true,
 	"c": true, "s": true, "p": true, "r": true, "rx": true, "rh": true,
 }
 

@@ -35,7 +35,7 @@ func TestParseFormat(t *testing.T) {
 }
 
 func TestParseFormatVerbs(t *testing.T) {
-	for _, f := range []string{"%d", "%i", "%u", "%x", "%X", "%o", "%c", "%s", "%p", "%r", "%rx", "%rh",
+	for _, f := range []string{"%d", "%u", "%x", "%X", "%o", "%c", "%s", "%p", "%r", "%rx", "%rh",
 		"%hhd", "%hd", "%ld", "%lld", "%jd", "%zd", "%td", "%+d", "% d", "%#x", "%.5s", "%-+ 0#10.2llx", ""} {
 		if _, err := ParseFormat(f); err != nil {
 			t.Errorf("%q: %v", f, err)

@@ -400,6 +400,16 @@ func ruleBuf(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
 	return &lang.Type{Kind: lang.KindBuf, Size: size}
 }
 
+// ruleMacaddr accepts 6-byte arrays (char[6] fields) and pointers to them.
+func ruleMacaddr(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
+	t := args[0]
+	if !(t == unknown || t.IsPtr() || (t.Kind == lang.KindArray && t.Size == 6) || (t.Kind == lang.KindStr && t.Size == 6)) {
+		c.errorf(call, "macaddr() expects an array of 6 bytes or a pointer to one (%s provided)", t)
+		return lang.None
+	}
+	return &lang.Type{Kind: lang.KindMacAddr, Size: 6}
+}
+
 func ruleSym(k lang.Kind) func(*checker, *lang.Call, []*lang.Type) *lang.Type {
 	return func(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
 		if !args[0].IsInt() && !args[0].IsPtr() {
@@ -511,6 +521,14 @@ func ruleGetopt(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
 
 func ruleDelete(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
 	m := call.Args[0].(*lang.Map)
+	if len(call.Args) == 1 && m.Keys == nil {
+		// delete(@scalar) empties a scalar map (bpftrace 0.24+); a keyed
+		// map needs the key.
+		if mi := c.info.Maps[m.Name]; mi != nil && mi.shaped && mi.Arity > 0 {
+			c.errorf(call, "delete() expects a map with explicit keys (@map[key]) to be provided")
+		}
+		return lang.None
+	}
 	if len(call.Args) == 2 {
 		if m.Keys != nil {
 			c.errorf(call, "delete(): the map must not be indexed when a key argument is given")
@@ -564,7 +582,7 @@ func ruleHist(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
 	if len(call.Args) == 2 {
 		k, _ := c.constOf(call.Args[1])
 		if k < 0 || k > 5 {
-			c.errorf(call, "hist: bits %d must be 0..5", k)
+			c.errorf(call, "hist() second argument must be in range 0..5 (%d given)", k)
 			return nil
 		}
 		t.Bits = int(k)

@@ -96,7 +96,7 @@ func init() {
 		{Name: "reg", Min: 1, Max: 1, Args: []ArgKind{ArgStrLit}, Providers: regsProviders, rule: ret(lang.Uint64)},
 		{Name: "ntop", Min: 1, Max: 2, Kind: Async, rule: ruleNtop},
 		{Name: "pton", Min: 1, Max: 1, Kind: Compile, Since: "0.16", rule: rulePton},
-		{Name: "macaddr", Min: 1, Max: 1, Since: "0.12", rule: ret(&lang.Type{Kind: lang.KindMacAddr, Size: 6})},
+		{Name: "macaddr", Min: 1, Max: 1, Since: "0.12", rule: ruleMacaddr},
 		{Name: "cgroupid", Min: 1, Max: 1, Args: []ArgKind{ArgStrLit}, Kind: Compile, rule: ret(lang.Uint64)},
 		{Name: "cgroup_path", Min: 1, Max: 2, Args: []ArgKind{ArgInt, ArgStrLit}, Kind: Async, Since: "0.15", rule: ret(&lang.Type{Kind: lang.KindCgroupPath, Size: 16})},
 		{Name: "strftime", Min: 2, Max: 2, Args: []ArgKind{ArgStrLit, ArgInt}, Kind: Async, Since: "0.12", rule: ret(&lang.Type{Kind: lang.KindTimestamp, Size: 16})},
