@@ -18,19 +18,30 @@ import (
 // gtrace breaks ties by key so that output is reproducible.
 //
 // The result is a new slice of pointers: m.Entries is left as it is, and no
-// entry is copied (an Entry is large, and there may be 100k of them).
+// entry is copied (an Entry is large, and there may be 100k of them). All
+// values of a map share one signedness, so the first entry's decides.
 func sorted(m *Map, top uint64) []*Entry {
-	es := make([]*Entry, len(m.Entries))
-	for i := range m.Entries {
-		es[i] = &m.Entries[i]
+	// Sort indexes with an unstable sort and the index as the last tie
+	// breaker: as stable as a stable sort, and several times faster on
+	// 100k entries.
+	idx := make([]int32, len(m.Entries))
+	for i := range idx {
+		idx[i] = int32(i)
 	}
-	byKey := func(a, b *Entry) int { return compareKeys(a.Key, b.Key) }
+	es := m.Entries
+	byKey := func(a, b int32) int {
+		if c := compareKeys(es[a].Key, es[b].Key); c != 0 {
+			return c
+		}
+		return cmp.Compare(a, b)
+	}
 	switch m.Kind {
 	case lang.KindCount, lang.KindSum, lang.KindMin, lang.KindMax, lang.KindInt, lang.KindBool:
-		slices.SortStableFunc(es, func(a, b *Entry) int {
-			va, vb := a.Value, b.Value
+		signed := len(es) > 0 && es[0].Value.Signed
+		slices.SortFunc(idx, func(a, b int32) int {
+			va, vb := &es[a].Value, &es[b].Value
 			var c int
-			if va.Signed {
+			if signed {
 				c = cmp.Compare(va.int64(), vb.int64())
 			} else {
 				c = cmp.Compare(va.Int, vb.Int)
@@ -41,30 +52,34 @@ func sorted(m *Map, top uint64) []*Entry {
 			return byKey(a, b)
 		})
 	case lang.KindAvg, lang.KindStats:
-		slices.SortStableFunc(es, func(a, b *Entry) int {
-			if c := cmp.Compare(a.Value.Average(), b.Value.Average()); c != 0 {
+		slices.SortFunc(idx, func(a, b int32) int {
+			if c := cmp.Compare(es[a].Value.Average(), es[b].Value.Average()); c != 0 {
 				return c
 			}
 			return byKey(a, b)
 		})
 	case lang.KindHist, lang.KindLhist:
-		totals := make(map[*Entry]uint64, len(es))
-		for _, e := range es {
-			totals[e] = histTotal(e.Value)
+		totals := make([]uint64, len(es))
+		for i := range es {
+			totals[i] = histTotal(es[i].Value)
 		}
-		slices.SortStableFunc(es, func(a, b *Entry) int {
+		slices.SortFunc(idx, func(a, b int32) int {
 			if c := cmp.Compare(totals[a], totals[b]); c != 0 {
 				return c
 			}
 			return byKey(a, b)
 		})
 	default:
-		slices.SortStableFunc(es, byKey)
+		slices.SortFunc(idx, byKey)
 	}
-	if top > 0 && uint64(len(es)) > top {
-		es = es[uint64(len(es))-top:]
+	if top > 0 && uint64(len(idx)) > top {
+		idx = idx[uint64(len(idx))-top:]
 	}
-	return es
+	out := make([]*Entry, len(idx))
+	for i, j := range idx {
+		out[i] = &es[j]
+	}
+	return out
 }
 
 func histTotal(v Value) uint64 {
