@@ -64,6 +64,10 @@ func canonicalConfigKey(k string) string {
 }
 
 func (c *checker) checkConfig(cfg *lang.Config) {
+	// Config values are checked outside any probe; give builtins and
+	// variables an empty clause to resolve against.
+	c.probe = &ProbeInfo{Providers: []lang.Provider{lang.Begin}, Builtins: map[string]bool{}, Vars: map[string]*lang.Type{}}
+	defer func() { c.probe = nil }()
 	seen := map[string]bool{}
 	for _, e := range cfg.Entries {
 		key := canonicalConfigKey(e.Key)

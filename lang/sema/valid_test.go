@@ -1,6 +1,7 @@
 package sema_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/gtrace/gtrace/lang"
@@ -260,5 +261,21 @@ func TestMultipleBeginEnd(t *testing.T) {
 	src := `BEGIN { @a = 1; } BEGIN { @b = 2; } END { @c = 3; } END { clear(@a); }`
 	if _, _, errs := checkSrc(t, src, sema.Options{}); len(errs) > 0 {
 		t.Fatalf("unexpected diagnostics:\n%s", render(src, errs))
+	}
+}
+
+// TestHandBuiltConfig checks a config value that the parser would not
+// produce (a builtin): the checker must report it, not crash.
+func TestHandBuiltConfig(t *testing.T) {
+	p := &lang.Program{Config: &lang.Config{Entries: []*lang.ConfigEntry{
+		{Key: "max_strlen", Value: &lang.Builtin{Name: "pid"}},
+		{Key: "stack_mode", Value: &lang.Ident{Name: "perf"}},
+	}}}
+	info, errs := sema.Check(p, sema.Options{})
+	if len(errs) != 1 || !strings.Contains(errs[0].Msg, "max_strlen") {
+		t.Errorf("diagnostics %v", errs)
+	}
+	if info.Config["stack_mode"] == nil {
+		t.Error("stack_mode not recorded")
 	}
 }
