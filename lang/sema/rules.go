@@ -1,0 +1,413 @@
+package sema
+
+import (
+	"net/netip"
+	"slices"
+
+	"github.com/gtrace/gtrace/lang"
+)
+
+// The rules of the function registry: what the table's arity and argument
+// kinds cannot say, and the result type.
+
+// ruleFormat checks printf-style calls: the format against the arguments.
+func ruleFormat(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
+	f, _ := c.stringLit(call.Args[0])
+	segs, err := lang.ParseFormat(f)
+	if err != nil {
+		c.errorf(call, "%s: %s", call.Name, err)
+		return lang.None
+	}
+	c.info.Formats[call] = segs
+	convs := lang.Conversions(segs)
+	n := len(args) - 1
+	switch {
+	case n < len(convs):
+		c.errorf(call, "%s: Not enough arguments for format string (%d supplied, %d expected)", call.Name, n, len(convs))
+		return lang.None
+	case n > len(convs):
+		c.errorf(call, "%s: Too many arguments for format string (%d supplied, %d expected)", call.Name, n, len(convs))
+		return lang.None
+	}
+	for i, conv := range convs {
+		t := args[i+1]
+		if t == unknown {
+			continue
+		}
+		want, got := formatClass(conv.Arg()), argClass(t)
+		if want != got && !(want == "string" && printableAsString(t)) {
+			c.errorf(call, "%s: %s specifier expects a value of type %s (%s supplied)", call.Name, conv.Token(), want, got)
+			return lang.None
+		}
+	}
+	return lang.None
+}
+
+func formatClass(a lang.FormatArg) string {
+	switch a {
+	case lang.FormatStr:
+		return "string"
+	case lang.FormatBuf:
+		return "buffer"
+	}
+	return "integer"
+}
+
+// argClass is the class a printf argument is checked as: pointers print as
+// integers and symbolic values (ksym, stacks, inet, ...) as strings.
+func argClass(t *lang.Type) string {
+	switch t.Kind {
+	case lang.KindInt, lang.KindBool, lang.KindPtr:
+		return "integer"
+	case lang.KindStr, lang.KindKsym, lang.KindUsym, lang.KindProbe, lang.KindUsername,
+		lang.KindKStack, lang.KindUStack, lang.KindInet, lang.KindTimestamp, lang.KindMacAddr,
+		lang.KindCgroupPath, lang.KindStrerror:
+		return "string"
+	case lang.KindBuf:
+		return "buffer"
+	}
+	return typeClass(t)
+}
+
+// printableAsString allows %s on values that current bpftrace formats with
+// their default rendering (tuples, arrays and records).
+func printableAsString(t *lang.Type) bool {
+	switch t.Kind {
+	case lang.KindTuple, lang.KindArray, lang.KindRecord:
+		return true
+	}
+	return false
+}
+
+func rulePrint(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
+	if m, ok := call.Args[0].(*lang.Map); ok && m.Keys == nil {
+		return lang.None
+	}
+	if len(call.Args) != 1 {
+		c.errorf(call, "Non-map print() only takes 1 argument, %d found", len(call.Args))
+		return lang.None
+	}
+	switch args[0].Kind {
+	case lang.KindNone, lang.KindHist, lang.KindLhist, lang.KindStats, lang.KindAvg:
+		c.errorf(call, "%s type passed to print() is not printable", args[0])
+	}
+	return lang.None
+}
+
+func ruleTime(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
+	if len(call.Args) == 1 {
+		f, _ := c.stringLit(call.Args[0])
+		segs := []lang.FormatSegment{{Kind: lang.SegText, Text: f, Width: -1, Prec: -1}}
+		c.info.Formats[call] = segs
+	}
+	return lang.None
+}
+
+var signals = map[string]bool{
+	"SIGABRT": true, "SIGALRM": true, "SIGBUS": true, "SIGCHLD": true, "SIGCONT": true,
+	"SIGFPE": true, "SIGHUP": true, "SIGILL": true, "SIGINT": true, "SIGKILL": true,
+	"SIGPIPE": true, "SIGPROF": true, "SIGQUIT": true, "SIGSEGV": true, "SIGSTOP": true,
+	"SIGSYS": true, "SIGTERM": true, "SIGTRAP": true, "SIGTSTP": true, "SIGTTIN": true,
+	"SIGTTOU": true, "SIGURG": true, "SIGUSR1": true, "SIGUSR2": true, "SIGVTALRM": true,
+	"SIGWINCH": true, "SIGXCPU": true, "SIGXFSZ": true,
+}
+
+func ruleSignal(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
+	if s, ok := c.stringLit(call.Args[0]); ok {
+		if !signals[s] {
+			c.errorf(call, "%s is not a valid signal", s)
+		}
+		return lang.None
+	}
+	if v, ok := c.constOf(call.Args[0]); ok {
+		if v < 1 || v > 64 {
+			c.errorf(call, "%d is not a valid signal, allowed range: [1,64]", v)
+		}
+		return lang.None
+	}
+	if !args[0].IsInt() {
+		c.errorf(call, "signal() only supports string literals or integer arguments (%s provided)", typeClass(args[0]))
+	}
+	return lang.None
+}
+
+func ruleStr(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
+	t := args[0]
+	size := c.opts.MaxStrlen
+	if _, isPos := call.Args[0].(*lang.Positional); isPos && t.Kind == lang.KindStr {
+		return t
+	}
+	if !t.IsInt() && !t.IsPtr() && t.Kind != lang.KindArray {
+		c.errorf(call, "str() expects an integer or a pointer type as first argument (%s provided)", t)
+		return lang.None
+	}
+	if len(call.Args) == 2 {
+		if n, ok := c.constOf(call.Args[1]); ok {
+			if n < 1 {
+				c.errorf(call, "str: invalid length value")
+				return lang.None
+			}
+			size = int(min(n, int64(size)))
+		}
+	}
+	return lang.StrType(size)
+}
+
+func ruleBuf(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
+	t := args[0]
+	size := 0
+	switch {
+	case len(call.Args) == 2:
+		n, ok := c.constOf(call.Args[1])
+		if !ok {
+			// A runtime length is bounded by the string size.
+			n = int64(c.opts.MaxStrlen)
+		}
+		if n < 1 {
+			c.errorf(call, "buf: invalid length value")
+			return lang.None
+		}
+		size = int(min(n, int64(c.opts.MaxStrlen)))
+	case t.Kind == lang.KindArray:
+		size = t.Len * t.Elem.Size
+	default:
+		c.errorf(call, "buf() expects a length argument for non-array type %s", typeClass(t))
+		return lang.None
+	}
+	if !t.IsInt() && !t.IsPtr() && t.Kind != lang.KindArray {
+		c.errorf(call, "buf() expects an integer, array or pointer type as first argument (%s provided)", t)
+		return lang.None
+	}
+	return &lang.Type{Kind: lang.KindBuf, Size: size}
+}
+
+// ruleMacaddr accepts 6-byte arrays (char[6] fields) and pointers to them.
+func ruleMacaddr(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
+	t := args[0]
+	if !(t == unknown || t.IsPtr() || (t.Kind == lang.KindArray && t.Size == 6) || (t.Kind == lang.KindStr && t.Size == 6)) {
+		c.errorf(call, "macaddr() expects an array of 6 bytes or a pointer to one (%s provided)", t)
+		return lang.None
+	}
+	return &lang.Type{Kind: lang.KindMacAddr, Size: 6}
+}
+
+func ruleSym(k lang.Kind) func(*checker, *lang.Call, []*lang.Type) *lang.Type {
+	return func(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
+		if !args[0].IsInt() && !args[0].IsPtr() {
+			c.errorf(call, "%s() expects an integer or pointer argument", call.Name)
+			return lang.None
+		}
+		return &lang.Type{Kind: k, Size: 8}
+	}
+}
+
+// ruleSame returns the argument's own type (bswap, kptr, uptr).
+func ruleSame(c *checker, call *lang.Call, args []*lang.Type) *lang.Type { return args[0] }
+
+func ruleNtop(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
+	if len(args) == 2 && !args[0].IsInt() {
+		c.errorf(call, "ntop() expects an integer address family as first argument (%s provided)", typeClass(args[0]))
+		return lang.None
+	}
+	t := args[len(args)-1]
+	ok := t.IsInt() || t.IsPtr() ||
+		(t.Kind == lang.KindArray && (t.Len*t.Elem.Size == 4 || t.Len*t.Elem.Size == 16))
+	if !ok {
+		c.errorf(call, "ntop() expects an integer or array argument, got %s", t)
+		return lang.None
+	}
+	return &lang.Type{Kind: lang.KindInet, Size: 24}
+}
+
+func rulePton(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
+	s, ok := c.stringLit(call.Args[0])
+	if !ok {
+		c.errorf(call, "pton() expects a string literal of an IPv4/IPv6 address (%s provided)", typeClass(args[0]))
+		return lang.None
+	}
+	n := parseAddrLen(s)
+	if n == 0 {
+		c.errorf(call, "pton() expects a valid IPv4 or IPv6 address, got %s", s)
+		return lang.None
+	}
+	return &lang.Type{Kind: lang.KindArray, Len: n, Elem: lang.Uint8, Size: n}
+}
+
+func rulePath(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
+	size := c.opts.MaxStrlen
+	if len(call.Args) == 2 {
+		n, _ := c.constOf(call.Args[1])
+		if n < 1 {
+			c.errorf(call, "path: invalid size value")
+			return lang.None
+		}
+		size = int(n)
+	}
+	return lang.StrType(size)
+}
+
+var stackModes = []string{"bpftrace", "perf", "raw", "build_id"}
+
+func ruleStack(k lang.Kind) func(*checker, *lang.Call, []*lang.Type) *lang.Type {
+	return func(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
+		mode, depth := "bpftrace", stackDef
+		for i, a := range call.Args {
+			if id, ok := a.(*lang.Ident); ok {
+				if i != 0 {
+					c.errorf(call, "%s(): the stack mode must be the first argument", call.Name)
+					return lang.None
+				}
+				if !slices.Contains(stackModes, id.Name) {
+					d := c.errorf(id, "Unknown stack mode: '%s'", id.Name)
+					if h := closest(id.Name, stackModes); h != "" {
+						d.WithHint("did you mean '%s'?", h)
+					}
+					return lang.None
+				}
+				mode = id.Name
+				continue
+			}
+			v, _ := c.constOf(a)
+			if i == 0 && len(call.Args) == 2 {
+				c.errorf(call, "%s(): the first of two arguments must be a stack mode", call.Name)
+				return lang.None
+			}
+			if v < 0 {
+				c.errorf(call, "%s: invalid limit value", call.Name)
+				return lang.None
+			}
+			if v > int64(stackMax) {
+				c.errorf(call, "%s([int limit]): limit shouldn't exceed %d, %d given", call.Name, stackMax, v)
+				return lang.None
+			}
+			depth = int(v)
+		}
+		return stackType(k, mode, depth)
+	}
+}
+
+func ruleGetopt(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
+	if len(args) == 2 {
+		switch {
+		case args[1].IsInt():
+			return lang.Int64
+		case args[1].Kind == lang.KindStr:
+			return args[1]
+		}
+		c.errorf(call, "getopt() default must be an integer, a boolean or a string (%s provided)", typeClass(args[1]))
+		return lang.None
+	}
+	return lang.Bool
+}
+
+func ruleDelete(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
+	m := call.Args[0].(*lang.Map)
+	if len(call.Args) == 1 && m.Keys == nil {
+		// delete(@scalar) empties a scalar map (bpftrace 0.24+); a keyed
+		// map needs the key.
+		if mi := c.info.Maps[m.Name]; mi != nil && mi.shaped && mi.Arity > 0 {
+			c.errorf(call, "delete() expects a map with explicit keys (@map[key]) to be provided")
+		}
+		return lang.None
+	}
+	if len(call.Args) == 2 {
+		if m.Keys != nil {
+			c.errorf(call, "delete(): the map must not be indexed when a key argument is given")
+			return lang.None
+		}
+		c.checkKeyArg(call, m, call.Args[1], args[1])
+	}
+	return lang.None
+}
+
+func ruleHasKey(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
+	c.checkKeyArg(call, call.Args[0].(*lang.Map), call.Args[1], args[1])
+	return lang.Bool
+}
+
+func ruleLen(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
+	switch a := call.Args[0].(type) {
+	case *lang.Map:
+		if a.Keys != nil {
+			c.errorf(call, "The map passed to len() should not be indexed by a key")
+			return lang.None
+		}
+		if mi := c.info.Maps[a.Name]; mi != nil && mi.Key == nil && c.final {
+			c.errorf(call, "len() expects a map with keys (@%s is a scalar map)", a.Name)
+			return lang.None
+		}
+		return lang.Int64
+	}
+	if args[0].Kind == lang.KindKStack || args[0].Kind == lang.KindUStack {
+		return lang.Int64
+	}
+	c.errorf(call, "len() expects a map or a stack to be provided")
+	return lang.None
+}
+
+func ruleAgg(k lang.Kind) func(*checker, *lang.Call, []*lang.Type) *lang.Type {
+	return func(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
+		t := &lang.Type{Kind: k, Size: 8}
+		switch k {
+		case lang.KindSum, lang.KindMin, lang.KindMax:
+			t.Signed = args[0].Signed
+		case lang.KindAvg, lang.KindStats:
+			t.Signed = true
+		}
+		return t
+	}
+}
+
+func ruleHist(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
+	t := &lang.Type{Kind: lang.KindHist, Size: 8}
+	if len(call.Args) == 2 {
+		k, _ := c.constOf(call.Args[1])
+		if k < 0 || k > 5 {
+			c.errorf(call, "hist() second argument must be in range 0..5 (%d given)", k)
+			return nil
+		}
+		t.Bits = int(k)
+	}
+	return t
+}
+
+func ruleLhist(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
+	lo, _ := c.constOf(call.Args[1])
+	hi, _ := c.constOf(call.Args[2])
+	step, _ := c.constOf(call.Args[3])
+	bad := false
+	report := func(format string, a ...any) {
+		c.errorf(call, format, a...)
+		bad = true
+	}
+	if step <= 0 {
+		report("lhist() step must be >= 1 (%d provided)", step)
+	} else if buckets := (hi - lo) / step; buckets > 1000 {
+		report("lhist() too many buckets, must be <= 1000 (would need %d)", buckets)
+	}
+	if lo < 0 {
+		report("lhist() min must be non-negative (provided min %d)", lo)
+	}
+	if lo > hi {
+		report("lhist() min must be less than max (provided min %d and max %d)", lo, hi)
+	}
+	if step > 0 && hi-lo < step {
+		report("lhist() step is too large for the given range (provided step %d for range %d)", step, hi-lo)
+	}
+	if bad {
+		return nil
+	}
+	return &lang.Type{Kind: lang.KindLhist, Size: 8, Min: lo, Max: hi, Step: step}
+}
+
+// parseAddrLen returns 4 or 16 for a valid IPv4 or IPv6 address text, else 0.
+func parseAddrLen(s string) int {
+	a, err := netip.ParseAddr(s)
+	switch {
+	case err != nil:
+		return 0
+	case a.Is4():
+		return 4
+	}
+	return 16
+}
