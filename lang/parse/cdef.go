@@ -149,6 +149,7 @@ func (p *cparser) members(d *lang.CDef) {
 			p.next()
 			ptr++
 		}
+		p.skipQualifiers()
 		if p.peek().Type == tIdent {
 			nameTok = p.next().Value
 		} else if ptr == 0 && len(words) >= 2 {
@@ -189,6 +190,7 @@ func (p *cparser) members(d *lang.CDef) {
 					ptr++
 				}
 				nameTok = ""
+				p.skipQualifiers()
 				if p.peek().Type == tIdent {
 					nameTok = p.next().Value
 				}
@@ -201,6 +203,13 @@ func (p *cparser) members(d *lang.CDef) {
 			}
 			break
 		}
+	}
+}
+
+// skipQualifiers skips const and volatile in a declarator.
+func (p *cparser) skipQualifiers() {
+	for t := p.peek(); t.Type == tIdent && (t.Value == "const" || t.Value == "volatile"); t = p.peek() {
+		p.next()
 	}
 }
 
