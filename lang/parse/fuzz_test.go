@@ -5,8 +5,8 @@ import (
 	"io"
 	"os"
 	"strings"
-	"time"
 	"testing"
+	"time"
 
 	"github.com/gtrace/gtrace/lang"
 )
