@@ -94,9 +94,8 @@ type errStop struct{ d *lang.Diagnostic }
 
 func (e *errStop) Error() string { return e.d.Msg }
 
-// parseExprFn is the participle hook for lang.Expr fields.
-func parseExprFn(lex *lexer.PeekingLexer) (lang.Expr, error) {
-	st := current
+// parseExpr is the participle hook for lang.Expr fields (see grammarSlot).
+func parseExpr(st *state, lex *lexer.PeekingLexer) (lang.Expr, error) {
 	if !startsOperand(*lex.Peek()) {
 		return nil, participle.NextMatch
 	}

@@ -1,6 +1,8 @@
 package parse
 
 import (
+	"sync"
+
 	"github.com/alecthomas/participle/v2"
 	"github.com/alecthomas/participle/v2/lexer"
 	"github.com/gtrace/gtrace/lang"
@@ -118,7 +120,28 @@ type gFor struct {
 	Body   *gBlock     `parser:"@@"`
 }
 
-var grammar = participle.MustBuild[gProgram](
-	participle.Lexer(bodyLexer),
-	participle.ParseTypeWith(parseExprFn),
-)
+// A grammarSlot is a built grammar whose expression hook reads the parse
+// state from its own holder. participle's ParseTypeWith hook receives only
+// the token stream, so per-parse state reaches it through the closure; a
+// pool of slots lets parses run concurrently without global state while
+// reusing grammars (building one costs about a millisecond).
+type grammarSlot struct {
+	parser *participle.Parser[gProgram]
+	holder *holder
+}
+
+// holder carries the state of the parse currently using its slot.
+type holder struct{ st *state }
+
+func newGrammarSlot() *grammarSlot {
+	h := &holder{}
+	g := participle.MustBuild[gProgram](
+		participle.Lexer(bodyLexer),
+		participle.ParseTypeWith(func(lex *lexer.PeekingLexer) (lang.Expr, error) {
+			return parseExpr(h.st, lex)
+		}),
+	)
+	return &grammarSlot{parser: g, holder: h}
+}
+
+var grammars = sync.Pool{New: func() any { return newGrammarSlot() }}

@@ -1,8 +1,6 @@
 package parse
 
 import (
-	"sync"
-
 	"github.com/alecthomas/participle/v2/lexer"
 	"github.com/gtrace/gtrace/lang"
 )
@@ -25,13 +23,6 @@ type state struct {
 	diags  lang.ErrorList
 	fatal  *lang.Diagnostic
 }
-
-// The participle expression hook has no way to receive per-call context,
-// so one parse runs at a time and finds its state here.
-var (
-	mu      sync.Mutex
-	current *state
-)
 
 func (st *state) tokenSpan(t lexer.Token) lang.Span { return st.sc.tokenSpan(t) }
 
@@ -94,13 +85,15 @@ func Parse(src lang.Source, opts Options) (*lang.Program, lang.ErrorList) {
 }
 
 func parseTokens(st *state) (*gProgram, error) {
-	mu.Lock()
-	defer mu.Unlock()
-	current = st
-	defer func() { current = nil }()
+	slot := grammars.Get().(*grammarSlot)
+	slot.holder.st = st
+	defer func() {
+		slot.holder.st = nil
+		grammars.Put(slot)
+	}()
 	lx, err := lexer.Upgrade(&sliceLexer{toks: st.sc.toks, eof: st.eof})
 	if err != nil {
 		return nil, err
 	}
-	return grammar.ParseFromLexer(lx)
+	return slot.parser.ParseFromLexer(lx)
 }
