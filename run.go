@@ -1,0 +1,152 @@
+package gtrace
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+
+	"github.com/gtrace/gtrace/codegen"
+	"github.com/gtrace/gtrace/lang"
+	"github.com/gtrace/gtrace/maps"
+	"github.com/gtrace/gtrace/probes"
+)
+
+// RunOptions control running a script in the kernel.
+type RunOptions struct {
+	// Stdout receives the tracing output (printf, print, the maps at exit);
+	// bpftrace's -o FILE. Default os.Stdout.
+	Stdout io.Writer
+	// Stderr receives warnings and the verifier log of -v. Default os.Stderr.
+	Stderr io.Writer
+	// Format is the output format: "text" (default) or "json".
+	Format string
+	// Quiet suppresses "Attaching N probes..." (-q).
+	Quiet bool
+	// Verbose prints the verifier log of every program to Stderr (-v).
+	Verbose bool
+	// DryRun compiles and loads every program (so the verifier checks it),
+	// attaches nothing and returns 0 (--dry-run).
+	DryRun bool
+	// MaxMapKeys bounds every hash map (BPFTRACE_MAP_KEYS_MAX); 0 means 4096.
+	MaxMapKeys int
+	// RingBufBytes is the size of the event ring buffer, a power of two
+	// multiple of the page size; 0 keeps the code generator's default.
+	RingBufBytes int
+	// Kernel is the source of kernel facts shared with the checker (so
+	// tracefs and BTF are read once); nil makes a new one.
+	Kernel *probes.Kernel
+	// Signals makes Run stop on SIGINT and SIGTERM as bpftrace does: the
+	// first one ends the run (END, maps), a second one kills the process.
+	// Without it, cancelling ctx is the only way to stop a run early.
+	Signals bool
+}
+
+// DefaultMaxMapKeys is bpftrace's default map size.
+const DefaultMaxMapKeys = 4096
+
+// ExitFailure is the exit code of a run that could not load or attach its
+// programs, as bpftrace's -1.
+const ExitFailure = 255
+
+func (o *RunOptions) setDefaults() {
+	if o.Stdout == nil {
+		o.Stdout = os.Stdout
+	}
+	if o.Stderr == nil {
+		o.Stderr = os.Stderr
+	}
+	if o.MaxMapKeys <= 0 {
+		o.MaxMapKeys = DefaultMaxMapKeys
+	}
+	if o.Kernel == nil {
+		o.Kernel = probes.NewKernel()
+	}
+}
+
+// Run compiles the script to eBPF, loads and attaches it, runs BEGIN,
+// prints events until exit(), a signal (with opts.Signals) or ctx ends, then
+// runs END and prints the maps as bpftrace does. It returns the exit code:
+// 0, the code given to exit(N), or ExitFailure with an error saying what
+// failed and what to do.
+func (s *Script) Run(ctx context.Context, opts RunOptions) (int, error) {
+	opts.setDefaults()
+	prog, err := s.generate(&opts)
+	if err != nil {
+		return ExitFailure, err
+	}
+	return runProgram(ctx, s, prog, opts)
+}
+
+// runProgram runs an already generated program: the part of Run that tests
+// drive with hand-built codegen.Programs. s may be nil (no source spans).
+func runProgram(ctx context.Context, s *Script, prog *codegen.Program, opts RunOptions) (int, error) {
+	opts.setDefaults()
+	out, err := newSink(&opts)
+	if err != nil {
+		return ExitFailure, err
+	}
+	r := &runner{script: s, prog: prog, opts: opts, out: out}
+	r.actions = r.actionStates()
+	r.decoder = &maps.Decoder{Probes: prog.ProbeNames}
+	defer r.release()
+	if err := r.load(); err != nil {
+		return ExitFailure, err
+	}
+	if opts.DryRun {
+		return 0, nil
+	}
+	return r.run(ctx)
+}
+
+// runner holds the kernel objects of one run.
+type runner struct {
+	script *Script
+	prog   *codegen.Program
+	opts   RunOptions
+	out    *sink
+
+	objs     *objects
+	attached []*probes.Attachment
+	events   *eventLoop
+
+	actions  []actionState // per action id
+	decoder  *maps.Decoder
+	stopOnce sync.Once
+	exitCode int
+}
+
+// run attaches, runs BEGIN, the event loop, and the exit sequence.
+func (r *runner) run(ctx context.Context) (int, error) {
+	if err := r.attach(); err != nil {
+		return ExitFailure, err
+	}
+	if !r.opts.Quiet {
+		r.out.r.AttachedProbes(r.probeCount())
+		r.out.flush()
+	}
+	loop, err := newEventLoop(r)
+	if err != nil {
+		return ExitFailure, err
+	}
+	r.events = loop
+	stop := r.watchStop(ctx)
+	defer stop()
+
+	if err := loop.runWhile(r.runSpecial(lang.Begin)); err != nil {
+		return ExitFailure, err
+	}
+	if r.stoppedInKernel() {
+		loop.stop.Store(true) // exit() in BEGIN
+	}
+	if !loop.stopping() {
+		if err := loop.run(); err != nil {
+			return ExitFailure, err
+		}
+	}
+	if err := r.finish(); err != nil {
+		return ExitFailure, fmt.Errorf("printing the results: %w", err)
+	}
+	return r.exitCode, nil
+}

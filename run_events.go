@@ -1,0 +1,149 @@
+package gtrace
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"sync/atomic"
+	"time"
+
+	"github.com/cilium/ebpf/ringbuf"
+)
+
+// eventLoop reads the ring buffer (5.8+) and hands each record to its
+// action. One goroutine reads; others only wake it up (Flush) after
+// setting a flag.
+type eventLoop struct {
+	r   *runner
+	rd  *ringbuf.Reader
+	rec ringbuf.Record
+
+	// stop is set by a signal, a cancelled context or exit(): the loop
+	// then drains what is in the ring and returns.
+	stop atomic.Bool
+}
+
+func newEventLoop(r *runner) (*eventLoop, error) {
+	rd, err := ringbuf.NewReader(r.objs.events)
+	if err != nil {
+		return nil, fmt.Errorf("reading the event ring buffer: %w", err)
+	}
+	return &eventLoop{r: r, rd: rd}, nil
+}
+
+func (l *eventLoop) close() { l.rd.Close() }
+
+func (l *eventLoop) stopping() bool { return l.stop.Load() }
+
+// requestStop ends the run from any goroutine: the probes stop acting at
+// once (the stopped flag every program tests first), then the loop wakes.
+func (l *eventLoop) requestStop() {
+	l.r.setStopped()
+	l.stop.Store(true)
+	l.rd.Flush()
+}
+
+// idleCheck is how often an idle loop looks at the stopped flag in the
+// kernel: a program sets it itself on exit(), so the run ends even when the
+// exit record was lost to a full ring buffer.
+const idleCheck = 100 * time.Millisecond
+
+// run handles events until a stop is requested, then drains the ring.
+func (l *eventLoop) run() error {
+	l.rd.SetDeadline(time.Now().Add(idleCheck))
+	for !l.stop.Load() {
+		err := l.read()
+		switch {
+		case errors.Is(err, ringbuf.ErrFlushed):
+			// woken up: the loop condition decides
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			if l.r.stoppedInKernel() {
+				l.stop.Store(true)
+			}
+			l.rd.SetDeadline(time.Now().Add(idleCheck))
+		case err != nil:
+			return err
+		}
+	}
+	return l.drain()
+}
+
+// runWhile runs fn (BEGIN or END programs, run synchronously by
+// BPF_PROG_TEST_RUN) while handling the events it produces, so that a
+// BEGIN printing more than the ring holds loses nothing. It returns once fn
+// is done and every record it submitted has been handled.
+func (l *eventLoop) runWhile(fn func() error) error {
+	var done atomic.Bool
+	errc := make(chan error, 1)
+	go func() {
+		err := fn()
+		done.Store(true)
+		l.rd.Flush()
+		errc <- err
+	}()
+	for {
+		err := l.read()
+		if errors.Is(err, ringbuf.ErrFlushed) {
+			if done.Load() {
+				break
+			}
+			continue
+		}
+		if err != nil {
+			<-errc
+			return err
+		}
+	}
+	if err := <-errc; err != nil {
+		return err
+	}
+	return l.drain()
+}
+
+// drain handles every record already in the ring, without waiting.
+func (l *eventLoop) drain() error {
+	l.rd.SetDeadline(time.Now())
+	defer l.rd.SetDeadline(time.Time{})
+	for {
+		err := l.read()
+		switch {
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			return l.r.out.flush()
+		case errors.Is(err, ringbuf.ErrFlushed):
+			continue
+		case err != nil:
+			return err
+		}
+	}
+}
+
+// read reads and handles one record. The output is flushed whenever the
+// ring runs empty: one write per burst of events, and none left waiting in
+// the buffer while the loop blocks.
+func (l *eventLoop) read() error {
+	if err := l.rd.ReadInto(&l.rec); err != nil {
+		if errors.Is(err, ringbuf.ErrFlushed) || errors.Is(err, os.ErrDeadlineExceeded) {
+			if ferr := l.r.out.flush(); ferr != nil {
+				return ferr
+			}
+			return err
+		}
+		return fmt.Errorf("reading the event ring buffer: %w", err)
+	}
+	if err := l.r.handle(l.rec.RawSample); err != nil {
+		return err
+	}
+	if l.rec.Remaining == 0 {
+		return l.r.out.flush()
+	}
+	return nil
+}
+
+// actionID is the u64 every event record starts with.
+func actionID(rec []byte) (uint64, bool) {
+	if len(rec) < 8 {
+		return 0, false
+	}
+	return binary.NativeEndian.Uint64(rec), true
+}

@@ -1,0 +1,114 @@
+package gtrace
+
+import (
+	"encoding/binary"
+	"fmt"
+	"sync"
+
+	"github.com/cilium/ebpf"
+
+	"github.com/gtrace/gtrace/codegen"
+	"github.com/gtrace/gtrace/lang"
+)
+
+// setStopped sets word 0 of the state map, which every program tests
+// first: from here on the probes return at once. The other words of the
+// state value (set by the code generator) are kept.
+func (r *runner) setStopped() {
+	r.stopOnce.Do(func() {
+		st := r.objs.state
+		val := make([]byte, st.ValueSize())
+		if err := st.Lookup(uint32(0), &val); err != nil {
+			fmt.Fprintf(r.opts.Stderr, "WARNING: reading the state map: %v\n", err)
+		}
+		binary.NativeEndian.PutUint64(val, 1)
+		if err := st.Update(uint32(0), val, ebpf.UpdateAny); err != nil {
+			fmt.Fprintf(r.opts.Stderr, "WARNING: stopping the probes: %v\n", err)
+		}
+	})
+}
+
+// stoppedInKernel reports whether a program set the stopped flag (exit()).
+func (r *runner) stoppedInKernel() bool {
+	val := make([]byte, r.objs.state.ValueSize())
+	if err := r.objs.state.Lookup(uint32(0), &val); err != nil {
+		return false
+	}
+	return binary.NativeEndian.Uint64(val[codegen.StateStopped:]) != 0
+}
+
+// finish is the end of every run (exit(), a signal, a cancelled context):
+// the probes are stopped, the ring drained, END run and drained, losses
+// reported, the maps printed, and only then the probes detached, because
+// detaching perf-event tracepoints takes the kernel ~66 ms each.
+func (r *runner) finish() error {
+	r.setStopped()
+	l := r.events
+	if err := l.drain(); err != nil {
+		return err
+	}
+	if err := l.runWhile(r.runSpecial(lang.End)); err != nil {
+		return err
+	}
+	if err := r.reportLosses(); err != nil {
+		return err
+	}
+	ms, err := r.readMaps()
+	if err != nil {
+		return err
+	}
+	if err := r.out.r.Exit(ms); err != nil {
+		return err
+	}
+	if err := r.out.flush(); err != nil {
+		return err
+	}
+	r.detach()
+	return nil
+}
+
+// reportLosses prints "Lost N events" for ring-buffer reserve failures and
+// a warning for map updates refused because a map was full.
+func (r *runner) reportLosses() error {
+	if r.objs.lost == nil {
+		return nil
+	}
+	events, full := r.lostCount(codegen.LostEvents), r.lostCount(codegen.LostMapFull)
+	if events > 0 {
+		if err := r.out.r.LostEvents(events); err != nil {
+			return err
+		}
+	}
+	if full > 0 {
+		fmt.Fprintf(r.opts.Stderr, "WARNING: %d map updates failed because a map was full (%d keys): raise the limit with BPFTRACE_MAP_KEYS_MAX or let @m = hash(N)\n", full, r.opts.MaxMapKeys)
+	}
+	return nil
+}
+
+// lostCount sums one counter of the per-CPU lost map over all CPUs.
+func (r *runner) lostCount(idx uint32) uint64 {
+	var per []uint64
+	if err := r.objs.lost.Lookup(idx, &per); err != nil {
+		return 0
+	}
+	var n uint64
+	for _, v := range per {
+		n += v
+	}
+	return n
+}
+
+// detach closes every link from its own goroutine and waits: closing a
+// perf-event tracepoint waits for an RCU grace period in the kernel, and
+// these overlap when the closes run in parallel.
+func (r *runner) detach() {
+	if len(r.attached) == 0 {
+		return
+	}
+	var wg sync.WaitGroup
+	for _, a := range r.attached {
+		wg.Go(func() { a.Close() })
+	}
+	wg.Wait()
+	r.attached = nil
+}

@@ -1,0 +1,229 @@
+package gtrace
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/asm"
+	"github.com/cilium/ebpf/rlimit"
+	"golang.org/x/sys/unix"
+
+	"github.com/gtrace/gtrace/codegen"
+	"github.com/gtrace/gtrace/lang"
+)
+
+// objects are the loaded collection and its runtime maps.
+type objects struct {
+	coll   *ebpf.Collection
+	events *ebpf.Map // ring buffer
+	state  *ebpf.Map // word 0: stopped
+	lost   *ebpf.Map // per-CPU counters
+}
+
+// load creates every map and loads every program. The verifier checks each
+// program here; a rejection is reported against the script line of the
+// failing instruction when the code generator recorded one.
+func (r *runner) load() error {
+	// Kernels before 5.11 charge BPF memory to RLIMIT_MEMLOCK; newer ones
+	// to the memory cgroup, and then this is a no-op.
+	if err := rlimit.RemoveMemlock(); err != nil {
+		return fmt.Errorf("raise RLIMIT_MEMLOCK for BPF maps: %w (run as root, or ulimit -l unlimited)", err)
+	}
+	spec := r.prog.Spec.Copy()
+	if ev := spec.Maps[codegen.EventsMap]; ev != nil && r.opts.RingBufBytes > 0 {
+		ev.MaxEntries = uint32(r.opts.RingBufBytes)
+	}
+	var copts ebpf.CollectionOptions
+	if r.opts.Verbose {
+		copts.Programs.LogLevel = ebpf.LogLevelInstruction | ebpf.LogLevelStats
+	}
+	coll, err := ebpf.NewCollectionWithOptions(spec, copts)
+	if err != nil {
+		return r.loadError(spec, err)
+	}
+	r.objs = &objects{
+		coll:   coll,
+		events: coll.Maps[codegen.EventsMap],
+		state:  coll.Maps[codegen.StateMap],
+		lost:   coll.Maps[codegen.LostMap],
+	}
+	if r.objs.events == nil || r.objs.state == nil {
+		return fmt.Errorf("BUG: generated program lacks the %q or %q map", codegen.EventsMap, codegen.StateMap)
+	}
+	if err := r.initState(); err != nil {
+		return err
+	}
+	if r.opts.Verbose {
+		for _, p := range r.prog.Probes {
+			if prog := coll.Programs[p.Program]; prog != nil && prog.VerifierLog != "" {
+				fmt.Fprintf(r.opts.Stderr, "verifier log of %s (%s):\n%s\n", p.Program, probeLabel(p), prog.VerifierLog)
+			}
+		}
+	}
+	return nil
+}
+
+// initState writes the start time `elapsed` counts from, on the clock of
+// bpf_ktime_get_boot_ns (CLOCK_BOOTTIME, 5.8+).
+func (r *runner) initState() error {
+	val := make([]byte, r.objs.state.ValueSize())
+	if len(val) < codegen.StateStartNs+8 {
+		return nil
+	}
+	var ts unix.Timespec
+	if err := unix.ClockGettime(unix.CLOCK_BOOTTIME, &ts); err != nil {
+		return fmt.Errorf("reading CLOCK_BOOTTIME: %w", err)
+	}
+	binary.NativeEndian.PutUint64(val[codegen.StateStartNs:], uint64(ts.Nano()))
+	if err := r.objs.state.Update(uint32(0), val, ebpf.UpdateAny); err != nil {
+		return fmt.Errorf("initialising the state map: %w", err)
+	}
+	return nil
+}
+
+// release closes whatever the run still holds. Links are normally closed
+// by finish, after the results are printed.
+func (r *runner) release() {
+	r.detach()
+	if r.events != nil {
+		r.events.close()
+	}
+	if r.objs != nil {
+		r.objs.coll.Close()
+	}
+}
+
+// loadError explains a failed load in one line (plus the script line and
+// the verifier's reason, or the whole log with -v).
+func (r *runner) loadError(spec *ebpf.CollectionSpec, err error) error {
+	var ve *ebpf.VerifierError
+	if !errors.As(err, &ve) || len(ve.Log) == 0 {
+		if errors.Is(err, os.ErrPermission) {
+			return fmt.Errorf("loading the BPF programs: %w: run gtrace as root (or with CAP_BPF and CAP_PERFMON)", err)
+		}
+		return fmt.Errorf("loading the BPF programs: %w", err)
+	}
+	name := failingProgram(spec, err)
+	p := r.probeByProgram(name)
+	label := name
+	if p != nil {
+		label = probeLabel(p)
+	}
+	reason := verifierReason(ve.Log)
+	detail := "run with -v for the verifier log"
+	if r.opts.Verbose {
+		detail = fmt.Sprintf("verifier log:\n%+v", ve)
+	}
+	where := ""
+	if sp, ok := r.spanOfRejection(spec, name, ve.Log); ok && r.script != nil {
+		where = r.script.Source.Name + ":" + spanText(sp) + ": "
+	}
+	return fmt.Errorf("%sthe kernel verifier rejected the program of %s: %s (%s)", where, label, reason, detail)
+}
+
+// failingProgram finds the program named in cilium/ebpf's "program NAME:"
+// error prefix.
+func failingProgram(spec *ebpf.CollectionSpec, err error) string {
+	msg := err.Error()
+	best := ""
+	for name := range spec.Programs {
+		if strings.Contains(msg, "program "+name+":") && len(name) > len(best) {
+			best = name
+		}
+	}
+	return best
+}
+
+// verifierReason is the last meaningful line of the verifier log: the
+// line that says why the program was rejected.
+func verifierReason(log []string) string {
+	for i := len(log) - 1; i >= 0; i-- {
+		l := strings.TrimSpace(log[i])
+		if l == "" || strings.HasPrefix(l, "processed ") || strings.HasPrefix(l, "verification time") ||
+			strings.HasPrefix(l, "stack depth") || strings.HasPrefix(l, "max_states_per_insn") {
+			continue
+		}
+		return l
+	}
+	return "no reason given"
+}
+
+// insnLine matches a verifier log line about one instruction: "12: (85) call ...".
+var insnLine = regexp.MustCompile(`^(\d+): \(`)
+
+// spanOfRejection finds the last instruction the verifier reached and maps
+// it to the script span the code generator recorded for it.
+func (r *runner) spanOfRejection(spec *ebpf.CollectionSpec, name string, log []string) (lang.Span, bool) {
+	ps := spec.Programs[name]
+	if ps == nil {
+		return lang.Span{}, false
+	}
+	raw := -1
+	for i := len(log) - 1; i >= 0 && raw < 0; i-- {
+		if m := insnLine.FindStringSubmatch(log[i]); m != nil {
+			raw, _ = strconv.Atoi(m[1])
+		}
+	}
+	if raw < 0 {
+		return lang.Span{}, false
+	}
+	// The log counts 8-byte raw slots (a 64-bit immediate load takes two);
+	// find the instruction at that offset.
+	iter := ps.Instructions.Iterate()
+	for iter.Next() {
+		if int(iter.Offset) > raw {
+			break
+		}
+		if int(iter.Offset)+int(iter.Ins.Width()/asm.InstructionSize) > raw {
+			return r.spanOfInstruction(name, iter.Index)
+		}
+	}
+	return lang.Span{}, false
+}
+
+func spanText(sp lang.Span) string {
+	if sp.Start.Line == sp.End.Line {
+		return fmt.Sprintf("%d:%d-%d", sp.Start.Line, sp.Start.Col, sp.End.Col)
+	}
+	return fmt.Sprintf("%d:%d", sp.Start.Line, sp.Start.Col)
+}
+
+func (r *runner) probeByProgram(name string) *codegen.Probe {
+	for _, p := range r.prog.Probes {
+		if p.Program == name {
+			return p
+		}
+	}
+	return nil
+}
+
+// probeLabel names a probe for messages: its first target, and how many
+// more there are.
+func probeLabel(p *codegen.Probe) string {
+	switch len(p.Targets) {
+	case 0:
+		return p.Provider.String()
+	case 1:
+		return p.Targets[0].Name
+	}
+	return fmt.Sprintf("%s and %d more", p.Targets[0].Name, len(p.Targets)-1)
+}
+
+// spanOfInstruction returns the script span the code generator recorded
+// for instruction i of a program (codegen's Program.SpanAt, when built).
+func (r *runner) spanOfInstruction(program string, i int) (lang.Span, bool) {
+	sa, ok := any(r.prog).(interface {
+		SpanAt(program string, insn int) lang.Span
+	})
+	if !ok {
+		return lang.Span{}, false
+	}
+	sp := sa.SpanAt(program, i)
+	return sp, sp.Start.IsValid()
+}

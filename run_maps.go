@@ -1,0 +1,121 @@
+package gtrace
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/cilium/ebpf"
+
+	"github.com/gtrace/gtrace/maps"
+	"github.com/gtrace/gtrace/output"
+)
+
+// userMap returns the definition and the kernel map of @name.
+func (r *runner) userMap(name string) (*maps.Def, *ebpf.Map, error) {
+	d := r.prog.Maps[name]
+	if d == nil {
+		return nil, nil, fmt.Errorf("BUG: no map @%s", name)
+	}
+	m := r.objs.coll.Maps[d.SpecName()]
+	if m == nil {
+		return nil, nil, fmt.Errorf("BUG: map @%s was not created", name)
+	}
+	return d, m, nil
+}
+
+// readMap reads @name into output values, per-CPU copies merged.
+func (r *runner) readMap(name string) (*output.Map, error) {
+	d, m, err := r.userMap(name)
+	if err != nil {
+		return nil, err
+	}
+	om, err := r.decoder.Read(m, d)
+	if err != nil {
+		return nil, err
+	}
+	for i := range om.Entries {
+		e := &om.Entries[i]
+		for j := range e.Key {
+			e.Key[j] = r.resolve(e.Key[j])
+		}
+		e.Value = r.resolve(e.Value)
+	}
+	return om, nil
+}
+
+// readMaps reads every user map, in name order.
+func (r *runner) readMaps() ([]*output.Map, error) {
+	names := make([]string, 0, len(r.prog.Maps))
+	for n := range r.prog.Maps {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	out := make([]*output.Map, 0, len(names))
+	for _, n := range names {
+		m, err := r.readMap(n)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+// printMap is print(@m, top, div).
+func (r *runner) printMap(name string, top, div int64) error {
+	m, err := r.readMap(name)
+	if err != nil {
+		return err
+	}
+	return r.out.r.Map(m, uint64(max(top, 0)), uint64(max(div, 0)))
+}
+
+// clearMap is clear(@m) (delete every key) or zero(@m) (keep the keys,
+// zero the values: every CPU's copy of a per-CPU map).
+func (r *runner) clearMap(name string, zero bool) error {
+	d, m, err := r.userMap(name)
+	if err != nil {
+		return err
+	}
+	var keys [][]byte
+	key := make([]byte, m.KeySize())
+	it := m.Iterate()
+	var val []byte
+	if d.PerCPU() {
+		var vals [][]byte
+		for it.Next(&key, &vals) {
+			keys = append(keys, slices.Clone(key))
+		}
+	} else {
+		for it.Next(&key, &val) {
+			keys = append(keys, slices.Clone(key))
+		}
+	}
+	if err := it.Err(); err != nil {
+		return fmt.Errorf("clear @%s: %w", name, err)
+	}
+	var zeros any = make([]byte, m.ValueSize())
+	if zero && d.PerCPU() {
+		n, err := ebpf.PossibleCPU()
+		if err != nil {
+			return err
+		}
+		per := make([][]byte, n)
+		for i := range per {
+			per[i] = make([]byte, m.ValueSize())
+		}
+		zeros = per
+	}
+	for _, k := range keys {
+		if zero {
+			err = m.Update(k, zeros, ebpf.UpdateExist)
+		} else {
+			err = m.Delete(k)
+		}
+		if err != nil && !errors.Is(err, ebpf.ErrKeyNotExist) {
+			return fmt.Errorf("clear @%s: %w", name, err)
+		}
+	}
+	return nil
+}
