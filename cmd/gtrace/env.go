@@ -3,11 +3,12 @@ package main
 import (
 	"io"
 
-	"github.com/gtrace/gtrace/lang/sema"
+	"github.com/gtrace/gtrace/probes"
 )
 
 // kernelEnv returns the source of kernel facts for checking (tracepoint
-// formats from tracefs, types from BTF).
-func kernelEnv(stderr io.Writer) sema.Env {
-	return nil
+// formats from tracefs, types from BTF) and for running: the same Kernel,
+// so each fact is read once. It reads nothing until asked.
+func kernelEnv(stderr io.Writer) *probes.Kernel {
+	return probes.NewKernel()
 }

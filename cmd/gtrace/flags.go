@@ -21,6 +21,9 @@ type config struct {
 	noWarn   bool
 	includes []string
 	incDirs  []string
+	format   string // -f text|json
+	outFile  string // -o FILE
+	dryRun   bool
 }
 
 // stages accepted by -d.
@@ -36,6 +39,9 @@ func newFlagSet(c *config, stderr io.Writer) *pflag.FlagSet {
 	fs.StringVarP(&c.debug, "d", "d", "", "print a compilation stage and exit: ast, types, all")
 	fs.BoolVarP(&c.verbose, "v", "v", false, "verbose messages")
 	fs.BoolVarP(&c.quiet, "q", "q", false, "keep messages quiet")
+	fs.StringVarP(&c.format, "f", "f", "text", "output format: text or json")
+	fs.StringVarP(&c.outFile, "o", "o", "", "write the tracing output to FILE instead of stdout")
+	fs.BoolVar(&c.dryRun, "dry-run", false, "compile and load the programs into the kernel, attach nothing, and exit")
 	fs.BoolVar(&c.unsafe, "unsafe", false, "allow unsafe builtin functions")
 	fs.BoolVar(&c.noWarn, "no-warnings", false, "disable all warning messages")
 	fs.StringArrayVarP(&c.incDirs, "I", "I", nil, "add the directory to the include search path (accepted; types come from BTF)")

@@ -58,7 +58,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 0
 	}
 
-	opts.Env = kernelEnv(stderr)
+	kernel := kernelEnv(stderr)
+	opts.Env = kernel
 	script, err := gtrace.Compile(src, opts)
 	if err != nil {
 		return reportCompileError(stderr, src, err)
@@ -74,8 +75,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		script.DumpTypes(stdout)
 		return 0
 	}
-	fmt.Fprintln(stderr, "gtrace: running programs in the kernel is not built yet; -d ast and -d types show the compiled program")
-	return 1
+	return runScript(script, &c, kernel, stdout, stderr)
 }
 
 // reportCompileError prints user errors as bpftrace does and returns the

@@ -1,0 +1,48 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/gtrace/gtrace"
+	"github.com/gtrace/gtrace/lang"
+	"github.com/gtrace/gtrace/probes"
+)
+
+// runScript runs a checked script in the kernel and returns the exit code:
+// 0, the code of exit(N), or 255 when loading or attaching failed (as
+// bpftrace's -1), with one line on stderr saying what to do.
+func runScript(script *gtrace.Script, c *config, kernel *probes.Kernel, stdout, stderr io.Writer) int {
+	out := stdout
+	if c.outFile != "" {
+		f, err := os.Create(c.outFile)
+		if err != nil {
+			fmt.Fprintf(stderr, "gtrace: %v\n", err)
+			return 1
+		}
+		defer f.Close()
+		out = f
+	}
+	code, err := script.Run(context.Background(), gtrace.RunOptions{
+		Stdout:  out,
+		Stderr:  stderr,
+		Format:  c.format,
+		Quiet:   c.quiet,
+		Verbose: c.verbose,
+		DryRun:  c.dryRun,
+		Kernel:  kernel,
+		Signals: true,
+	})
+	if err != nil {
+		var d *lang.Diagnostic
+		if errors.As(err, &d) {
+			script.Source.Render(stderr, d)
+		} else {
+			fmt.Fprintf(stderr, "ERROR: %v\n", err)
+		}
+	}
+	return code
+}
