@@ -117,15 +117,10 @@ type runner struct {
 	exitCode int
 }
 
-// run attaches, runs BEGIN, the event loop, and the exit sequence.
+// run attaches, runs BEGIN, the event loop, and the exit sequence. Stop
+// requests are watched from before attaching, so a signal that arrives
+// early still ends the run through END and the maps.
 func (r *runner) run(ctx context.Context) (int, error) {
-	if err := r.attach(); err != nil {
-		return ExitFailure, err
-	}
-	if !r.opts.Quiet {
-		r.out.r.AttachedProbes(r.probeCount())
-		r.out.flush()
-	}
 	loop, err := newEventLoop(r)
 	if err != nil {
 		return ExitFailure, err
@@ -134,6 +129,13 @@ func (r *runner) run(ctx context.Context) (int, error) {
 	stop := r.watchStop(ctx)
 	defer stop()
 
+	if err := r.attach(); err != nil {
+		return ExitFailure, err
+	}
+	if !r.opts.Quiet {
+		r.out.r.AttachedProbes(r.probeCount())
+		r.out.flush()
+	}
 	if err := loop.runWhile(r.runSpecial(lang.Begin)); err != nil {
 		return ExitFailure, err
 	}

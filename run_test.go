@@ -137,6 +137,7 @@ func TestRunTracepointCount(t *testing.T) {
 	if code != 0 || out.String() != want {
 		t.Errorf("exit %d\ngot  %q\nwant %q", code, out.String(), want)
 	}
+	nothingLeft(t, "gt_getppid")
 }
 
 // interval:ms:100 { exit(); } through a perf event.
