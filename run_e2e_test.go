@@ -1,0 +1,198 @@
+package gtrace
+
+import (
+	"bufio"
+	"bytes"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// End-to-end tests: the gtrace binary runs scripts from source with real
+// events, and its stdout is compared with golden text made by bpftrace
+// v0.17 running the same scenario (go test -run E2E -bpftrace rewrites
+// testdata/run/*.out from /usr/bin/bpftrace).
+
+var regenWithBpftrace = flag.Bool("bpftrace", false, "rewrite the end-to-end goldens by running bpftrace")
+
+var (
+	buildOnce sync.Once
+	gtraceBin string
+	buildErr  error
+)
+
+// tracer returns the binary under test: the freshly built gtrace, or
+// bpftrace when regenerating goldens.
+func tracer(t *testing.T) string {
+	t.Helper()
+	needRoot(t)
+	if *regenWithBpftrace {
+		return "/usr/bin/bpftrace"
+	}
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "gtrace-e2e")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		gtraceBin = filepath.Join(dir, "gtrace")
+		out, err := exec.Command("go", "build", "-o", gtraceBin, "./cmd/gtrace").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build ./cmd/gtrace: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return gtraceBin
+}
+
+// scenario is one end-to-end run: a script, its arguments, and what to do
+// once the tracer has attached (trigger events, send a signal).
+type scenario struct {
+	name   string
+	script string
+	args   func(env *scenarioEnv) []string
+	// after runs once the Attaching line is out; nil waits for the tracer
+	// to exit by itself.
+	after func(t *testing.T, env *scenarioEnv)
+}
+
+// scenarioEnv holds helper processes a scenario traces.
+type scenarioEnv struct {
+	tracer *exec.Cmd
+	child  *exec.Cmd
+	stdin  io.WriteCloser
+}
+
+// startShell starts `sh -c script` blocked on reading a line, so the
+// tracer can filter on its pid before it does anything.
+func (e *scenarioEnv) startShell(t *testing.T, script string) {
+	t.Helper()
+	e.child = exec.Command("/bin/sh", "-c", "read x; "+script)
+	w, err := e.child.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.stdin = w
+	if err := e.child.Start(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// release lets the shell go on and waits for it.
+func (e *scenarioEnv) release(t *testing.T) {
+	t.Helper()
+	io.WriteString(e.stdin, "go\n")
+	e.stdin.Close()
+	if err := e.child.Wait(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+var scenarios = []scenario{
+	{name: "begin_printf_exit", script: `BEGIN { printf("hi\n"); exit(); }`},
+	{name: "interval_exit", script: `interval:ms:100 { exit(); }`},
+	{
+		name:   "openat_count_sigint",
+		script: `tracepoint:syscalls:sys_enter_openat /pid == $1/ { @[comm] = count(); }`,
+		args: func(env *scenarioEnv) []string {
+			return []string{strconv.Itoa(env.child.Process.Pid)}
+		},
+		after: func(t *testing.T, env *scenarioEnv) {
+			env.release(t)
+			env.tracer.Process.Signal(syscall.SIGINT)
+		},
+	},
+	{
+		name:   "openat_args_sigterm",
+		script: `tracepoint:syscalls:sys_enter_openat /pid == $1/ { printf("%s %s\n", comm, str(args->filename)); @n = count(); }`,
+		args: func(env *scenarioEnv) []string {
+			return []string{strconv.Itoa(env.child.Process.Pid)}
+		},
+		after: func(t *testing.T, env *scenarioEnv) {
+			env.release(t)
+			time.Sleep(50 * time.Millisecond) // let the events be printed
+			env.tracer.Process.Signal(syscall.SIGTERM)
+		},
+	},
+}
+
+// shellOpens is what the traced shell does: three openat calls, named.
+const shellOpens = ": < /etc/hostname; : < /etc/passwd; : < /etc/hostname"
+
+func TestE2E(t *testing.T) {
+	bin := tracer(t)
+	for _, sc := range scenarios {
+		t.Run(sc.name, func(t *testing.T) {
+			out := runScenario(t, bin, sc)
+			golden := filepath.Join("testdata", "run", sc.name+".out")
+			if *regenWithBpftrace {
+				if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (make it with -bpftrace)", err)
+			}
+			if out != string(want) {
+				t.Errorf("stdout differs from bpftrace's\n--- got\n%s--- want\n%s", out, want)
+			}
+		})
+	}
+}
+
+func runScenario(t *testing.T, bin string, sc scenario) string {
+	t.Helper()
+	env := &scenarioEnv{}
+	if sc.args != nil {
+		env.startShell(t, shellOpens)
+		defer env.child.Process.Kill()
+	}
+	args := []string{"-e", sc.script}
+	if sc.args != nil {
+		args = append(args, sc.args(env)...)
+	}
+	cmd := exec.Command(bin, args...)
+	env.tracer = cmd
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	pipe, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	timer := time.AfterFunc(10*time.Second, func() { cmd.Process.Kill() })
+	defer timer.Stop()
+	rd := bufio.NewReader(pipe)
+	first, _ := rd.ReadString('\n')
+	if sc.after != nil {
+		if !strings.HasPrefix(first, "Attaching ") {
+			cmd.Process.Kill()
+			cmd.Wait()
+			t.Fatalf("first line %q, stderr:\n%s", first, stderr.String())
+		}
+		if *regenWithBpftrace {
+			time.Sleep(time.Second) // bpftrace prints the line before it attaches
+		}
+		sc.after(t, env)
+	}
+	rest, _ := io.ReadAll(rd)
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("%s: %v\nstderr:\n%s", filepath.Base(bin), err, stderr.String())
+	}
+	return first + string(rest)
+}
