@@ -115,6 +115,10 @@ type runner struct {
 	decoder  *maps.Decoder
 	stopOnce sync.Once
 	exitCode int
+
+	ksyms     ksyms // kernel symbols, read on first use
+	usersOnce sync.Once
+	users     map[uint64]string
 }
 
 // run attaches, runs BEGIN, the event loop, and the exit sequence. Stop

@@ -34,12 +34,13 @@ func (r *runner) readMap(name string) (*output.Map, error) {
 	if err != nil {
 		return nil, err
 	}
+	keyTypes := d.KeyTypes()
 	for i := range om.Entries {
 		e := &om.Entries[i]
 		for j := range e.Key {
-			e.Key[j] = r.resolve(e.Key[j])
+			e.Key[j] = r.resolve(keyTypes[j], e.Key[j])
 		}
-		e.Value = r.resolve(e.Value)
+		e.Value = r.resolve(d.Value, e.Value)
 	}
 	return om, nil
 }

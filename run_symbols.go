@@ -1,0 +1,224 @@
+package gtrace
+
+import (
+	"bufio"
+	"bytes"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+
+	"github.com/cilium/ebpf"
+
+	"github.com/gtrace/gtrace/codegen"
+	"github.com/gtrace/gtrace/lang"
+	"github.com/gtrace/gtrace/maps"
+	"github.com/gtrace/gtrace/output"
+)
+
+// ksyms is the kernel symbol table from /proc/kallsyms, read on first use
+// only: a script without kstack or ksym never pays for its ~200k lines.
+type ksyms struct {
+	once  sync.Once
+	addrs []uint64
+	names []string
+}
+
+func (k *ksyms) load() {
+	k.once.Do(func() {
+		f, err := os.Open("/proc/kallsyms")
+		if err != nil {
+			return
+		}
+		defer f.Close()
+		type sym struct {
+			addr uint64
+			name string
+		}
+		var syms []sym
+		sc := bufio.NewScanner(f)
+		sc.Buffer(make([]byte, 0, 1<<16), 1<<20)
+		for sc.Scan() {
+			// "ffffffff81000000 T _stext [module]"
+			line := sc.Bytes()
+			sp := bytes.IndexByte(line, ' ')
+			if sp < 0 || len(line) < sp+3 {
+				continue
+			}
+			addr, err := strconv.ParseUint(string(line[:sp]), 16, 64)
+			if err != nil || addr == 0 {
+				continue // zero without privilege (kptr_restrict)
+			}
+			name := line[sp+3:]
+			if i := bytes.IndexAny(name, " \t"); i >= 0 {
+				name = name[:i]
+			}
+			syms = append(syms, sym{addr, string(name)})
+		}
+		slices.SortStableFunc(syms, func(a, b sym) int {
+			switch {
+			case a.addr < b.addr:
+				return -1
+			case a.addr > b.addr:
+				return 1
+			}
+			return 0
+		})
+		k.addrs = make([]uint64, len(syms))
+		k.names = make([]string, len(syms))
+		for i, s := range syms {
+			k.addrs[i], k.names[i] = s.addr, s.name
+		}
+	})
+}
+
+// lookup returns the symbol containing addr and the offset into it.
+func (k *ksyms) lookup(addr uint64) (string, uint64, bool) {
+	k.load()
+	i, found := slices.BinarySearch(k.addrs, addr)
+	if !found {
+		i--
+	}
+	if i < 0 || i >= len(k.addrs) {
+		return "", 0, false
+	}
+	return k.names[i], addr - k.addrs[i], true
+}
+
+// resolve turns the raw values the decoder leaves to the runtime into
+// what prints: stacks into frames, kernel addresses into symbols, user ids
+// into names, errnos into messages. User-space symbols are not resolved yet
+// (they print as addresses).
+func (r *runner) resolve(t *lang.Type, v output.Value) output.Value {
+	switch v.Kind {
+	case lang.KindKStack, lang.KindUStack:
+		return r.stack(t, v)
+	case lang.KindKsym:
+		if name, _, ok := r.ksyms.lookup(v.Int); ok {
+			return output.Ksym(name, v.Int)
+		}
+		return output.Ksym("", v.Int)
+	case lang.KindUsym:
+		return output.Usym("", v.Int)
+	case lang.KindUsername:
+		return output.TextOf(lang.KindUsername, r.userName(v.Int))
+	case lang.KindStrerror:
+		return output.TextOf(lang.KindStrerror, strerror(v.Int))
+	case lang.KindTuple, lang.KindArray, lang.KindRecord:
+		for i := range v.Elems {
+			var et *lang.Type
+			switch {
+			case t == nil:
+			case t.Kind == lang.KindTuple && i < len(t.Elems):
+				et = t.Elems[i]
+			case t.Kind == lang.KindArray:
+				et = t.Elem
+			case t.Kind == lang.KindRecord && i < len(t.Fields):
+				et = t.Fields[i].Type
+			}
+			v.Elems[i] = r.resolve(et, v.Elems[i])
+		}
+	}
+	return v
+}
+
+// stack reads a stack's frames from its stack-trace map.
+func (r *runner) stack(t *lang.Type, v output.Value) output.Value {
+	user := v.Kind == lang.KindUStack
+	mode := output.StackBpftrace
+	depth := 0
+	if t != nil {
+		depth = t.StackDepth
+		switch t.StackMode {
+		case "perf":
+			mode = output.StackPerf
+		case "raw":
+			mode = output.StackRaw
+		}
+	}
+	st := &output.Stack{User: user, Mode: mode}
+	out := output.Value{Kind: v.Kind, Stack: st}
+	id, _, ok := maps.StackID(v.Int)
+	m := r.stackMap(user, depth)
+	if !ok || m == nil {
+		return out
+	}
+	addrs := make([]uint64, m.ValueSize()/8)
+	if err := m.Lookup(id, &addrs); err != nil {
+		return out
+	}
+	for _, a := range addrs {
+		if a == 0 {
+			break
+		}
+		f := output.Frame{Addr: a}
+		if !user {
+			f.Sym, f.Off, _ = r.ksyms.lookup(a)
+		}
+		st.Frames = append(st.Frames, f)
+	}
+	return out
+}
+
+// stackMap finds the stack-trace map of a stack type: the one of that
+// depth, preferring a name that says kernel or user.
+func (r *runner) stackMap(user bool, depth int) *ebpf.Map {
+	want := "kstack"
+	if user {
+		want = "ustack"
+	}
+	var best *codegen.StackMap
+	for _, sm := range r.prog.Stacks {
+		if depth != 0 && sm.Depth != depth {
+			continue
+		}
+		if best == nil || strings.Contains(sm.Name, want) {
+			best = sm
+		}
+	}
+	if best == nil {
+		return nil
+	}
+	return r.objs.coll.Maps[best.Name]
+}
+
+func (r *runner) userName(uid uint64) string {
+	r.usersOnce.Do(func() { r.users = readPasswd("/etc/passwd") })
+	if name, ok := r.users[uid]; ok {
+		return name
+	}
+	return strconv.FormatUint(uid, 10)
+}
+
+// readPasswd maps uids to names without cgo or NSS: the names bpftrace
+// prints come from the same file on the systems it runs on.
+func readPasswd(path string) map[uint64]string {
+	users := map[uint64]string{}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return users
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		f := strings.Split(line, ":")
+		if len(f) < 3 {
+			continue
+		}
+		if uid, err := strconv.ParseUint(f[2], 10, 32); err == nil {
+			if _, dup := users[uid]; !dup {
+				users[uid] = f[0]
+			}
+		}
+	}
+	return users
+}
+
+// strerror is glibc's message for an errno (Go's table, capitalised).
+func strerror(errno uint64) string {
+	s := syscall.Errno(errno).Error()
+	if s != "" && s[0] >= 'a' && s[0] <= 'z' {
+		s = strings.ToUpper(s[:1]) + s[1:]
+	}
+	return s
+}
