@@ -44,6 +44,7 @@ func tracer(t *testing.T) string {
 			buildErr = err
 			return
 		}
+		os.Chmod(dir, 0o755) // the not-root test runs it as nobody
 		gtraceBin = filepath.Join(dir, "gtrace")
 		out, err := exec.Command("go", "build", "-o", gtraceBin, "./cmd/gtrace").CombinedOutput()
 		if err != nil {
@@ -195,4 +196,59 @@ func runScenario(t *testing.T, bin string, sc scenario) string {
 		t.Errorf("%s: %v\nstderr:\n%s", filepath.Base(bin), err, stderr.String())
 	}
 	return first + string(rest)
+}
+
+// runBin runs the tracer with args and returns exit code, stdout, stderr.
+func runBin(t *testing.T, cmd *exec.Cmd) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	timer := time.AfterFunc(10*time.Second, func() { cmd.Process.Kill() })
+	defer timer.Stop()
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return code, stdout.String(), stderr.String()
+}
+
+func TestE2EDryRun(t *testing.T) {
+	bin := tracer(t)
+	if *regenWithBpftrace {
+		t.Skip("bpftrace 0.17 has no --dry-run")
+	}
+	code, out, errs := runBin(t, exec.Command(bin, "--dry-run", "-e", `tracepoint:syscalls:sys_enter_openat { @[comm] = count(); } BEGIN { printf("hi\n"); }`))
+	if code != 0 || out != "" {
+		t.Errorf("exit %d, stdout %q, stderr:\n%s", code, out, errs)
+	}
+}
+
+// Environment failures end with 255 and one line saying what to do.
+func TestE2EAttachFailures(t *testing.T) {
+	bin := tracer(t)
+	if *regenWithBpftrace {
+		t.Skip("not a golden")
+	}
+	for _, tc := range []struct {
+		name, script, want string
+		nobody             bool
+	}{
+		{"kprobe", `kprobe:do_nanosleep { @ = count(); }`, "kprobe", false},
+		{"not root", `BEGIN { printf("hi\n"); exit(); }`, "root", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cmd := exec.Command(bin, "-e", tc.script)
+			if tc.nobody {
+				cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+			}
+			code, _, errs := runBin(t, cmd)
+			lines := strings.Split(strings.TrimSuffix(errs, "\n"), "\n")
+			if code != 255 || len(lines) != 1 || !strings.Contains(errs, tc.want) {
+				t.Errorf("exit %d, stderr:\n%s", code, errs)
+			}
+		})
+	}
 }
