@@ -105,7 +105,7 @@ func (r *runner) loadError(spec *ebpf.CollectionSpec, err error) error {
 	var ve *ebpf.VerifierError
 	if !errors.As(err, &ve) || len(ve.Log) == 0 {
 		if errors.Is(err, os.ErrPermission) {
-			return fmt.Errorf("loading the BPF programs: %w: run gtrace as root (or with CAP_BPF and CAP_PERFMON)", err)
+			return fmt.Errorf("loading the BPF programs: %w: %s", err, permissionHint())
 		}
 		return fmt.Errorf("loading the BPF programs: %w", err)
 	}

@@ -72,3 +72,10 @@ func TestRunKstackValue(t *testing.T) {
 		t.Errorf("no test-run frame in the stack:\n%s", out)
 	}
 }
+
+func TestMissingCapsAsRoot(t *testing.T) {
+	needRoot(t)
+	if m := missingCaps(); m != nil {
+		t.Errorf("root lacks %v", m)
+	}
+}
