@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 )
 
@@ -19,7 +20,10 @@ func (r *runner) watchStop(ctx context.Context) func() {
 		signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
 	}
 	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
 	go func() {
+		defer wg.Done()
 		select {
 		case <-ctx.Done():
 		case <-sigs:
@@ -31,6 +35,7 @@ func (r *runner) watchStop(ctx context.Context) func() {
 	}()
 	return func() {
 		close(done)
+		wg.Wait() // a stop in flight finishes before the maps are closed
 		signal.Stop(sigs)
 	}
 }
