@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 
 	"github.com/gtrace/gtrace"
 	"github.com/gtrace/gtrace/lang"
@@ -26,15 +27,21 @@ func runScript(script *gtrace.Script, c *config, kernel *probes.Kernel, stdout, 
 		defer f.Close()
 		out = f
 	}
+	maxKeys, err := envInt("BPFTRACE_MAP_KEYS_MAX")
+	if err != nil {
+		fmt.Fprintf(stderr, "gtrace: %v\n", err)
+		return 1
+	}
 	code, err := script.Run(context.Background(), gtrace.RunOptions{
-		Stdout:  out,
-		Stderr:  stderr,
-		Format:  c.format,
-		Quiet:   c.quiet,
-		Verbose: c.verbose,
-		DryRun:  c.dryRun,
-		Kernel:  kernel,
-		Signals: true,
+		Stdout:     out,
+		Stderr:     stderr,
+		Format:     c.format,
+		Quiet:      c.quiet,
+		Verbose:    c.verbose,
+		DryRun:     c.dryRun,
+		MaxMapKeys: maxKeys,
+		Kernel:     kernel,
+		Signals:    true,
 	})
 	if err != nil {
 		var d *lang.Diagnostic
@@ -45,4 +52,18 @@ func runScript(script *gtrace.Script, c *config, kernel *probes.Kernel, stdout, 
 		}
 	}
 	return code
+}
+
+// envInt reads a positive integer setting from the environment, as
+// bpftrace's BPFTRACE_* variables; unset gives 0 (the default).
+func envInt(name string) (int, error) {
+	v, ok := os.LookupEnv(name)
+	if !ok || v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("%s=%q: want a positive integer", name, v)
+	}
+	return n, nil
 }
