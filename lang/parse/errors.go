@@ -2,6 +2,7 @@ package parse
 
 import (
 	"errors"
+	"sort"
 
 	"github.com/alecthomas/participle/v2"
 	"github.com/alecthomas/participle/v2/lexer"
@@ -41,18 +42,15 @@ func (st *state) translate(err error) *lang.Diagnostic {
 
 // tokenAt finds the token starting at offset (the EOF token when none).
 func (st *state) tokenAt(off int) lexer.Token {
-	toks := st.sc.toks
-	lo, hi := 0, len(toks)
-	for lo < hi {
-		m := (lo + hi) / 2
-		if toks[m].Pos.Offset < off {
-			lo = m + 1
-		} else {
-			hi = m
-		}
+	// The last chunk starting at or before off.
+	c := sort.Search(len(st.chunks), func(i int) bool { return st.chunks[i][0].Pos.Offset > off }) - 1
+	if c < 0 {
+		return st.eof
 	}
-	if lo < len(toks) && toks[lo].Pos.Offset == off {
-		return toks[lo]
+	toks := st.chunks[c]
+	i := sort.Search(len(toks), func(i int) bool { return toks[i].Pos.Offset >= off })
+	if i < len(toks) && toks[i].Pos.Offset == off {
+		return toks[i]
 	}
 	return st.eof
 }

@@ -107,6 +107,59 @@ func parseExpr(st *state, lex *lexer.PeekingLexer) (lang.Expr, error) {
 	return x, nil
 }
 
+// simpleStmt is an expression statement or an assignment. bad is an
+// invalid assignment target, reported when the statement is lowered (not
+// while participle may still backtrack).
+type simpleStmt struct {
+	stmt lang.Stmt
+	bad  *lang.Diagnostic
+}
+
+func (s *simpleStmt) simple() *simpleStmt { return s }
+
+var assignOps = map[string]bool{
+	"=": true, "+=": true, "-=": true, "*=": true, "/=": true, "%=": true,
+	"&=": true, "|=": true, "^=": true, "<<=": true, ">>=": true,
+}
+
+// parseSimple is the participle hook for expression statements and
+// assignments: expr, or target op value where op is "=" or a compound
+// assignment operator.
+func parseSimple(st *state, lex *lexer.PeekingLexer) (simpleHook, error) {
+	first := *lex.Peek()
+	if !startsOperand(first) {
+		return nil, participle.NextMatch
+	}
+	p := &exprParser{st: st, lex: lex}
+	x, err := p.ternary()
+	if err != nil {
+		return nil, err
+	}
+	op := p.peek()
+	if op.Type != tPunct || !assignOps[op.Value] {
+		return &simpleStmt{stmt: &lang.ExprStmt{Span: p.span(first.Pos.Offset), X: x}}, nil
+	}
+	p.next()
+	v, err := p.ternaryOrFail()
+	if err != nil {
+		return nil, err
+	}
+	s := &simpleStmt{}
+	if !isMapOrVar(x) {
+		msg := "Invalid assignment target: only maps and variables can be assigned"
+		if _, ok := x.(*lang.TupleIndex); ok {
+			msg = "Tuples are immutable once created. Consider creating a new tuple and assigning it instead."
+		}
+		s.bad = lang.ErrorAt(x.SpanOf(), "%s", msg)
+	}
+	name := op.Value
+	if name != "=" {
+		name = strings.TrimSuffix(name, "=")
+	}
+	s.stmt = &lang.AssignStmt{Span: p.span(first.Pos.Offset), Target: x, Op: name, Value: v}
+	return s, nil
+}
+
 func startsOperand(t lexer.Token) bool {
 	switch t.Type {
 	case tNumber, tString, tMap, tVar, tParam:

@@ -84,7 +84,7 @@ func (st *state) lowerProbe(g *gProbe) *lang.Probe {
 func (st *state) lowerBlock(g *gBlock) *lang.Block {
 	b := &lang.Block{Span: st.spanOf(g.Tokens)}
 	for i, s := range g.Stmts {
-		if s.Simple != nil && !s.Semi && i+1 < len(g.Stmts) {
+		if (s.Simple != nil || s.Let != nil || s.Jump != nil) && !s.Semi && i+1 < len(g.Stmts) {
 			// bpftrace: a simple statement must be followed by ';' unless
 			// it is the last of its block.
 			next := g.Stmts[i+1].Tokens
@@ -112,7 +112,20 @@ func (st *state) lowerStmt(g *gStmt) lang.Stmt {
 	case g.Block != nil:
 		return st.lowerBlock(g.Block)
 	case g.Simple != nil:
-		return st.lowerSimple(g.Simple)
+		x := g.Simple.simple()
+		if x.bad != nil {
+			st.diag(x.bad)
+		}
+		return x.stmt
+	case g.Let != nil:
+		l := &lang.LetStmt{Span: st.spanOf(g.Let.Tokens), Var: &lang.Var{Span: st.tokenSpan(g.Let.Var), Name: g.Let.Var.Value[1:]}, Value: g.Let.Value}
+		if g.Let.Type != nil {
+			l.Type = st.lowerType(g.Let.Type)
+		}
+		return l
+	case g.Jump != nil:
+		k := map[string]lang.JumpKind{"break": lang.Break, "continue": lang.Continue, "return": lang.Return}[g.Jump.word()]
+		return &lang.JumpStmt{Span: st.spanOf(g.Tokens[:1]), Kind: k}
 	}
 	return nil
 }
@@ -145,41 +158,6 @@ func (st *state) lowerFor(g *gFor) lang.Stmt {
 	}
 	f.Map = m
 	return f
-}
-
-func (st *state) lowerSimple(g *gSimple) lang.Stmt {
-	sp := st.spanOf(g.Tokens)
-	switch {
-	case g.Let != nil:
-		l := &lang.LetStmt{Span: sp, Var: &lang.Var{Span: st.tokenSpan(g.Let.Var), Name: g.Let.Var.Value[1:]}, Value: g.Let.Value}
-		if g.Let.Type != nil {
-			l.Type = st.lowerType(g.Let.Type)
-		}
-		return l
-	case g.Jump != "":
-		k := map[string]lang.JumpKind{"break": lang.Break, "continue": lang.Continue, "return": lang.Return}[g.Jump]
-		return &lang.JumpStmt{Span: sp, Kind: k}
-	case g.Op != "":
-		if !isMapOrVar(g.X) {
-			msg := "Invalid assignment target: only maps and variables can be assigned"
-			if _, ok := g.X.(*lang.TupleIndex); ok {
-				msg = "Tuples are immutable once created. Consider creating a new tuple and assigning it instead."
-			}
-			st.diag(lang.ErrorAt(g.X.SpanOf(), "%s", msg))
-		}
-		return &lang.AssignStmt{Span: sp, Target: g.X, Op: strings.TrimSuffix(g.Op, "=") + opSuffix(g.Op), Value: g.Value}
-	case g.X != nil:
-		return &lang.ExprStmt{Span: sp, X: g.X}
-	}
-	return nil
-}
-
-// opSuffix keeps plain "=" as the Op of a simple assignment.
-func opSuffix(op string) string {
-	if op == "=" {
-		return "="
-	}
-	return ""
 }
 
 func (st *state) lowerType(g *gType) *lang.TypeExpr {

@@ -11,6 +11,7 @@ import (
 type lineTable struct {
 	starts []int // offset of the first byte of each line
 	size   int
+	last   int // line index of the previous lookup: lookups mostly go forward
 }
 
 func newLineTable(src string) *lineTable {
@@ -30,10 +31,18 @@ func (t *lineTable) pos(off int) lang.Pos {
 	if off > t.size {
 		off = t.size
 	}
-	line := sort.Search(len(t.starts), func(i int) bool { return t.starts[i] > off }) - 1
-	if line < 0 {
-		line = 0
+	line := t.last
+	switch {
+	case off >= t.starts[line] && (line+1 == len(t.starts) || off < t.starts[line+1]):
+	case line+2 < len(t.starts) && off >= t.starts[line+1] && off < t.starts[line+2]:
+		line++
+	default:
+		line = sort.Search(len(t.starts), func(i int) bool { return t.starts[i] > off }) - 1
+		if line < 0 {
+			line = 0
+		}
 	}
+	t.last = line
 	return lang.Pos{Offset: off, Line: line + 1, Col: off - t.starts[line] + 1}
 }
 

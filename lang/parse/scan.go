@@ -37,11 +37,13 @@ func (s *scanner) errorAt(start, end int, format string, args ...any) {
 	s.errs.Add(lang.ErrorAt(s.lines.span(start, end), format, args...))
 }
 
-func (s *scanner) run() {
-	for {
+// step scans one top-level item (a probe, a config block, a declaration),
+// appending its tokens to s.toks. It reports false at the end of input.
+func (s *scanner) step() bool {
+	{
 		s.skipSpace()
 		if s.off >= len(s.src) {
-			return
+			return false
 		}
 		word := s.wordAt(s.off)
 		switch {
@@ -68,6 +70,7 @@ func (s *scanner) run() {
 			s.probe()
 		}
 	}
+	return true
 }
 
 // probe scans attach points, an optional predicate and the body.
@@ -167,28 +170,14 @@ const (
 // discard) until the mode's stop condition, and leaves s.off after the
 // last token taken.
 func (s *scanner) lexBody(out *[]lexer.Token, mode lexMode) {
-	lx, err := bodyLexer.LexString("", s.src[s.off:])
-	if err != nil {
-		s.errorAt(s.off, s.off+1, "%v", err)
-		s.off = len(s.src)
-		return
-	}
-	base := s.off
 	depth := 0
 	for {
-		t, err := lx.Next()
-		if err != nil {
-			// Every byte matches the Bad rule, so this cannot happen; stop
-			// cleanly anyway.
-			s.off = len(s.src)
+		if s.off >= len(s.src) {
 			return
 		}
-		if t.EOF() {
-			s.off = len(s.src)
-			return
-		}
-		abs := base + t.Pos.Offset
-		end := abs + len(t.Value)
+		abs := s.off
+		typ, end := lexToken(s.src, abs)
+		t := lexer.Token{Type: typ, Value: s.src[abs:end]}
 		if mode == untilEndPred && t.Type == tPunct && depth == 0 && (t.Value == "{" || t.Value == "}") {
 			// A predicate never contains braces: the closing '/' is
 			// missing. Leave the brace for the probe body.
@@ -196,7 +185,6 @@ func (s *scanner) lexBody(out *[]lexer.Token, mode lexMode) {
 			return
 		}
 		s.off = end
-		t.Pos = s.lines.lexPos(abs)
 		switch t.Type {
 		case tWhitespace, tComment, tBlockComment:
 			continue
@@ -216,6 +204,7 @@ func (s *scanner) lexBody(out *[]lexer.Token, mode lexMode) {
 			s.errorAt(abs, end, "invalid character '%s'", printable(t.Value))
 			continue
 		}
+		t.Pos = s.lines.lexPos(abs)
 		if mode == untilEndPred && t.Type == tPunct && t.Value == "/" && s.nextNonSpace(end) == '{' {
 			t.Type = tEndPred
 		}
@@ -267,16 +256,11 @@ func (s *scanner) emit(out *[]lexer.Token, t lexer.Token, active []string) {
 	if _, seen := s.macroEnd[t.Pos.Offset]; !seen {
 		s.macroEnd[t.Pos.Offset] = t.Pos.Offset + len(t.Value)
 	}
-	lx, err := bodyLexer.LexString("", value)
-	if err != nil {
-		return
-	}
 	active = append(active, t.Value)
-	for {
-		m, err := lx.Next()
-		if err != nil || m.EOF() {
-			return
-		}
+	for off := 0; off < len(value); {
+		typ, end := lexToken(value, off)
+		m := lexer.Token{Type: typ, Value: value[off:end]}
+		off = end
 		switch m.Type {
 		case tWhitespace, tComment, tBlockComment:
 			continue
