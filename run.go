@@ -117,6 +117,7 @@ type runner struct {
 	exitCode int
 
 	ksyms     ksyms // kernel symbols, read on first use
+	usyms     usyms // user symbols, per process and file, read on first use
 	usersOnce sync.Once
 	users     map[uint64]string
 }

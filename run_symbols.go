@@ -89,8 +89,8 @@ func (k *ksyms) lookup(addr uint64) (string, uint64, bool) {
 
 // resolve turns the raw values the decoder leaves to the runtime into
 // what prints: stacks into frames, kernel addresses into symbols, user ids
-// into names, errnos into messages. User-space symbols are not resolved yet
-// (they print as addresses).
+// into names, errnos into messages. usym values carry no pid, so they
+// print as addresses.
 func (r *runner) resolve(t *lang.Type, v output.Value) output.Value {
 	switch v.Kind {
 	case lang.KindKStack, lang.KindUStack:
@@ -140,7 +140,7 @@ func (r *runner) stack(t *lang.Type, v output.Value) output.Value {
 	}
 	st := &output.Stack{User: user, Mode: mode}
 	out := output.Value{Kind: v.Kind, Stack: st}
-	id, _, ok := maps.StackID(v.Int)
+	id, pid, ok := maps.StackID(v.Int)
 	m := r.stackMap(user, depth)
 	if !ok || m == nil {
 		return out
@@ -154,7 +154,9 @@ func (r *runner) stack(t *lang.Type, v output.Value) output.Value {
 			break
 		}
 		f := output.Frame{Addr: a}
-		if !user {
+		if user {
+			f.Sym, f.Off, f.Module = r.usyms.lookup(pid, a)
+		} else {
 			f.Sym, f.Off, _ = r.ksyms.lookup(a)
 		}
 		st.Frames = append(st.Frames, f)
