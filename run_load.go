@@ -32,9 +32,10 @@ type objects struct {
 func (r *runner) load() error {
 	// Kernels before 5.11 charge BPF memory to RLIMIT_MEMLOCK; newer ones
 	// to the memory cgroup, and then this is a no-op.
-	if err := rlimit.RemoveMemlock(); err != nil {
-		return fmt.Errorf("raise RLIMIT_MEMLOCK for BPF maps: %w (run as root, or ulimit -l unlimited)", err)
+	if err := rlimit.RemoveMemlock(); err != nil && len(missingCaps()) > 0 {
+		return fmt.Errorf("loading the BPF programs: %s", permissionHint())
 	}
+	// Otherwise go on: with privilege the load below says what is wrong.
 	spec := r.prog.Spec.Copy()
 	if ev := spec.Maps[codegen.EventsMap]; ev != nil && r.opts.RingBufBytes > 0 {
 		ev.MaxEntries = uint32(r.opts.RingBufBytes)

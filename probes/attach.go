@@ -90,7 +90,7 @@ func explainAttach(t *Target, err error) error {
 		return fmt.Errorf("%w: this kernel has no kprobes (CONFIG_KPROBES); use a tracepoint or rawtracepoint instead", err)
 	case errors.Is(err, ebpf.ErrNotSupported):
 		return fmt.Errorf("%w: this kernel cannot attach %s probes", err, t.Provider)
-	case errors.Is(err, os.ErrNotExist):
+	case errors.Is(err, os.ErrNotExist) && t.Perf == nil:
 		return fmt.Errorf("%w: check the name with gtrace -l '%s'", err, t.Name)
 	}
 	return err
