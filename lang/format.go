@@ -346,6 +346,9 @@ func writeExpr(b *strings.Builder, x Expr) {
 	case *Tuple:
 		b.WriteByte('(')
 		exprList(b, x.Elems)
+		if len(x.Elems) == 1 {
+			b.WriteByte(',') // (a,) is a tuple, (a) is a
+		}
 		b.WriteByte(')')
 	case *Sizeof:
 		if x.Type != nil {

@@ -144,6 +144,11 @@ func parseSimple(st *state, lex *lexer.PeekingLexer) (simpleHook, error) {
 	if err != nil {
 		return nil, err
 	}
+	if id, ok := x.(*lang.Ident); ok && id.Name == "_" && op.Value == "=" {
+		// `_ = expr` discards a value (bpftrace ≥ 0.24, to silence its
+		// unused-value warning): an expression statement.
+		return &simpleStmt{stmt: &lang.ExprStmt{Span: p.span(first.Pos.Offset), X: v}}, nil
+	}
 	s := &simpleStmt{}
 	if !isMapOrVar(x) {
 		msg := "Invalid assignment target: only maps and variables can be assigned"
@@ -639,20 +644,33 @@ func (p *exprParser) offsetof(t lexer.Token) (lang.Expr, error) {
 	return &lang.Offsetof{Span: p.span(t.Pos.Offset), Type: typ, Field: path}, nil
 }
 
-// paren: `(expr)` or a tuple `(a, b, ...)`.
+// paren: `(expr)` or a tuple: `(a, b, ...)`, `(a,)` (one element, as in
+// bpftrace ≥ 0.24) or `()` (empty).
 func (p *exprParser) paren() (lang.Expr, error) {
 	open := p.next()
-	elems, err := p.list(")")
-	if err != nil {
-		return nil, err
+	elems := []lang.Expr{}
+	trailing := false
+	for !p.isPunct(")") {
+		x, err := p.ternaryOrFail()
+		if err != nil {
+			return nil, err
+		}
+		elems = append(elems, x)
+		trailing = false
+		if !p.isPunct(",") {
+			break
+		}
+		p.next()
+		trailing = true
 	}
-	if len(elems) == 0 {
+	if trailing && len(elems) > 1 {
+		// Only the one-element tuple takes a trailing comma.
 		return nil, p.unexpected()
 	}
 	if err := p.expect(")"); err != nil {
 		return nil, err
 	}
-	if len(elems) == 1 {
+	if len(elems) == 1 && !trailing {
 		return elems[0], nil
 	}
 	return &lang.Tuple{Span: p.span(open.Pos.Offset), Elems: elems}, nil

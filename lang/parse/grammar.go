@@ -24,6 +24,7 @@ type gItem struct {
 	Probe   *gProbe   `parser:"  @@"`
 	Config  *gConfig  `parser:"| @@"`
 	MapDecl *gMapDecl `parser:"| @@"`
+	Macro   *gMacro   `parser:"| @@"`
 }
 
 type gConfig struct {

@@ -16,6 +16,11 @@ func (st *state) spanOf(toks []lexer.Token) lang.Span {
 }
 
 func (st *state) lowerProgram(g *gProgram, prog *lang.Program) {
+	for _, it := range g.Items {
+		if it.Macro != nil {
+			st.lowerMacro(it.Macro)
+		}
+	}
 	sawProbe := false
 	for _, it := range g.Items {
 		switch {
@@ -36,6 +41,9 @@ func (st *state) lowerProgram(g *gProgram, prog *lang.Program) {
 			sawProbe = true
 			prog.Probes = append(prog.Probes, st.lowerProbe(it.Probe))
 		}
+	}
+	if st.macros != nil {
+		st.expandMacros(prog)
 	}
 	if len(prog.Probes) == 0 && len(st.diags) == 0 {
 		st.diag(lang.ErrorAt(st.tokenSpan(st.eof), "syntax error, unexpected end of file, expected a probe"))

@@ -26,11 +26,15 @@ type state struct {
 	lines  *lineTable
 	sc     *scanner
 	chunks [][]lexer.Token // the tokens of each top-level item
-	params []string
-	whole  bool
-	eof    lexer.Token
-	diags  lang.ErrorList
-	fatal  *lang.Diagnostic
+	// macros are the macro definitions by name and arity; macroNames
+	// holds their names.
+	macros     map[macroKey]*macroDef
+	macroNames map[string]bool
+	params     []string
+	whole      bool
+	eof        lexer.Token
+	diags      lang.ErrorList
+	fatal      *lang.Diagnostic
 }
 
 func (st *state) tokenSpan(t lexer.Token) lang.Span { return st.sc.tokenSpan(t) }

@@ -58,7 +58,9 @@ func (s *scanner) step() bool {
 			start := s.off
 			s.lexBody(&toks, untilSemi)
 			s.cdef(toks, start)
-		case word == "macro" || word == "fn":
+		case word == "macro":
+			s.lexBody(&s.toks, untilBraceClose)
+		case word == "fn":
 			start := s.off
 			s.lexBody(nil, untilBraceClose)
 			s.errorAt(start, start+len(word), "%s definitions are not supported", word)
