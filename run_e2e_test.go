@@ -252,3 +252,57 @@ func TestE2EAttachFailures(t *testing.T) {
 		})
 	}
 }
+
+// Every event is accounted for: under a storm of getppid calls the lines
+// printed plus the "Lost N events" reported equal the calls made.
+func TestE2ELossesCounted(t *testing.T) {
+	bin := tracer(t)
+	if *regenWithBpftrace {
+		t.Skip("not a golden")
+	}
+	const calls = 300000
+	cmd := exec.Command(bin, "-e", `tracepoint:syscalls:sys_enter_getppid /pid == $1/ { printf("e\n"); }`, strconv.Itoa(os.Getpid()))
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	pipe, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	timer := time.AfterFunc(20*time.Second, func() { cmd.Process.Kill() })
+	defer timer.Stop()
+	rd := bufio.NewReader(pipe)
+	if first, _ := rd.ReadString('\n'); !strings.HasPrefix(first, "Attaching ") {
+		cmd.Process.Kill()
+		cmd.Wait()
+		t.Fatalf("first line %q, stderr:\n%s", first, stderr.String())
+	}
+	outc := make(chan string)
+	go func() {
+		b, _ := io.ReadAll(rd)
+		outc <- string(b)
+	}()
+	for range calls {
+		syscall.Getppid()
+	}
+	time.Sleep(100 * time.Millisecond)
+	cmd.Process.Signal(syscall.SIGINT)
+	out := <-outc
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("%v\n%s", err, stderr.String())
+	}
+	lines := strings.Count(out, "e\n")
+	var lost int
+	for _, l := range strings.Split(out, "\n") {
+		if n, ok := strings.CutPrefix(l, "Lost "); ok {
+			v, _ := strconv.Atoi(strings.TrimSuffix(n, " events"))
+			lost += v
+		}
+	}
+	if lines+lost != calls {
+		t.Errorf("%d lines + %d lost = %d, want %d calls", lines, lost, lines+lost, calls)
+	}
+	t.Logf("%d printed, %d lost", lines, lost)
+}
