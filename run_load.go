@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/cilium/ebpf"
-	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/rlimit"
 	"golang.org/x/sys/unix"
 
@@ -121,11 +120,12 @@ func (r *runner) loadError(spec *ebpf.CollectionSpec, err error) error {
 	if r.opts.Verbose {
 		detail = fmt.Sprintf("verifier log:\n%+v", ve)
 	}
-	where := ""
-	if sp, ok := r.spanOfRejection(spec, name, ve.Log); ok && r.script != nil {
-		where = r.script.Source.Name + ":" + spanText(sp) + ": "
+	msg := fmt.Sprintf("the kernel verifier rejected the program of %s: %s (%s)", label, reason, detail)
+	if sp, ok := r.spanOfRejection(name, ve.Log); ok {
+		// Pointed at the script, rendered with the source line by the caller.
+		return &lang.Diagnostic{Span: sp, Msg: msg}
 	}
-	return fmt.Errorf("%sthe kernel verifier rejected the program of %s: %s (%s)", where, label, reason, detail)
+	return errors.New(msg)
 }
 
 // failingProgram finds the program named in cilium/ebpf's "program NAME:"
@@ -158,41 +158,17 @@ func verifierReason(log []string) string {
 // insnLine matches a verifier log line about one instruction: "12: (85) call ...".
 var insnLine = regexp.MustCompile(`^(\d+): \(`)
 
-// spanOfRejection finds the last instruction the verifier reached and maps
-// it to the script span the code generator recorded for it.
-func (r *runner) spanOfRejection(spec *ebpf.CollectionSpec, name string, log []string) (lang.Span, bool) {
-	ps := spec.Programs[name]
-	if ps == nil {
-		return lang.Span{}, false
-	}
-	raw := -1
-	for i := len(log) - 1; i >= 0 && raw < 0; i-- {
-		if m := insnLine.FindStringSubmatch(log[i]); m != nil {
-			raw, _ = strconv.Atoi(m[1])
-		}
-	}
-	if raw < 0 {
-		return lang.Span{}, false
-	}
-	// The log counts 8-byte raw slots (a 64-bit immediate load takes two);
-	// find the instruction at that offset.
-	iter := ps.Instructions.Iterate()
-	for iter.Next() {
-		if int(iter.Offset) > raw {
-			break
-		}
-		if int(iter.Offset)+int(iter.Ins.Width()/asm.InstructionSize) > raw {
-			return r.spanOfInstruction(name, iter.Index)
+// spanOfRejection finds the last instruction the verifier reached (a raw
+// offset: a 64-bit immediate load counts two) and the script span the code
+// generator recorded for it.
+func (r *runner) spanOfRejection(name string, log []string) (lang.Span, bool) {
+	for i := len(log) - 1; i >= 0; i-- {
+		if m := insnLine.FindStringSubmatch(strings.TrimSpace(log[i])); m != nil {
+			raw, _ := strconv.Atoi(m[1])
+			return r.prog.SpanAt(name, raw)
 		}
 	}
 	return lang.Span{}, false
-}
-
-func spanText(sp lang.Span) string {
-	if sp.Start.Line == sp.End.Line {
-		return fmt.Sprintf("%d:%d-%d", sp.Start.Line, sp.Start.Col, sp.End.Col)
-	}
-	return fmt.Sprintf("%d:%d", sp.Start.Line, sp.Start.Col)
 }
 
 func (r *runner) probeByProgram(name string) *codegen.Probe {
@@ -214,17 +190,4 @@ func probeLabel(p *codegen.Probe) string {
 		return p.Targets[0].Name
 	}
 	return fmt.Sprintf("%s and %d more", p.Targets[0].Name, len(p.Targets)-1)
-}
-
-// spanOfInstruction returns the script span the code generator recorded
-// for instruction i of a program (codegen's Program.SpanAt, when built).
-func (r *runner) spanOfInstruction(program string, i int) (lang.Span, bool) {
-	sa, ok := any(r.prog).(interface {
-		SpanAt(program string, insn int) lang.Span
-	})
-	if !ok {
-		return lang.Span{}, false
-	}
-	sp := sa.SpanAt(program, i)
-	return sp, sp.Start.IsValid()
 }
