@@ -66,6 +66,11 @@ type scenario struct {
 	// after runs once the Attaching line is out; nil waits for the tracer
 	// to exit by itself.
 	after func(t *testing.T, env *scenarioEnv)
+	// shell starts the traced shell (shellOpens) first.
+	shell bool
+	// gtraceOnly: bpftrace 0.17 cannot run it; the golden is written by
+	// hand in bpftrace's format.
+	gtraceOnly bool
 }
 
 // scenarioEnv holds helper processes a scenario traces.
@@ -106,6 +111,7 @@ var scenarios = []scenario{
 	{
 		name:   "openat_count_sigint",
 		script: `tracepoint:syscalls:sys_enter_openat /pid == $1/ { @[comm] = count(); }`,
+		shell:  true,
 		args: func(env *scenarioEnv) []string {
 			return []string{strconv.Itoa(env.child.Process.Pid)}
 		},
@@ -117,6 +123,7 @@ var scenarios = []scenario{
 	{
 		name:   "openat_args_sigterm",
 		script: `tracepoint:syscalls:sys_enter_openat /pid == $1/ { printf("%s %s\n", comm, str(args->filename)); @n = count(); }`,
+		shell:  true,
 		args: func(env *scenarioEnv) []string {
 			return []string{strconv.Itoa(env.child.Process.Pid)}
 		},
@@ -126,6 +133,36 @@ var scenarios = []scenario{
 			env.tracer.Process.Signal(syscall.SIGTERM)
 		},
 	},
+	{
+		name:   "maps_at_exit",
+		script: `BEGIN { @c = count(); @c = count(); @a = avg(10); @a = avg(21); @k[1] = 10; @k[2] = 5; @m2[1,"x"] = 3; @m2[2,"y"] = 1; @st = stats(10); @st = stats(21); @t = (1, "two", 3); exit(); }`,
+	},
+	{name: "end_after_exit", script: `END { printf("end %d\n", @x); } BEGIN { @x = 5; exit(); }`},
+	{
+		name:   "wildcard_probe_sigint",
+		script: `tracepoint:syscalls:sys_enter_getpp*,tracepoint:syscalls:sys_enter_getpgid /pid == $1/ { @[probe] = count(); }`,
+		args:   selfPid,
+		after:  getppidThenSignal,
+	},
+	{
+		name:       "rawtracepoint_sigint",
+		script:     `rawtracepoint:sys_enter /pid == $1 && arg1 == 110/ { @n = count(); }`,
+		args:       selfPid,
+		after:      getppidThenSignal,
+		gtraceOnly: true, // rawtracepoint is bpftrace 0.18+
+	},
+}
+
+// selfPid traces the test process itself.
+func selfPid(*scenarioEnv) []string { return []string{strconv.Itoa(os.Getpid())} }
+
+// getppidThenSignal makes three getppid calls (syscall 110 on x86-64) and
+// sends SIGINT.
+func getppidThenSignal(t *testing.T, env *scenarioEnv) {
+	for range 3 {
+		syscall.Getppid()
+	}
+	env.tracer.Process.Signal(syscall.SIGINT)
 }
 
 // shellOpens is what the traced shell does: three openat calls, named.
@@ -135,6 +172,9 @@ func TestE2E(t *testing.T) {
 	bin := tracer(t)
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {
+			if sc.gtraceOnly && *regenWithBpftrace {
+				t.Skip("bpftrace 0.17 cannot run it")
+			}
 			out := runScenario(t, bin, sc)
 			golden := filepath.Join("testdata", "run", sc.name+".out")
 			if *regenWithBpftrace {
@@ -157,7 +197,7 @@ func TestE2E(t *testing.T) {
 func runScenario(t *testing.T, bin string, sc scenario) string {
 	t.Helper()
 	env := &scenarioEnv{}
-	if sc.args != nil {
+	if sc.shell {
 		env.startShell(t, shellOpens)
 		defer env.child.Process.Kill()
 	}
