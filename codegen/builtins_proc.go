@@ -1,0 +1,164 @@
+package codegen
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gtrace/gtrace/lang"
+)
+
+// builtin evaluates a register-valued builtin variable into dst.
+func (g *gen) builtin(e *lang.Builtin, dst asm.Register) {
+	switch e.Name {
+	case "pid", "tid":
+		g.call(asm.FnGetCurrentPidTgid)
+		if e.Name == "pid" {
+			g.b.emit(asm.RSh.Imm(asm.R0, 32))
+		} else {
+			g.b.emit(asm.Mov.Reg32(asm.R0, asm.R0))
+		}
+	case "uid", "gid":
+		g.call(asm.FnGetCurrentUidGid)
+		if e.Name == "gid" {
+			g.b.emit(asm.RSh.Imm(asm.R0, 32))
+		} else {
+			g.b.emit(asm.Mov.Reg32(asm.R0, asm.R0))
+		}
+	case "nsecs":
+		g.call(asm.FnKtimeGetBootNs) // 5.8+; bpftrace's default clock
+	case "elapsed":
+		g.call(asm.FnKtimeGetBootNs)
+		g.b.emit(
+			asm.LoadMapValue(asm.R1, 0, StateStartNs).WithReference(StateMap),
+			asm.LoadMem(asm.R1, asm.R1, 0, asm.DWord),
+			asm.Sub.Reg(asm.R0, asm.R1),
+		)
+	case "cpu":
+		g.call(asm.FnGetSmpProcessorId)
+	case "numaid":
+		g.call(asm.FnGetNumaNodeId)
+	case "rand":
+		g.call(asm.FnGetPrandomU32)
+	case "cgroup":
+		g.call(asm.FnGetCurrentCgroupId)
+	case "curtask":
+		g.call(asm.FnGetCurrentTask)
+	case "jiffies":
+		g.call(asm.FnJiffies64)
+	case "probe":
+		g.probeValue(dst)
+		return
+	case "kstack", "ustack":
+		g.stack(g.typeOf(e), dst)
+		return
+	case "retval":
+		g.regsField(dst, "ax")
+		return
+	case "args":
+		// args as a value is the context pointer (tracepoint records).
+		g.b.emit(asm.Mov.Reg(dst, asm.R6))
+		return
+	case "ctx":
+		g.b.emit(asm.Mov.Reg(dst, asm.R6))
+		return
+	default:
+		if strings.HasPrefix(e.Name, "arg") {
+			n, err := strconv.Atoi(e.Name[3:])
+			if err == nil {
+				g.argN(n, dst)
+				return
+			}
+		}
+		fail(e, "builtin %s: %v", e.Name, ErrUnsupported)
+	}
+	if dst != asm.R0 {
+		g.b.emit(asm.Mov.Reg(dst, asm.R0))
+	}
+}
+
+// probeValue is the `probe` builtin: an index into Program.ProbeNames, a
+// constant when the program serves one target, else the BPF cookie the
+// target was attached with (bpf_get_attach_cookie, 5.15+).
+func (g *gen) probeValue(dst asm.Register) {
+	if len(g.grp.targets) == 1 {
+		g.b.emit(movImm(dst, int64(g.c.probeID(g.grp.targets[0].Name))))
+		return
+	}
+	g.b.emit(asm.Mov.Reg(asm.R1, asm.R6), asm.FnGetAttachCookie.Call())
+	if dst != asm.R0 {
+		g.b.emit(asm.Mov.Reg(dst, asm.R0))
+	}
+}
+
+// x86-64 struct pt_regs offsets of the registers bpftrace reads.
+var ptRegs = map[string]int16{
+	"r15": 0, "r14": 8, "r13": 16, "r12": 24, "bp": 32, "bx": 40, "r11": 48, "r10": 56,
+	"r9": 64, "r8": 72, "ax": 80, "cx": 88, "dx": 96, "si": 104, "di": 112, "orig_ax": 120,
+	"ip": 128, "cs": 136, "flags": 144, "sp": 152, "ss": 160,
+}
+
+// x86-64 calling convention: the registers of arguments 0..5.
+var argRegs = []string{"di", "si", "dx", "cx", "r8", "r9"}
+
+// regsField loads a pt_regs field from the context (kprobe/uprobe; perf
+// event contexts start with pt_regs too).
+func (g *gen) regsField(dst asm.Register, reg string) {
+	g.b.emit(asm.LoadMem(dst, asm.R6, ptRegs[reg], asm.DWord))
+}
+
+// argN loads argument n: raw tracepoints have a u64 array as context;
+// kprobes and uprobes take it from pt_regs.
+func (g *gen) argN(n int, dst asm.Register) {
+	switch g.grp.provider {
+	case lang.RawTracepoint:
+		g.b.emit(asm.LoadMem(dst, asm.R6, int16(8*n), asm.DWord))
+	case lang.Kprobe, lang.Uprobe, lang.USDT:
+		if n >= len(argRegs) {
+			fail(nil, "arg%d: only arguments passed in registers (arg0..arg5) are supported: %v", n, ErrUnsupported)
+		}
+		g.regsField(dst, argRegs[n])
+	default:
+		fail(nil, "arg%d in %s probes: %v", n, g.grp.provider, ErrUnsupported)
+	}
+}
+
+// stack records the current kernel or user stack in the stack map of its
+// depth (bpf_get_stackid) and returns id | pid<<32 (user stacks need the
+// pid to resolve symbols).
+func (g *gen) stack(t *lang.Type, dst asm.Register) {
+	depth := t.StackDepth
+	if depth <= 0 {
+		depth = 127
+	}
+	name := fmt.Sprintf("stack_%d", depth)
+	if g.c.out.Stacks[name] == nil {
+		g.c.out.Stacks[name] = &StackMap{Name: name, Depth: depth}
+		g.c.out.Spec.Maps[name] = stackMapSpec(name, depth, g.c.opts.MaxMapKeys)
+	}
+	flags := int32(0)
+	if t.Kind == lang.KindUStack {
+		flags = 1 << 8 // BPF_F_USER_STACK
+	}
+	g.b.emit(
+		asm.Mov.Reg(asm.R1, asm.R6),
+		asm.LoadMapPtr(asm.R2, 0).WithReference(name),
+		asm.Mov.Imm(asm.R3, flags),
+		asm.FnGetStackid.Call(),
+		asm.Mov.Reg32(asm.R0, asm.R0),
+	)
+	if t.Kind == lang.KindUStack {
+		h := g.hold()
+		g.store(h, asm.R0)
+		g.call(asm.FnGetCurrentPidTgid)
+		g.b.emit(asm.RSh.Imm(asm.R0, 32), asm.LSh.Imm(asm.R0, 32))
+		g.load(asm.R1, h)
+		g.release(h)
+		g.b.emit(asm.Or.Reg(asm.R0, asm.R1))
+	}
+	if dst != asm.R0 {
+		g.b.emit(asm.Mov.Reg(dst, asm.R0))
+	}
+}

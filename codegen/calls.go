@@ -1,0 +1,258 @@
+package codegen
+
+import (
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gtrace/gtrace/lang"
+	"github.com/gtrace/gtrace/maps"
+)
+
+// callValue evaluates a register-valued function call into dst.
+func (g *gen) callValue(call *lang.Call, dst asm.Register) {
+	switch call.Name {
+	case "has_key":
+		g.hasKey(call, dst)
+	case "kaddr":
+		name := ""
+		if s, ok := call.Args[0].(*lang.StrLit); ok {
+			name = s.Value
+		}
+		if g.c.opts.Kaddr == nil {
+			fail(call, "kaddr(%q): kernel symbols are not available", name)
+		}
+		addr, ok := g.c.opts.Kaddr(name)
+		if !ok {
+			fail(call, "kaddr: unknown kernel symbol %q", name)
+		}
+		g.b.emit(movImm(dst, int64(addr)))
+	case "ksym", "usym", "cgroup_path", "strerror", "kptr", "uptr":
+		// The value is the address / id / errno: resolved in user space.
+		g.intExpr(call.Args[0], dst)
+	case "strftime":
+		g.intExpr(call.Args[1], dst)
+	case "bswap":
+		t := g.typeOf(call.Args[0])
+		g.intExpr(call.Args[0], dst)
+		size := maps.SizeOf(t)
+		if size > 1 {
+			g.b.emit(asm.HostTo(asm.BE, dst, sizeOp(size)))
+		}
+	case "kstack", "ustack":
+		g.stack(g.typeOf(call), dst)
+	case "strncmp":
+		n, _ := g.constOf(call.Args[2])
+		g.strncmp(call.Args[0], call.Args[1], int(n), dst)
+	case "strcontains":
+		g.strcontains(call.Args[0], call.Args[1], dst)
+	case "len":
+		fail(call, "len(@map) needs an iteration of the map in the kernel: %v", ErrUnsupported)
+	case "signal":
+		g.signal(call)
+		g.b.emit(asm.Mov.Imm(dst, 0))
+	default:
+		if g.callStmt(call) {
+			g.b.emit(asm.Mov.Imm(dst, 0))
+			return
+		}
+		fail(call, "%s(): %v", call.Name, ErrUnsupported)
+	}
+}
+
+// signal sends a signal to the current process (bpf_send_signal, 5.3+).
+func (g *gen) signal(call *lang.Call) {
+	if s, ok := call.Args[0].(*lang.StrLit); ok {
+		g.b.emit(asm.Mov.Imm(asm.R1, int32(signalNumbers[s.Value])))
+	} else {
+		g.intExpr(call.Args[0], asm.R1)
+	}
+	g.call(asm.FnSendSignal)
+}
+
+var signalNumbers = map[string]int{
+	"SIGHUP": 1, "SIGINT": 2, "SIGQUIT": 3, "SIGILL": 4, "SIGTRAP": 5, "SIGABRT": 6, "SIGBUS": 7,
+	"SIGFPE": 8, "SIGKILL": 9, "SIGUSR1": 10, "SIGSEGV": 11, "SIGUSR2": 12, "SIGPIPE": 13,
+	"SIGALRM": 14, "SIGTERM": 15, "SIGCHLD": 17, "SIGCONT": 18, "SIGSTOP": 19, "SIGTSTP": 20,
+	"SIGTTIN": 21, "SIGTTOU": 22, "SIGURG": 23, "SIGXCPU": 24, "SIGXFSZ": 25, "SIGVTALRM": 26,
+	"SIGPROF": 27, "SIGWINCH": 28, "SIGSYS": 31,
+}
+
+// callMem writes a memory-valued call result at base+off. It reports
+// false for calls it does not know.
+func (g *gen) callMem(call *lang.Call, dt *lang.Type, base asm.Register, off int16, pad bool) bool {
+	switch call.Name {
+	case "str":
+		g.str(call, dt, base, off, pad)
+	case "buf":
+		g.buf(call, dt, base, off)
+	case "ntop":
+		g.ntop(call, base, off)
+	case "macaddr":
+		g.readInto(call.Args[0], base, off, 6)
+	default:
+		return false
+	}
+	return true
+}
+
+// str reads a NUL-terminated string from an address with
+// bpf_probe_read_str, which works for user and kernel addresses on x86-64
+// (bpftrace 0.17 does the same). With pad the buffer is zeroed first: the
+// helper writes only up to the NUL.
+func (g *gen) str(call *lang.Call, dt *lang.Type, base asm.Register, off int16, pad bool) {
+	arg := call.Args[0]
+	at := g.typeOf(arg)
+	if at.Kind == lang.KindStr {
+		// str($1) of a string parameter, str of a string value.
+		g.memExpr(arg, dt, base, off, pad)
+		return
+	}
+	if at.Kind == lang.KindArray {
+		// A char array (args->comm): copy, terminate.
+		g.memExpr(arg, &lang.Type{Kind: lang.KindArray, Len: min(at.Len, dt.Size), Elem: at.Elem}, base, off, false)
+		if at.Len >= dt.Size {
+			g.b.emit(asm.StoreImm(base, off+int16(dt.Size-1), 0, asm.Byte))
+		} else {
+			g.zero(base, off+int16(at.Len), dt.Size-at.Len)
+		}
+		return
+	}
+	if pad {
+		g.zero(base, off, dt.Size)
+	}
+	size := dt.Size
+	var n held
+	dynamic := false
+	if len(call.Args) == 2 {
+		if _, ok := g.constOf(call.Args[1]); !ok {
+			dynamic = true
+			n = g.hold()
+			g.intInto(call.Args[1], n)
+		}
+	}
+	g.intExpr(arg, asm.R3)
+	if dynamic {
+		// len = min(n+1, size): n characters and the NUL.
+		g.load(asm.R2, n)
+		g.release(n)
+		small := g.b.label("strlen_ok")
+		g.b.emit(
+			asm.Add.Imm(asm.R2, 1),
+			asm.JLE.Imm(asm.R2, int32(size), small),
+			asm.Mov.Imm(asm.R2, int32(size)),
+		)
+		g.b.mark(small)
+		ok := g.b.label("strlen_pos")
+		g.b.emit(asm.JGT.Imm(asm.R2, 0, ok), asm.Mov.Imm(asm.R2, 1))
+		g.b.mark(ok)
+	} else {
+		g.b.emit(asm.Mov.Imm(asm.R2, int32(size)))
+	}
+	g.addr(asm.R1, base, off)
+	g.call(asm.FnProbeReadStr)
+}
+
+// readInto copies n bytes from the address or array e to base+off.
+func (g *gen) readInto(e lang.Expr, base asm.Register, off int16, n int) {
+	t := g.typeOf(e)
+	if t.Kind == lang.KindArray {
+		if f, ok := e.(*lang.Field); ok && g.isArgsField(f) {
+			m := g.argsMember(f)
+			g.addr(asm.R1, base, off)
+			g.b.emit(asm.Mov.Imm(asm.R2, int32(n)), asm.Mov.Reg(asm.R3, asm.R6), asm.Add.Imm(asm.R3, int32(m.Offset)))
+			g.call(asm.FnProbeReadKernel)
+			return
+		}
+		src, soff := g.memPtr(e)
+		g.copyMem(base, off, src, soff, min(n, maps.SizeOf(t)))
+		return
+	}
+	g.intExpr(e, asm.R3)
+	g.addr(asm.R1, base, off)
+	g.b.emit(asm.Mov.Imm(asm.R2, int32(n)))
+	g.call(asm.FnProbeRead)
+}
+
+// buf reads n bytes into a buffer value: an 8-byte length, then the data.
+func (g *gen) buf(call *lang.Call, dt *lang.Type, base asm.Register, off int16) {
+	n := dt.Size
+	if len(call.Args) == 2 {
+		if v, ok := g.constOf(call.Args[1]); ok {
+			n = int(min(v, int64(dt.Size)))
+		}
+	}
+	g.b.emit(movImm(asm.R1, int64(n)), asm.StoreMem(base, off, asm.R1, asm.DWord))
+	g.readInto(call.Args[0], base, off+8, n)
+}
+
+// ntop writes an inet value: the address family, then the address bytes.
+func (g *gen) ntop(call *lang.Call, base asm.Register, off int16) {
+	x := call.Args[len(call.Args)-1]
+	t := g.typeOf(x)
+	af := int64(2)
+	n := 4
+	if t.Kind == lang.KindArray && maps.SizeOf(t) == 16 {
+		af, n = 10, 16
+	}
+	if len(call.Args) == 2 {
+		if v, ok := g.constOf(call.Args[0]); ok {
+			af = v
+		}
+	}
+	g.b.emit(movImm(asm.R1, af), asm.StoreMem(base, off, asm.R1, asm.DWord))
+	g.zero(base, off+8, 16)
+	if t.IsInt() {
+		g.intExpr(x, asm.R0)
+		g.b.emit(asm.StoreMem(base, off+8, asm.R0, asm.Word))
+		return
+	}
+	g.readInto(x, base, off+8, n)
+}
+
+// strncmp compares at most n bytes of two strings, stopping after a NUL:
+// 0 when equal, 1 when not (bpftrace's result is only ever tested for 0).
+func (g *gen) strncmp(x, y lang.Expr, n int, dst asm.Register) {
+	xt, yt := g.typeOf(x), g.typeOf(y)
+	n = min(n, xt.Size, yt.Size)
+	xb, xoff := g.memPtr(x)
+	yb, yoff := g.memPtr(y)
+	ne, eq, end := g.b.label("ncmp_ne"), g.b.label("ncmp_eq"), g.b.label("ncmp_end")
+	for i := 0; i < n; i++ {
+		g.b.emit(
+			asm.LoadMem(asm.R1, xb, xoff+int16(i), asm.Byte),
+			asm.LoadMem(asm.R2, yb, yoff+int16(i), asm.Byte),
+			asm.JNE.Reg(asm.R1, asm.R2, ne),
+			asm.JEq.Imm(asm.R1, 0, eq),
+		)
+	}
+	g.b.mark(eq)
+	g.b.emit(asm.Mov.Imm(dst, 0), asm.Ja.Label(end))
+	g.b.mark(ne)
+	g.b.emit(asm.Mov.Imm(dst, 1))
+	g.b.mark(end)
+}
+
+// strcontains reports whether needle occurs in haystack: a bounded loop
+// over start positions (5.3+) with an unrolled comparison of the needle.
+func (g *gen) strcontains(hay, needle lang.Expr, dst asm.Register) {
+	ht, nt := g.typeOf(hay), g.typeOf(needle)
+	hb, hoff := g.memPtr(hay)
+	nb, noff := g.memPtr(needle)
+	found, end := g.b.label("sc_found"), g.b.label("sc_end")
+	// An empty needle is contained in anything.
+	g.b.emit(asm.LoadMem(asm.R1, nb, noff, asm.Byte), asm.JEq.Imm(asm.R1, 0, found))
+	for i := 0; i < ht.Size; i++ {
+		next := g.b.label("sc_next")
+		g.b.emit(asm.LoadMem(asm.R1, hb, hoff+int16(i), asm.Byte), asm.JEq.Imm(asm.R1, 0, end+"_no"))
+		for j := 0; j < nt.Size && i+j < ht.Size; j++ {
+			g.b.emit(asm.LoadMem(asm.R2, nb, noff+int16(j), asm.Byte), asm.JEq.Imm(asm.R2, 0, found))
+			g.b.emit(asm.LoadMem(asm.R1, hb, hoff+int16(i+j), asm.Byte), asm.JNE.Reg(asm.R1, asm.R2, next))
+		}
+		g.b.emit(asm.Ja.Label(found))
+		g.b.mark(next)
+	}
+	g.b.mark(end + "_no")
+	g.b.emit(asm.Mov.Imm(dst, 0), asm.Ja.Label(end))
+	g.b.mark(found)
+	g.b.emit(asm.Mov.Imm(dst, 1))
+	g.b.mark(end)
+}

@@ -1,0 +1,363 @@
+package codegen
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gtrace/gtrace/lang"
+	"github.com/gtrace/gtrace/lang/sema"
+	"github.com/gtrace/gtrace/maps"
+	"github.com/gtrace/gtrace/probes"
+)
+
+// Options configure code generation.
+type Options struct {
+	// Source is the script text, for the source comments of -d asm.
+	Source lang.Source
+	// Params are the positional parameters $1..$N (string ones are
+	// written as literals).
+	Params []string
+	// MaxMapKeys is the size of maps without a declaration
+	// (BPFTRACE_MAP_KEYS_MAX, config max_map_keys); 0: 4096.
+	MaxMapKeys uint32
+	// Env supplies the args record of each tracepoint target; nil uses the
+	// record the checker saw (right when all targets share one layout).
+	Env sema.Env
+	// Kaddr resolves kaddr("sym") from /proc/kallsyms; nil makes kaddr an
+	// error.
+	Kaddr func(name string) (uint64, bool)
+	// NumCPU is the number of possible CPUs, the bound of the loop that
+	// sums a per-CPU aggregation read in an expression; 0 means 64.
+	NumCPU int
+	// RingBytes is the size of the events ring buffer (a power of two
+	// multiple of the page size); 0 means 1 MiB.
+	RingBytes uint32
+	// Cookies makes programs that serve several targets read `probe` from
+	// the BPF cookie (5.15+). Without it every target gets its own program
+	// when the clause uses `probe`.
+	Cookies bool
+}
+
+// Compile generates the programs of p. targets holds, per clause, the
+// concrete targets its attach points expanded to (BEGIN/END may be given
+// none). It returns an error for constructs it cannot compile yet; it never
+// panics on a program that checked.
+func Compile(p *lang.Program, info *sema.Info, targets [][]probes.Target, opts Options) (prog *Program, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			if ce, ok := r.(*compileError); ok {
+				prog, err = nil, ce
+				return
+			}
+			panic(r)
+		}
+	}()
+	c := newCompiler(p, info, opts)
+	c.defineMaps()
+	for i, pr := range p.Probes {
+		var ts []probes.Target
+		if i < len(targets) {
+			ts = targets[i]
+		}
+		if err := c.clause(i, pr, ts); err != nil {
+			return nil, err
+		}
+	}
+	c.finishSpec()
+	return c.out, nil
+}
+
+// compileError is a user-facing error raised deep in code generation (an
+// unsupported construct); Compile recovers it.
+type compileError struct {
+	Span lang.Span
+	Msg  string
+}
+
+func (e *compileError) Error() string {
+	if e.Span.Start.IsValid() {
+		return fmt.Sprintf("%s: %s", e.Span.Start, e.Msg)
+	}
+	return e.Msg
+}
+
+// fail aborts compilation with a user-facing error at node n.
+func fail(n lang.Node, format string, args ...any) {
+	var s lang.Span
+	if n != nil {
+		s = n.SpanOf()
+	}
+	panic(&compileError{Span: s, Msg: fmt.Sprintf(format, args...)})
+}
+
+// ErrUnsupported is wrapped by errors for constructs codegen cannot
+// compile yet.
+var ErrUnsupported = errors.New("not supported by gtrace yet")
+
+type compiler struct {
+	prog *lang.Program
+	info *sema.Info
+	opts Options
+	out  *Program
+
+	probeIndex map[string]int // probe name → index in out.ProbeNames
+	needZero   int            // size of the largest value inserted from ZeroMap
+	lines      []string       // source lines, for comments
+}
+
+func newCompiler(p *lang.Program, info *sema.Info, opts Options) *compiler {
+	if opts.NumCPU <= 0 {
+		opts.NumCPU = 64
+	}
+	if opts.RingBytes == 0 {
+		opts.RingBytes = 1 << 20
+	}
+	spec := &ebpf.CollectionSpec{
+		Maps:     map[string]*ebpf.MapSpec{},
+		Programs: map[string]*ebpf.ProgramSpec{},
+	}
+	spec.Maps[EventsMap] = &ebpf.MapSpec{Name: "events", Type: ebpf.RingBuf, MaxEntries: opts.RingBytes}
+	spec.Maps[StateMap] = &ebpf.MapSpec{Name: "state", Type: ebpf.Array, KeySize: 4, ValueSize: StateSize, MaxEntries: 1}
+	spec.Maps[LostMap] = &ebpf.MapSpec{Name: "lost", Type: ebpf.PerCPUArray, KeySize: 4, ValueSize: 8, MaxEntries: 2}
+	return &compiler{
+		prog: p, info: info, opts: opts,
+		out: &Program{
+			Spec:   spec,
+			Maps:   map[string]*maps.Def{},
+			Stacks: map[string]*StackMap{},
+		},
+		probeIndex: map[string]int{},
+		lines:      strings.Split(opts.Source.Text, "\n"),
+	}
+}
+
+// defineMaps creates a Def and a MapSpec for every user map with a value.
+func (c *compiler) defineMaps() {
+	names := make([]string, 0, len(c.info.Maps))
+	for n := range c.info.Maps {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		mi := c.info.Maps[n]
+		if mi.Value == nil || mi.Value.Kind == lang.KindNone {
+			continue
+		}
+		d := maps.NewDef(n, mi.Key, mi.Arity, mi.Value, mi.Decl, maps.Options{MaxEntries: c.opts.MaxMapKeys})
+		c.out.Maps[n] = d
+		c.out.Spec.Maps[d.SpecName()] = d.MapSpec()
+	}
+}
+
+func (c *compiler) finishSpec() {
+	if c.needZero > 0 {
+		c.out.Spec.Maps[ZeroMap] = &ebpf.MapSpec{Name: "zero", Type: ebpf.Array, KeySize: 4,
+			ValueSize: uint32(maps.Round8(c.needZero)), MaxEntries: 1}
+	}
+}
+
+// probeID returns the `probe` value of a probe name.
+func (c *compiler) probeID(name string) int {
+	if i, ok := c.probeIndex[name]; ok {
+		return i
+	}
+	i := len(c.out.ProbeNames)
+	c.out.ProbeNames = append(c.out.ProbeNames, name)
+	c.probeIndex[name] = i
+	return i
+}
+
+// group is a set of targets of one clause served by one program.
+type group struct {
+	provider lang.Provider
+	targets  []probes.Target
+	args     *lang.Type // tracepoint args record, nil when unused
+}
+
+// clause compiles one probe clause into one program per target group.
+func (c *compiler) clause(i int, pr *lang.Probe, targets []probes.Target) error {
+	pi := c.info.Probes[i]
+	if len(targets) == 0 {
+		for _, ap := range pr.Attach {
+			if ap.Provider == lang.Begin || ap.Provider == lang.End {
+				targets = append(targets, probes.Target{Provider: ap.Provider, Name: ap.Provider.String(), From: ap})
+			}
+		}
+	}
+	if len(targets) == 0 {
+		return fmt.Errorf("%s: no targets for probe clause %d", pr.Start, i)
+	}
+	groups, err := c.groups(pi, targets)
+	if err != nil {
+		return err
+	}
+	for gi, grp := range groups {
+		name := fmt.Sprintf("p%d_%d", i, gi)
+		ps, err := c.generate(i, pi, grp, name)
+		if err != nil {
+			return err
+		}
+		c.out.Spec.Programs[name] = ps
+		p := &Probe{Program: name, Clause: i, Provider: grp.provider, Targets: grp.targets}
+		for _, t := range grp.targets {
+			p.Cookies = append(p.Cookies, uint64(c.probeID(t.Name)))
+		}
+		c.out.Probes = append(c.out.Probes, p)
+	}
+	return nil
+}
+
+// groups splits targets into sets that can share one program: same
+// provider, same args layout when args is used, and one target per program
+// when `probe` is used without cookies.
+func (c *compiler) groups(pi *sema.ProbeInfo, targets []probes.Target) ([]*group, error) {
+	usesArgs := pi.Builtins["args"]
+	perTarget := pi.Builtins["probe"] && !c.opts.Cookies
+	var out []*group
+	byKey := map[string]*group{}
+	for _, t := range targets {
+		var args *lang.Type
+		key := t.Provider.String()
+		if usesArgs && t.Provider == lang.Tracepoint {
+			a, err := c.tracepointArgs(pi, t)
+			if err != nil {
+				return nil, err
+			}
+			args = a
+			key += "|" + recordKey(a)
+		}
+		if perTarget || t.Provider == lang.Begin || t.Provider == lang.End {
+			key += "|" + t.Name
+		}
+		g := byKey[key]
+		if g == nil {
+			g = &group{provider: t.Provider, args: args}
+			byKey[key] = g
+			out = append(out, g)
+		}
+		g.targets = append(g.targets, t)
+	}
+	return out, nil
+}
+
+// tracepointArgs returns the args record of a tracepoint target.
+func (c *compiler) tracepointArgs(pi *sema.ProbeInfo, t probes.Target) (*lang.Type, error) {
+	if c.opts.Env != nil {
+		rec, err := c.opts.Env.TracepointArgs(t.Category, t.Event)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", t.Name, err)
+		}
+		if rec != nil {
+			return rec, nil
+		}
+	}
+	// Fall back to the record the checker typed `args` with.
+	for e, ty := range c.info.Types {
+		if b, ok := e.(*lang.Builtin); ok && b.Name == "args" && ty.IsPtr() && ty.Elem.Kind == lang.KindRecord &&
+			b.Start.Offset >= pi.Probe.Start.Offset && b.End.Offset <= pi.Probe.End.Offset {
+			return ty.Elem, nil
+		}
+	}
+	return nil, fmt.Errorf("%s: no format for the tracepoint's args", t.Name)
+}
+
+// recordKey identifies a record layout: field names, offsets and types.
+func recordKey(t *lang.Type) string {
+	var b strings.Builder
+	for _, f := range t.Fields {
+		fmt.Fprintf(&b, "%s@%d:%s:%v;", f.Name, f.Offset, f.Type, f.DataLoc)
+	}
+	return b.String()
+}
+
+// programType is the BPF program type of a provider.
+func programType(p lang.Provider) (ebpf.ProgramType, error) {
+	switch p {
+	case lang.Begin, lang.End, lang.RawTracepoint:
+		return ebpf.RawTracepoint, nil
+	case lang.Tracepoint:
+		return ebpf.TracePoint, nil
+	case lang.Profile, lang.Interval, lang.Software, lang.Hardware, lang.Watchpoint, lang.AsyncWatchpoint:
+		return ebpf.PerfEvent, nil
+	case lang.Kprobe, lang.Kretprobe, lang.Uprobe, lang.Uretprobe, lang.USDT:
+		return ebpf.Kprobe, nil
+	}
+	return ebpf.UnspecifiedProgram, fmt.Errorf("%s probes: %w", p, ErrUnsupported)
+}
+
+// generate emits the program of one group.
+func (c *compiler) generate(clause int, pi *sema.ProbeInfo, grp *group, name string) (*ebpf.ProgramSpec, error) {
+	typ, err := programType(grp.provider)
+	if err != nil {
+		return nil, err
+	}
+	g := &gen{
+		c: c, b: newBuilder(), pi: pi, grp: grp,
+		pool: []asm.Register{asm.R9, asm.R8, asm.R7},
+		vars: map[string]int16{},
+	}
+	g.exit = g.b.label("exit")
+	g.prologue()
+	pr := pi.Probe
+	if pr.Pred != nil {
+		g.setSource(pr.Pred, "/"+c.text(pr.Pred.SpanOf())+"/")
+		g.condJump(pr.Pred, false, g.exit)
+	}
+	if pr.Body != nil {
+		g.block(pr.Body)
+	}
+	g.b.mark(g.exit)
+	g.b.span = lang.Span{}
+	g.b.emit(asm.Mov.Imm(asm.R0, 0), asm.Return())
+	if g.f.peak > stackLimit {
+		return nil, fmt.Errorf("%s: the probe needs %d bytes of BPF stack, more than the kernel's %d", pr.Start, g.f.peak, stackLimit)
+	}
+	kname := grp.provider.String()
+	if len(grp.targets) == 1 && grp.targets[0].Event != "" {
+		kname = grp.targets[0].Event
+	}
+	return &ebpf.ProgramSpec{
+		Name:         sanitizeName(kname),
+		Type:         typ,
+		License:      "GPL",
+		Instructions: g.b.finish(),
+	}, nil
+}
+
+// sanitizeName makes a kernel object name: at most 15 characters of
+// [A-Za-z0-9_].
+func sanitizeName(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if b.Len() >= 15 {
+			break
+		}
+		if r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('_')
+		}
+	}
+	return b.String()
+}
+
+// text returns the source text of a span (first line only).
+func (c *compiler) text(s lang.Span) string {
+	src := c.opts.Source.Text
+	if !s.Start.IsValid() || s.Start.Offset >= len(src) || s.End.Offset > len(src) || s.End.Offset < s.Start.Offset {
+		return ""
+	}
+	t := src[s.Start.Offset:s.End.Offset]
+	if i := strings.IndexByte(t, '\n'); i >= 0 {
+		t = t[:i] + " ..."
+	}
+	return strings.TrimSpace(t)
+}
+
+// params returns the positional parameters.
+func (c *compiler) params() []string { return c.opts.Params }

@@ -1,0 +1,147 @@
+package codegen
+
+import (
+	"fmt"
+
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gtrace/gtrace/lang"
+)
+
+// spanKey is the asm.Metadata key holding an instruction's lang.Span.
+type spanKey struct{}
+
+// builder accumulates the instructions of one program.
+type builder struct {
+	insns   asm.Instructions
+	pending []string          // labels to put on the next instruction
+	alias   map[string]string // label → the label that names the same spot
+	src     string            // source comment for the next instruction
+	span    lang.Span         // span of the node being compiled
+	n       int               // label counter
+}
+
+func newBuilder() *builder { return &builder{alias: map[string]string{}} }
+
+// emit appends instructions, attaching pending labels, the pending source
+// comment and the current span to the first one.
+func (b *builder) emit(ins ...asm.Instruction) {
+	for _, in := range ins {
+		if len(b.pending) > 0 {
+			in = in.WithSymbol(b.pending[0])
+			for _, l := range b.pending[1:] {
+				b.alias[l] = b.pending[0]
+			}
+			b.pending = b.pending[:0]
+		}
+		if b.src != "" {
+			in = in.WithSource(asm.Comment(b.src))
+			b.src = ""
+		}
+		in.Metadata.Set(spanKey{}, b.span)
+		b.insns = append(b.insns, in)
+	}
+}
+
+// label returns a fresh label name.
+func (b *builder) label(what string) string {
+	b.n++
+	return fmt.Sprintf("%s_%d", what, b.n)
+}
+
+// mark places label l on the next instruction emitted.
+func (b *builder) mark(l string) { b.pending = append(b.pending, l) }
+
+// finish resolves label aliases and returns the instructions.
+func (b *builder) finish() asm.Instructions {
+	if len(b.pending) > 0 {
+		panic("BUG: codegen: label at the end of a program")
+	}
+	for i := range b.insns {
+		ref := b.insns[i].Reference()
+		if ref == "" {
+			continue
+		}
+		for {
+			a, ok := b.alias[ref]
+			if !ok {
+				break
+			}
+			ref = a
+		}
+		b.insns[i] = b.insns[i].WithReference(ref)
+	}
+	return pruneUnreachable(b.insns)
+}
+
+// pruneUnreachable drops instructions no path from the entry reaches
+// (code after return/break, branches of constant conditions): the
+// verifier rejects unreachable instructions.
+func pruneUnreachable(insns asm.Instructions) asm.Instructions {
+	sym := map[string]int{}
+	for i, in := range insns {
+		if s := in.Symbol(); s != "" {
+			sym[s] = i
+		}
+	}
+	seen := make([]bool, len(insns))
+	work := []int{0}
+	for len(work) > 0 {
+		i := work[len(work)-1]
+		work = work[:len(work)-1]
+		for i < len(insns) && !seen[i] {
+			seen[i] = true
+			in := insns[i]
+			op := in.OpCode.JumpOp()
+			isJump := (in.OpCode.Class() == asm.JumpClass || in.OpCode.Class() == asm.Jump32Class) && op != asm.Call && op != asm.InvalidJumpOp
+			if op == asm.Exit && isJump {
+				break
+			}
+			if isJump {
+				if t, ok := sym[in.Reference()]; ok {
+					work = append(work, t)
+				}
+				if op == asm.Ja {
+					break
+				}
+			}
+			i++
+		}
+	}
+	out := insns[:0:0]
+	for i, in := range insns {
+		if seen[i] {
+			out = append(out, in)
+		}
+	}
+	return out
+}
+
+// Instruction helpers that cilium's asm lacks or that encode a convention.
+
+// storeImm64 stores a sign-extended 32-bit immediate as a u64. cilium's
+// asm.StoreImm refuses DWord, but the kernel accepts BPF_ST|BPF_DW|BPF_MEM.
+func storeImm64(dst asm.Register, off int16, v int32) asm.Instruction {
+	return asm.Instruction{OpCode: asm.StoreImmOp(asm.DWord), Dst: dst, Offset: off, Constant: int64(v)}
+}
+
+// movImm loads a 64-bit constant into r with the shortest encoding.
+func movImm(r asm.Register, v int64) asm.Instruction {
+	if v == int64(int32(v)) {
+		return asm.Mov.Imm(r, int32(v))
+	}
+	return asm.LoadImm(r, v, asm.DWord)
+}
+
+// sizeOp returns the asm.Size of a 1/2/4/8-byte access.
+func sizeOp(n int) asm.Size {
+	switch n {
+	case 1:
+		return asm.Byte
+	case 2:
+		return asm.Half
+	case 4:
+		return asm.Word
+	}
+	return asm.DWord
+}

@@ -1,0 +1,392 @@
+package codegen
+
+import (
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gtrace/gtrace/lang"
+)
+
+// isMem reports whether values of type t live in memory (stack slots, map
+// values, event records) rather than in a register.
+func isMem(t *lang.Type) bool {
+	switch t.Kind {
+	case lang.KindStr, lang.KindBuf, lang.KindTuple, lang.KindRecord, lang.KindArray,
+		lang.KindInet, lang.KindMacAddr:
+		return true
+	}
+	return false
+}
+
+// intExpr evaluates a register-valued expression into dst. Invariant: the
+// register holds the value extended to 64 bits per its type (zero for
+// unsigned, sign for signed).
+func (g *gen) intExpr(e lang.Expr, dst asm.Register) {
+	if v, ok := g.constOf(e); ok && g.typeOf(e).Kind != lang.KindStr {
+		g.b.emit(movImm(dst, v))
+		return
+	}
+	saved := g.b.span
+	g.b.span = e.SpanOf()
+	defer func() { g.b.span = saved }()
+	switch e := e.(type) {
+	case *lang.Var:
+		slot, ok := g.vars[e.Name]
+		if !ok {
+			panic("BUG: codegen: variable without a slot: $" + e.Name)
+		}
+		g.b.emit(asm.LoadMem(dst, asm.RFP, slot, asm.DWord))
+	case *lang.Binary:
+		g.binary(e, dst)
+	case *lang.Unary:
+		g.unary(e, dst)
+	case *lang.Ternary:
+		els, end := g.b.label("tern_else"), g.b.label("tern_end")
+		g.condJump(e.Cond, false, els)
+		g.intExpr(e.Then, dst)
+		g.b.emit(asm.Ja.Label(end))
+		g.b.mark(els)
+		g.intExpr(e.Else, dst)
+		g.b.mark(end)
+	case *lang.Cast:
+		g.intExpr(e.X, dst)
+		g.convert(dst, g.typeOf(e.X), g.typeOf(e))
+	case *lang.Builtin:
+		g.builtin(e, dst)
+	case *lang.Call:
+		g.callValue(e, dst)
+	case *lang.Map:
+		g.mapRead(e, dst)
+	case *lang.IncDec:
+		g.incDec(e, dst)
+	case *lang.Field:
+		g.fieldInt(e, dst)
+	case *lang.TupleIndex, *lang.Index:
+		g.elemInt(e, dst)
+	default:
+		fail(e, "%s: cannot compile this expression: %v", g.c.text(e.SpanOf()), ErrUnsupported)
+	}
+}
+
+// intInto evaluates e into a held place.
+func (g *gen) intInto(e lang.Expr, h held) {
+	if h.reg != asm.R0 {
+		g.intExpr(e, h.reg)
+		return
+	}
+	g.intExpr(e, asm.R0)
+	g.store(h, asm.R0)
+}
+
+// leaf reports whether e evaluates without helper calls or scratch
+// registers (so it can be computed into any register at any time).
+func (g *gen) leaf(e lang.Expr) bool {
+	if _, ok := g.constOf(e); ok {
+		return true
+	}
+	_, ok := e.(*lang.Var)
+	return ok
+}
+
+// other returns a scratch register among R1/R2 that is not r.
+func other(r asm.Register) asm.Register {
+	if r == asm.R1 {
+		return asm.R2
+	}
+	return asm.R1
+}
+
+var compareOps = map[string]bool{"==": true, "!=": true, "<": true, "<=": true, ">": true, ">=": true}
+
+func (g *gen) binary(e *lang.Binary, dst asm.Register) {
+	if compareOps[e.Op] || e.Op == "&&" || e.Op == "||" {
+		t, end := g.b.label("true"), g.b.label("bool_end")
+		g.condJump(e, true, t)
+		g.b.emit(asm.Mov.Imm(dst, 0), asm.Ja.Label(end))
+		g.b.mark(t)
+		g.b.emit(asm.Mov.Imm(dst, 1))
+		g.b.mark(end)
+		return
+	}
+	rt := g.typeOf(e)
+	xt, yt := g.typeOf(e.X), g.typeOf(e.Y)
+	signed := xt.Signed && yt.Signed
+	// Pointer arithmetic scales the integer by the element size, as C.
+	scale := int64(1)
+	if xt.IsPtr() && yt.IsInt() && xt.Elem != nil && xt.Elem.Size > 1 {
+		scale = int64(xt.Elem.Size)
+	}
+	if v, ok := g.constOf(e.Y); ok && v*scale == int64(int32(v*scale)) && !(yt.IsPtr()) {
+		g.intExpr(e.X, dst)
+		g.aluImm(e.Op, dst, v*scale, signed)
+		g.convert(dst, lang.IntType(8, rt.Signed), rt)
+		return
+	}
+	if g.leaf(e.Y) {
+		g.intExpr(e.X, dst)
+		s := other(dst)
+		g.intExpr(e.Y, s)
+		g.scale(s, scale)
+		g.aluOp(e.Op, dst, s, signed, rt)
+		return
+	}
+	h := g.hold()
+	g.intInto(e.X, h)
+	g.intExpr(e.Y, dst)
+	g.scale(dst, scale)
+	s := other(dst)
+	g.load(s, h)
+	g.release(h)
+	g.aluOp(e.Op, s, dst, signed, rt)
+	g.b.emit(asm.Mov.Reg(dst, s))
+}
+
+func (g *gen) scale(r asm.Register, n int64) {
+	if n != 1 {
+		g.b.emit(asm.Mul.Imm(r, int32(n)))
+	}
+}
+
+// aluFor maps an operator to its ALU operation.
+func aluFor(op string, signed bool) asm.ALUOp {
+	switch op {
+	case "+":
+		return asm.Add
+	case "-":
+		return asm.Sub
+	case "*":
+		return asm.Mul
+	case "/":
+		if signed {
+			return asm.SDiv // cpu v4, 6.6+
+		}
+		return asm.Div
+	case "%":
+		if signed {
+			return asm.SMod
+		}
+		return asm.Mod
+	case "&":
+		return asm.And
+	case "|":
+		return asm.Or
+	case "^":
+		return asm.Xor
+	case "<<":
+		return asm.LSh
+	case ">>":
+		if signed {
+			return asm.ArSh
+		}
+		return asm.RSh
+	}
+	panic("BUG: codegen: unknown operator " + op)
+}
+
+// aluOp computes dst = dst op src (64-bit).
+func (g *gen) aluOp(op string, dst, src asm.Register, signed bool, rt *lang.Type) {
+	g.b.emit(aluFor(op, signed).Reg(dst, src))
+	if rt != nil && rt.IsInt() && rt.Size < 8 {
+		g.convert(dst, lang.IntType(8, rt.Signed), rt)
+	}
+}
+
+// aluImm computes dst = dst op v.
+func (g *gen) aluImm(op string, dst asm.Register, v int64, signed bool) {
+	if (op == "+" || op == "-" || op == "|" || op == "^" || op == "<<" || op == ">>") && v == 0 {
+		return
+	}
+	if (op == "*" || op == "/") && v == 1 {
+		return
+	}
+	g.b.emit(aluFor(op, signed).Imm(dst, int32(v)))
+}
+
+// convert changes the representation of the value in r from type from to
+// type to: truncation to a narrower integer, sign or zero extension.
+func (g *gen) convert(r asm.Register, from, to *lang.Type) {
+	if to == nil || !(to.IsInt()) || to.Size >= 8 || to.Size == 0 {
+		return
+	}
+	if from != nil && from.IsInt() && from.Size <= to.Size && from.Signed == to.Signed {
+		return
+	}
+	bits := int32(64 - 8*to.Size)
+	if to.Signed {
+		g.b.emit(asm.LSh.Imm(r, bits), asm.ArSh.Imm(r, bits))
+		return
+	}
+	switch to.Size {
+	case 4:
+		g.b.emit(asm.Mov.Reg32(r, r))
+	default:
+		g.b.emit(asm.And.Imm(r, int32(1)<<(8*to.Size)-1))
+	}
+}
+
+func (g *gen) unary(e *lang.Unary, dst asm.Register) {
+	switch e.Op {
+	case "-":
+		g.intExpr(e.X, dst)
+		g.b.emit(asm.Neg.Imm(dst, 0))
+	case "~":
+		g.intExpr(e.X, dst)
+		g.b.emit(asm.Xor.Imm(dst, -1))
+		g.convert(dst, lang.Int64, g.typeOf(e))
+	case "!":
+		t, end := g.b.label("not_true"), g.b.label("not_end")
+		g.condJump(e.X, false, t)
+		g.b.emit(asm.Mov.Imm(dst, 0), asm.Ja.Label(end))
+		g.b.mark(t)
+		g.b.emit(asm.Mov.Imm(dst, 1))
+		g.b.mark(end)
+	case "*":
+		rt := g.typeOf(e)
+		if isMem(rt) {
+			fail(e, "dereferencing to a %s value: %v", rt, ErrUnsupported)
+		}
+		g.intExpr(e.X, asm.R3)
+		g.readKernel(dst, asm.R3, 0, rt)
+	default:
+		fail(e, "the %s operator: %v", e.Op, ErrUnsupported)
+	}
+}
+
+// readKernel reads a scalar of type t at address src+off with
+// bpf_probe_read_kernel (5.5+) into dst. src must be R3.
+func (g *gen) readKernel(dst, src asm.Register, off int16, t *lang.Type) {
+	size := min(max(t.Size, 1), 8)
+	if t.Kind != lang.KindInt && t.Kind != lang.KindBool {
+		size = 8
+	}
+	slot := g.f.alloc(8)
+	if off != 0 {
+		g.b.emit(asm.Add.Imm(asm.R3, int32(off)))
+	}
+	g.b.emit(
+		storeImm64(asm.RFP, slot, 0),
+		asm.Mov.Reg(asm.R1, asm.RFP),
+		asm.Add.Imm(asm.R1, int32(slot)),
+		asm.Mov.Imm(asm.R2, int32(size)),
+		asm.FnProbeReadKernel.Call(),
+		asm.LoadMem(dst, asm.RFP, slot, sizeOp(size)),
+	)
+	g.extend(dst, t)
+}
+
+// extend sign-extends a value of a signed type narrower than 64 bits that
+// was loaded zero-extended.
+func (g *gen) extend(r asm.Register, t *lang.Type) {
+	if t.Kind == lang.KindInt && t.Signed && t.Size < 8 {
+		bits := int32(64 - 8*t.Size)
+		g.b.emit(asm.LSh.Imm(r, bits), asm.ArSh.Imm(r, bits))
+	}
+}
+
+// jumpOp returns the conditional jump of a comparison.
+func jumpOp(op string, signed bool) asm.JumpOp {
+	switch op {
+	case "==":
+		return asm.JEq
+	case "!=":
+		return asm.JNE
+	case "<":
+		if signed {
+			return asm.JSLT
+		}
+		return asm.JLT
+	case "<=":
+		if signed {
+			return asm.JSLE
+		}
+		return asm.JLE
+	case ">":
+		if signed {
+			return asm.JSGT
+		}
+		return asm.JGT
+	case ">=":
+		if signed {
+			return asm.JSGE
+		}
+		return asm.JGE
+	}
+	panic("BUG: codegen: not a comparison: " + op)
+}
+
+var negate = map[string]string{"==": "!=", "!=": "==", "<": ">=", ">=": "<", ">": "<=", "<=": ">"}
+
+// condJump jumps to target when the truth of e equals when; otherwise it
+// falls through. && and || short-circuit.
+func (g *gen) condJump(e lang.Expr, when bool, target string) {
+	if v, ok := g.constOf(e); ok {
+		if (v != 0) == when {
+			g.b.emit(asm.Ja.Label(target))
+		}
+		return
+	}
+	switch e := e.(type) {
+	case *lang.Binary:
+		switch {
+		case e.Op == "&&" && !when, e.Op == "||" && when:
+			g.condJump(e.X, when, target)
+			g.condJump(e.Y, when, target)
+			return
+		case e.Op == "&&" || e.Op == "||":
+			skip := g.b.label("sc_skip")
+			g.condJump(e.X, !when, skip)
+			g.condJump(e.Y, when, target)
+			g.b.mark(skip)
+			return
+		case compareOps[e.Op]:
+			g.compareJump(e, when, target)
+			return
+		}
+	case *lang.Unary:
+		if e.Op == "!" {
+			g.condJump(e.X, !when, target)
+			return
+		}
+	}
+	g.intExpr(e, asm.R0)
+	if when {
+		g.b.emit(asm.JNE.Imm(asm.R0, 0, target))
+	} else {
+		g.b.emit(asm.JEq.Imm(asm.R0, 0, target))
+	}
+}
+
+func (g *gen) compareJump(e *lang.Binary, when bool, target string) {
+	xt, yt := g.typeOf(e.X), g.typeOf(e.Y)
+	op := e.Op
+	if !when {
+		op = negate[op]
+	}
+	if isMem(xt) || isMem(yt) {
+		g.memEqual(e.X, e.Y, asm.R0)
+		if op == "==" {
+			g.b.emit(asm.JNE.Imm(asm.R0, 0, target))
+		} else {
+			g.b.emit(asm.JEq.Imm(asm.R0, 0, target))
+		}
+		return
+	}
+	signed := xt.Signed && yt.Signed
+	jop := jumpOp(op, signed)
+	if v, ok := g.constOf(e.Y); ok && v == int64(int32(v)) {
+		g.intExpr(e.X, asm.R0)
+		g.b.emit(jop.Imm(asm.R0, int32(v), target))
+		return
+	}
+	if g.leaf(e.Y) {
+		g.intExpr(e.X, asm.R0)
+		g.intExpr(e.Y, asm.R1)
+		g.b.emit(jop.Reg(asm.R0, asm.R1, target))
+		return
+	}
+	h := g.hold()
+	g.intInto(e.X, h)
+	g.intExpr(e.Y, asm.R0)
+	g.load(asm.R1, h)
+	g.release(h)
+	g.b.emit(jop.Reg(asm.R1, asm.R0, target))
+}

@@ -1,0 +1,215 @@
+package codegen
+
+import (
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gtrace/gtrace/lang"
+	"github.com/gtrace/gtrace/lang/sema"
+	"github.com/gtrace/gtrace/maps"
+)
+
+// gen holds the state of generating one program.
+type gen struct {
+	c    *compiler
+	b    *builder
+	pi   *sema.ProbeInfo
+	grp  *group
+	f    frame
+	pool []asm.Register // free callee-saved registers
+	vars map[string]int16
+	// loops holds the labels of the enclosing loops, innermost last.
+	loops []loopLabels
+	exit  string
+}
+
+type loopLabels struct{ brk, cont string }
+
+// typeOf returns the checked type of e.
+func (g *gen) typeOf(e lang.Expr) *lang.Type {
+	t := g.c.info.Types[e]
+	if t == nil {
+		panic("BUG: codegen: expression without a type")
+	}
+	return t
+}
+
+// constOf returns e's folded constant.
+func (g *gen) constOf(e lang.Expr) (int64, bool) {
+	v, ok := g.c.info.Consts[e]
+	return v, ok
+}
+
+// setSource makes the next instruction carry the text of node n (or text
+// when given) as its source comment, and n's span.
+func (g *gen) setSource(n lang.Node, text string) {
+	if text == "" {
+		text = g.c.text(n.SpanOf())
+	}
+	g.b.src = text
+	g.b.span = n.SpanOf()
+}
+
+// prologue saves the context and returns at once when the script is
+// stopping: the flag is read by direct map-value access (5.2+), no helper.
+func (g *gen) prologue() {
+	g.b.src = "prologue: ctx, stopped flag"
+	g.b.emit(
+		asm.Mov.Reg(asm.R6, asm.R1),
+		asm.LoadMapValue(asm.R0, 0, StateStopped).WithReference(StateMap),
+		asm.LoadMem(asm.R0, asm.R0, 0, asm.DWord),
+		asm.JNE.Imm(asm.R0, 0, g.exit),
+	)
+	g.allocVars()
+}
+
+// allocVars gives every scratch variable its stack slot for the whole
+// program. A variable whose first use is not a plain assignment at the top
+// of the body may be read before it is written, so its slot is zeroed (the
+// verifier rejects reads of uninitialised stack).
+func (g *gen) allocVars() {
+	names := make([]string, 0, len(g.pi.Vars))
+	for n := range g.pi.Vars {
+		names = append(names, n)
+	}
+	sortStrings(names)
+	assignedFirst := g.assignedFirst()
+	for _, n := range names {
+		t := g.pi.Vars[n]
+		size := maps.Round8(max(maps.SizeOf(t), 8))
+		slot := g.f.alloc(size)
+		g.vars[n] = slot
+		if !assignedFirst[n] {
+			g.zero(asm.RFP, slot, size)
+		}
+	}
+}
+
+// assignedFirst finds the variables whose first mention in the clause is a
+// whole-value assignment among the top-level statements of the body.
+func (g *gen) assignedFirst() map[string]bool {
+	out := map[string]bool{}
+	seen := map[string]bool{}
+	pr := g.pi.Probe
+	if pr.Pred != nil {
+		markVars(pr.Pred, seen)
+	}
+	if pr.Body == nil {
+		return out
+	}
+	for _, s := range pr.Body.Stmts {
+		var target *lang.Var
+		var value lang.Expr
+		switch s := s.(type) {
+		case *lang.AssignStmt:
+			if v, ok := s.Target.(*lang.Var); ok && s.Op == "=" {
+				target, value = v, s.Value
+			}
+		case *lang.LetStmt:
+			if s.Value != nil {
+				target, value = s.Var, s.Value
+			}
+		}
+		if target != nil {
+			markVars(value, seen)
+			if !seen[target.Name] {
+				out[target.Name] = true
+			}
+			seen[target.Name] = true
+			continue
+		}
+		markVars(s, seen)
+	}
+	return out
+}
+
+func markVars(n lang.Node, seen map[string]bool) {
+	lang.Inspect(n, func(n lang.Node) bool {
+		if v, ok := n.(*lang.Var); ok {
+			seen[v.Name] = true
+		}
+		return true
+	})
+}
+
+func sortStrings(s []string) {
+	for i := 1; i < len(s); i++ {
+		for j := i; j > 0 && s[j] < s[j-1]; j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+}
+
+// addr puts base+off into register r.
+func (g *gen) addr(r, base asm.Register, off int16) {
+	if r != base {
+		g.b.emit(asm.Mov.Reg(r, base))
+	}
+	if off != 0 {
+		g.b.emit(asm.Add.Imm(r, int32(off)))
+	}
+}
+
+// zero clears n bytes at base+off with immediate stores.
+func (g *gen) zero(base asm.Register, off int16, n int) {
+	for n > 0 {
+		switch {
+		case n >= 8:
+			g.b.emit(storeImm64(base, off, 0))
+			off, n = off+8, n-8
+		case n >= 4:
+			g.b.emit(asm.StoreImm(base, off, 0, asm.Word))
+			off, n = off+4, n-4
+		case n >= 2:
+			g.b.emit(asm.StoreImm(base, off, 0, asm.Half))
+			off, n = off+2, n-2
+		default:
+			g.b.emit(asm.StoreImm(base, off, 0, asm.Byte))
+			off, n = off+1, n-1
+		}
+	}
+}
+
+// copyMem copies n bytes from src+soff to dst+doff through R1 (src and dst
+// must not be R1; both offsets are constant, so the verifier sees every
+// access in bounds).
+func (g *gen) copyMem(dst asm.Register, doff int16, src asm.Register, soff int16, n int) {
+	for n > 0 {
+		w := 8
+		switch {
+		case n >= 8:
+		case n >= 4:
+			w = 4
+		case n >= 2:
+			w = 2
+		default:
+			w = 1
+		}
+		g.b.emit(
+			asm.LoadMem(asm.R1, src, soff, sizeOp(w)),
+			asm.StoreMem(dst, doff, asm.R1, sizeOp(w)),
+		)
+		soff, doff, n = soff+int16(w), doff+int16(w), n-w
+	}
+}
+
+// call emits a helper call.
+func (g *gen) call(fn asm.BuiltinFunc) { g.b.emit(fn.Call()) }
+
+// countLost increments LostMap[idx] (a per-CPU counter): a ring-buffer
+// reserve failure or a refused map update. Cold path; clobbers R0–R5.
+func (g *gen) countLost(idx int32) {
+	slot := g.f.alloc(8)
+	skip := g.b.label("lost_done")
+	g.b.emit(
+		asm.StoreImm(asm.RFP, slot, int64(idx), asm.Word),
+		asm.LoadMapPtr(asm.R1, 0).WithReference(LostMap),
+		asm.Mov.Reg(asm.R2, asm.RFP),
+		asm.Add.Imm(asm.R2, int32(slot)),
+		asm.FnMapLookupElem.Call(),
+		asm.JEq.Imm(asm.R0, 0, skip),
+		asm.LoadMem(asm.R1, asm.R0, 0, asm.DWord),
+		asm.Add.Imm(asm.R1, 1),
+		asm.StoreMem(asm.R0, 0, asm.R1, asm.DWord),
+	)
+	g.b.mark(skip)
+}

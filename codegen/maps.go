@@ -1,0 +1,337 @@
+package codegen
+
+import (
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gtrace/gtrace/lang"
+	"github.com/gtrace/gtrace/maps"
+)
+
+// BPF_MAP_UPDATE flags.
+const (
+	bpfAny     = 0
+	bpfNoExist = 1
+)
+
+// mapDef returns the definition of the map m refers to.
+func (g *gen) mapDef(m *lang.Map) *maps.Def {
+	d := g.c.out.Maps[m.Name]
+	if d == nil {
+		panic("BUG: codegen: map without a definition: @" + m.Name)
+	}
+	return d
+}
+
+// mapKey builds the key of m in a fresh stack slot and returns its offset.
+// Keys are written with padding zeroed: equal keys must be equal bytes.
+func (g *gen) mapKey(m *lang.Map) int16 {
+	return g.keyOf(g.mapDef(m), m.Keys, nil)
+}
+
+// keyOf builds a key from key expressions (@m[a, b]) or from one
+// expression standing for the whole key (has_key(@m, (a, b))).
+func (g *gen) keyOf(d *maps.Def, keys []lang.Expr, whole lang.Expr) int16 {
+	slot := g.f.alloc(int(d.KeySize))
+	switch {
+	case d.Key == nil:
+		g.b.emit(storeImm64(asm.RFP, slot, 0))
+	case whole != nil && d.Arity > 1:
+		if t, ok := whole.(*lang.Tuple); ok {
+			return g.keyOf(d, t.Elems, nil)
+		}
+		g.memExpr(whole, d.Key, asm.RFP, slot, true)
+	case whole != nil:
+		g.memExpr(whole, d.Key, asm.RFP, slot, true)
+	case len(keys) == 1:
+		g.memExpr(keys[0], d.Key, asm.RFP, slot, true)
+	default:
+		offs := maps.Layout(d.Key)
+		end := 0
+		for i, et := range d.Key.Elems {
+			if offs[i] > end {
+				g.zero(asm.RFP, slot+int16(end), offs[i]-end)
+			}
+			end = offs[i] + maps.SizeOf(et)
+		}
+		for i, k := range keys {
+			g.memExpr(k, d.Key.Elems[i], asm.RFP, slot+int16(offs[i]), true)
+		}
+	}
+	if n := maps.SizeOf(keyType(d)); n < int(d.KeySize) {
+		g.zero(asm.RFP, slot+int16(n), int(d.KeySize)-n)
+	}
+	return slot
+}
+
+func keyType(d *maps.Def) *lang.Type {
+	if d.Key == nil {
+		return lang.Uint64
+	}
+	return d.Key
+}
+
+// lookup emits R0 = bpf_map_lookup_elem(map, R10+key).
+func (g *gen) lookup(d *maps.Def, key int16) {
+	g.b.emit(
+		asm.LoadMapPtr(asm.R1, 0).WithReference(d.SpecName()),
+		asm.Mov.Reg(asm.R2, asm.RFP),
+		asm.Add.Imm(asm.R2, int32(key)),
+		asm.FnMapLookupElem.Call(),
+	)
+}
+
+// update emits bpf_map_update_elem(map, R10+key, R10+val or R3, flags) and
+// counts a refused update (map full) in LostMap.
+func (g *gen) update(d *maps.Def, key int16, val int16, valInR3 bool, flags int32) {
+	g.b.emit(
+		asm.LoadMapPtr(asm.R1, 0).WithReference(d.SpecName()),
+		asm.Mov.Reg(asm.R2, asm.RFP),
+		asm.Add.Imm(asm.R2, int32(key)),
+	)
+	if !valInR3 {
+		g.b.emit(asm.Mov.Reg(asm.R3, asm.RFP), asm.Add.Imm(asm.R3, int32(val)))
+	}
+	ok := g.b.label("update_ok")
+	g.b.emit(
+		asm.Mov.Imm(asm.R4, flags),
+		asm.FnMapUpdateElem.Call(),
+		asm.JSGE.Imm(asm.R0, 0, ok),
+	)
+	if flags == bpfNoExist {
+		// Another program inserted the key first: not a loss.
+		g.b.emit(asm.JEq.Imm(asm.R0, -17 /* EEXIST */, ok))
+	}
+	g.countLost(LostMapFull)
+	g.b.mark(ok)
+}
+
+// mapRead reads an integer map value (absent keys read as zero). A per-CPU
+// aggregation is summed (or min/max-merged) over every CPU with
+// bpf_map_lookup_percpu_elem (5.19+).
+func (g *gen) mapRead(m *lang.Map, dst asm.Register) {
+	d := g.mapDef(m)
+	key := g.mapKey(m)
+	if d.PerCPU() {
+		g.percpuRead(d, key, dst)
+		return
+	}
+	absent, end := g.b.label("absent"), g.b.label("read_end")
+	g.lookup(d, key)
+	vt := d.Value
+	g.b.emit(
+		asm.JEq.Imm(asm.R0, 0, absent),
+		asm.LoadMem(dst, asm.R0, 0, sizeOp(maps.SizeOf(vt))),
+	)
+	g.extend(dst, vt)
+	g.b.emit(asm.Ja.Label(end))
+	g.b.mark(absent)
+	g.b.emit(asm.Mov.Imm(dst, 0))
+	g.b.mark(end)
+}
+
+// percpuRead merges an aggregation's per-CPU values in the kernel.
+func (g *gen) percpuRead(d *maps.Def, key int16, dst asm.Register) {
+	acc := g.f.alloc(16) // value / count, total or "set" flag
+	cpu := g.f.alloc(8)
+	g.b.emit(
+		storeImm64(asm.RFP, acc, 0), storeImm64(asm.RFP, acc+8, 0),
+		storeImm64(asm.RFP, cpu, 0),
+	)
+	top, next, done := g.b.label("pcpu"), g.b.label("pcpu_next"), g.b.label("pcpu_done")
+	g.b.mark(top)
+	g.b.emit(
+		asm.LoadMem(asm.R4, asm.RFP, cpu, asm.DWord),
+		asm.JGE.Imm(asm.R4, int32(g.c.opts.NumCPU), done),
+		asm.LoadMapPtr(asm.R1, 0).WithReference(d.SpecName()),
+		asm.Mov.Reg(asm.R2, asm.RFP),
+		asm.Add.Imm(asm.R2, int32(key)),
+		asm.Mov.Reg(asm.R3, asm.R4),
+		asm.FnMapLookupPercpuElem.Call(),
+		asm.JEq.Imm(asm.R0, 0, next),
+		asm.LoadMem(asm.R1, asm.R0, 0, asm.DWord),
+		asm.LoadMem(asm.R2, asm.R0, 8, asm.DWord), // avg total; min/max set (value size 16)
+		asm.LoadMem(asm.R3, asm.RFP, acc, asm.DWord),
+		asm.LoadMem(asm.R4, asm.RFP, acc+8, asm.DWord),
+	)
+	switch d.Value.Kind {
+	case lang.KindCount, lang.KindSum:
+		g.b.emit(asm.Add.Reg(asm.R3, asm.R1))
+	case lang.KindAvg, lang.KindStats:
+		g.b.emit(asm.Add.Reg(asm.R3, asm.R1), asm.Add.Reg(asm.R4, asm.R2))
+	case lang.KindMin, lang.KindMax:
+		keep := g.b.label("keep")
+		g.b.emit(asm.JEq.Imm(asm.R2, 0, next)) // this CPU never set it
+		take := g.b.label("take")
+		g.b.emit(asm.JEq.Imm(asm.R4, 0, take))
+		if d.Value.Kind == lang.KindMin {
+			g.b.emit(asm.JSGE.Reg(asm.R1, asm.R3, keep))
+		} else {
+			g.b.emit(asm.JSLE.Reg(asm.R1, asm.R3, keep))
+		}
+		g.b.mark(take)
+		g.b.emit(asm.Mov.Reg(asm.R3, asm.R1), asm.Mov.Imm(asm.R4, 1))
+		g.b.mark(keep)
+	default:
+		fail(nil, "reading a %s value in an expression: %v", d.Value, ErrUnsupported)
+	}
+	g.b.emit(
+		asm.StoreMem(asm.RFP, acc, asm.R3, asm.DWord),
+		asm.StoreMem(asm.RFP, acc+8, asm.R4, asm.DWord),
+	)
+	g.b.mark(next)
+	g.b.emit(
+		asm.LoadMem(asm.R4, asm.RFP, cpu, asm.DWord),
+		asm.Add.Imm(asm.R4, 1),
+		asm.StoreMem(asm.RFP, cpu, asm.R4, asm.DWord),
+		asm.Ja.Label(top),
+	)
+	g.b.mark(done)
+	g.b.emit(asm.LoadMem(dst, asm.RFP, acc, asm.DWord))
+	if d.Value.Kind == lang.KindAvg || d.Value.Kind == lang.KindStats {
+		// average = total / count (0 when empty; BPF division by 0 gives 0)
+		g.b.emit(asm.LoadMem(asm.R1, asm.RFP, acc+8, asm.DWord), asm.SDiv.Reg(asm.R1, dst), asm.Mov.Reg(dst, asm.R1))
+	}
+}
+
+// mapReadMem copies a memory map value (string, tuple) to base+off, or
+// zeroes it when the key is absent.
+func (g *gen) mapReadMem(m *lang.Map, dt *lang.Type, base asm.Register, off int16, pad bool) {
+	d := g.mapDef(m)
+	key := g.mapKey(m)
+	g.lookup(d, key)
+	absent, end := g.b.label("absent"), g.b.label("read_end")
+	g.b.emit(asm.JEq.Imm(asm.R0, 0, absent), asm.Mov.Reg(asm.R2, asm.R0))
+	src := asm.R2
+	if base == asm.R2 || base == asm.R1 {
+		panic("BUG: codegen: memory destination in a scratch register")
+	}
+	g.copyConvert(dt, base, off, d.Value, src, 0, pad)
+	g.b.emit(asm.Ja.Label(end))
+	g.b.mark(absent)
+	g.zero(base, off, maps.SizeOf(dt))
+	g.b.mark(end)
+}
+
+// mapAssign compiles `@m[k] = value`: aggregations update in place, plain
+// values are written to a stack slot and stored with BPF_ANY.
+func (g *gen) mapAssign(m *lang.Map, value lang.Expr) {
+	if call, ok := value.(*lang.Call); ok {
+		if g.aggregate(m, call) {
+			return
+		}
+	}
+	d := g.mapDef(m)
+	val := g.f.alloc(int(d.ValueSize))
+	g.memExpr(value, d.Value, asm.RFP, val, true)
+	if n := maps.SizeOf(d.Value); n < int(d.ValueSize) {
+		g.zero(asm.RFP, val+int16(n), int(d.ValueSize)-n)
+	}
+	key := g.mapKey(m)
+	g.update(d, key, val, false, bpfAny)
+}
+
+// mapCompound compiles `@m[k] op= value` and is the core of ++/--: the
+// new value is left in dst (and the old one in old, when asked).
+func (g *gen) mapCompound(m *lang.Map, op string, value lang.Expr) {
+	h := g.hold()
+	g.intInto(value, h)
+	g.mapModify(m, op, h, asm.R0, false)
+	g.release(h)
+}
+
+// mapModify applies `op operand` to an integer map value in place (insert
+// when absent) and leaves the new (or, with post, the old) value in dst.
+func (g *gen) mapModify(m *lang.Map, op string, operand held, dst asm.Register, post bool) {
+	d := g.mapDef(m)
+	key := g.mapKey(m)
+	g.lookup(d, key)
+	absent, end := g.b.label("absent"), g.b.label("modify_end")
+	signed := d.Value.Signed
+	g.b.emit(
+		asm.JEq.Imm(asm.R0, 0, absent),
+		asm.LoadMem(asm.R3, asm.R0, 0, asm.DWord),
+		asm.Mov.Reg(asm.R4, asm.R3),
+	)
+	g.load(asm.R2, operand)
+	g.b.emit(aluFor(op, signed).Reg(asm.R3, asm.R2), asm.StoreMem(asm.R0, 0, asm.R3, asm.DWord))
+	res := g.f.alloc(8)
+	if post {
+		g.b.emit(asm.StoreMem(asm.RFP, res, asm.R4, asm.DWord))
+	} else {
+		g.b.emit(asm.StoreMem(asm.RFP, res, asm.R3, asm.DWord))
+	}
+	g.b.emit(asm.Ja.Label(end))
+	g.b.mark(absent)
+	val := g.f.alloc(int(d.ValueSize))
+	g.b.emit(asm.Mov.Imm(asm.R3, 0))
+	g.load(asm.R2, operand)
+	g.b.emit(aluFor(op, signed).Reg(asm.R3, asm.R2), asm.StoreMem(asm.RFP, val, asm.R3, asm.DWord))
+	if post {
+		g.b.emit(storeImm64(asm.RFP, res, 0))
+	} else {
+		g.b.emit(asm.StoreMem(asm.RFP, res, asm.R3, asm.DWord))
+	}
+	g.update(d, key, val, false, bpfAny)
+	g.b.mark(end)
+	g.b.emit(asm.LoadMem(dst, asm.RFP, res, asm.DWord))
+}
+
+// incDec compiles ++/-- on a variable or an integer map value.
+func (g *gen) incDec(e *lang.IncDec, dst asm.Register) {
+	op := "+"
+	if e.Op == "--" {
+		op = "-"
+	}
+	switch x := e.X.(type) {
+	case *lang.Var:
+		slot := g.vars[x.Name]
+		g.b.emit(asm.LoadMem(dst, asm.RFP, slot, asm.DWord))
+		s := other(dst)
+		g.b.emit(asm.Mov.Reg(s, dst), aluFor(op, false).Imm(s, 1))
+		g.convert(s, lang.Int64, g.pi.Vars[x.Name])
+		g.b.emit(asm.StoreMem(asm.RFP, slot, s, asm.DWord))
+		if !e.Post {
+			g.b.emit(asm.Mov.Reg(dst, s))
+		}
+	case *lang.Map:
+		one := g.f.alloc(8)
+		g.b.emit(storeImm64(asm.RFP, one, 1))
+		g.mapModify(x, op, held{slot: one}, asm.R0, e.Post)
+		if dst != asm.R0 {
+			g.b.emit(asm.Mov.Reg(dst, asm.R0))
+		}
+	default:
+		fail(e, "%s on this expression: %v", e.Op, ErrUnsupported)
+	}
+}
+
+// deleteKey compiles delete(@m[k]) and delete(@m, k).
+func (g *gen) deleteKey(call *lang.Call) {
+	m := call.Args[0].(*lang.Map)
+	d := g.mapDef(m)
+	var key int16
+	if len(call.Args) == 2 {
+		key = g.keyOf(d, nil, call.Args[1])
+	} else {
+		key = g.mapKey(m)
+	}
+	g.b.emit(
+		asm.LoadMapPtr(asm.R1, 0).WithReference(d.SpecName()),
+		asm.Mov.Reg(asm.R2, asm.RFP),
+		asm.Add.Imm(asm.R2, int32(key)),
+		asm.FnMapDeleteElem.Call(),
+	)
+}
+
+// hasKey compiles has_key(@m, k): 1 when the lookup finds the key.
+func (g *gen) hasKey(call *lang.Call, dst asm.Register) {
+	m := call.Args[0].(*lang.Map)
+	d := g.mapDef(m)
+	key := g.keyOf(d, nil, call.Args[1])
+	g.lookup(d, key)
+	yes, end := g.b.label("has"), g.b.label("has_end")
+	g.b.emit(asm.JNE.Imm(asm.R0, 0, yes), asm.Mov.Imm(dst, 0), asm.Ja.Label(end))
+	g.b.mark(yes)
+	g.b.emit(asm.Mov.Imm(dst, 1))
+	g.b.mark(end)
+}

@@ -1,0 +1,194 @@
+package codegen
+
+import (
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gtrace/gtrace/lang"
+	"github.com/gtrace/gtrace/maps"
+)
+
+// callStmt compiles calls used as statements: async actions, map
+// operations. It reports false for calls that only produce a value.
+func (g *gen) callStmt(call *lang.Call) bool {
+	switch call.Name {
+	case "printf":
+		g.event(&Action{Kind: ActPrintf, Call: call, Format: g.c.info.Formats[call]}, call.Args[1:])
+	case "system":
+		g.event(&Action{Kind: ActSystem, Call: call, Format: g.c.info.Formats[call]}, call.Args[1:])
+	case "cat":
+		g.event(&Action{Kind: ActCat, Call: call, Format: g.c.info.Formats[call]}, call.Args[1:])
+	case "time":
+		a := &Action{Kind: ActTime, Call: call, Format: g.c.info.Formats[call]}
+		if len(call.Args) == 0 {
+			a.Format = []lang.FormatSegment{{Kind: lang.SegText, Text: "%H:%M:%S\n", Width: -1, Prec: -1}}
+		}
+		g.event(a, nil)
+	case "exit":
+		// Stop every probe at once (the runtime would set the flag too,
+		// but only when it reads the event), then tell user space.
+		g.b.emit(
+			asm.LoadMapValue(asm.R1, 0, StateStopped).WithReference(StateMap),
+			asm.Mov.Imm(asm.R2, 1),
+			asm.StoreMem(asm.R1, 0, asm.R2, asm.DWord),
+		)
+		g.event(&Action{Kind: ActExit, Call: call}, call.Args)
+	case "print":
+		if m, ok := call.Args[0].(*lang.Map); ok && m.Keys == nil {
+			a := &Action{Kind: ActPrint, Call: call, Map: m.Name}
+			if len(call.Args) > 1 {
+				a.Top, _ = g.constOf(call.Args[1])
+			}
+			if len(call.Args) > 2 {
+				a.Div, _ = g.constOf(call.Args[2])
+			}
+			g.event(a, nil)
+			return true
+		}
+		g.event(&Action{Kind: ActPrintValue, Call: call}, call.Args[:1])
+	case "clear", "zero":
+		kind := ActClear
+		if call.Name == "zero" {
+			kind = ActZero
+		}
+		g.event(&Action{Kind: kind, Call: call, Map: call.Args[0].(*lang.Map).Name}, nil)
+	case "delete":
+		g.deleteKey(call)
+	case "join":
+		g.join(call)
+	default:
+		return false
+	}
+	return true
+}
+
+// event sends one ring-buffer record (5.8+): reserve a fixed-size record,
+// write the action id and the arguments in place, submit. A failed
+// reserve is counted in LostMap[LostEvents]; the arguments are then not
+// evaluated.
+func (g *gen) event(a *Action, args []lang.Expr) {
+	off := 8
+	for _, e := range args {
+		t := g.argType(e)
+		a.Args = append(a.Args, Arg{Offset: off, Type: t})
+		off += maps.Round8(maps.SizeOf(t))
+	}
+	a.Size = off
+	id := len(g.c.out.Actions)
+	g.c.out.Actions = append(g.c.out.Actions, a)
+
+	rec := g.hold()
+	if rec.reg == asm.R0 {
+		fail(a.Call, "expression too complex around %s(): %v", a.Call.Name, ErrUnsupported)
+	}
+	lost, done := g.b.label("reserve_failed"), g.b.label("event_done")
+	g.b.emit(
+		asm.LoadMapPtr(asm.R1, 0).WithReference(EventsMap),
+		asm.Mov.Imm(asm.R2, int32(a.Size)),
+		asm.Mov.Imm(asm.R3, 0),
+		asm.FnRingbufReserve.Call(),
+		asm.JEq.Imm(asm.R0, 0, lost),
+		asm.Mov.Reg(rec.reg, asm.R0),
+		movImm(asm.R1, int64(id)),
+		asm.StoreMem(rec.reg, 0, asm.R1, asm.DWord),
+	)
+	for i, e := range args {
+		g.memExpr(e, a.Args[i].Type, rec.reg, int16(a.Args[i].Offset), false)
+	}
+	g.b.emit(
+		asm.Mov.Reg(asm.R1, rec.reg),
+		asm.Mov.Imm(asm.R2, 0),
+		asm.FnRingbufSubmit.Call(),
+		asm.Ja.Label(done),
+	)
+	g.b.mark(lost)
+	g.countLost(LostEvents)
+	g.b.mark(done)
+	g.release(rec)
+}
+
+// argType is the record type of an event argument: integers widened to 8
+// bytes with their signedness (the layout printf decodes), others as is.
+func (g *gen) argType(e lang.Expr) *lang.Type {
+	t := g.typeOf(e)
+	switch t.Kind {
+	case lang.KindInt:
+		return lang.IntType(8, t.Signed)
+	case lang.KindBool:
+		return lang.Uint64
+	}
+	return t
+}
+
+// join sends the strings of a `char *argv[]`-style array (up to
+// JoinArgs entries of JoinSize bytes) read with bpf_probe_read.
+func (g *gen) join(call *lang.Call) {
+	a := &Action{Kind: ActJoin, Call: call, Sep: " "}
+	if len(call.Args) == 2 {
+		if s, ok := call.Args[1].(*lang.StrLit); ok {
+			a.Sep = s.Value
+		}
+	}
+	arr := &lang.Type{Kind: lang.KindArray, Len: JoinArgs, Elem: lang.StrType(JoinSize)}
+	a.Args = []Arg{{Offset: 8, Type: arr}}
+	a.Size = 8 + maps.SizeOf(arr)
+	id := len(g.c.out.Actions)
+	g.c.out.Actions = append(g.c.out.Actions, a)
+
+	ptr := g.hold()
+	g.intInto(call.Args[0], ptr)
+	rec := g.hold()
+	if rec.reg == asm.R0 {
+		fail(call, "expression too complex around join(): %v", ErrUnsupported)
+	}
+	lost, done := g.b.label("reserve_failed"), g.b.label("event_done")
+	g.b.emit(
+		asm.LoadMapPtr(asm.R1, 0).WithReference(EventsMap),
+		asm.Mov.Imm(asm.R2, int32(a.Size)),
+		asm.Mov.Imm(asm.R3, 0),
+		asm.FnRingbufReserve.Call(),
+		asm.JEq.Imm(asm.R0, 0, lost),
+		asm.Mov.Reg(rec.reg, asm.R0),
+		movImm(asm.R1, int64(id)),
+		asm.StoreMem(rec.reg, 0, asm.R1, asm.DWord),
+	)
+	tmp := g.f.alloc(8)
+	for i := 0; i < JoinArgs; i++ {
+		off := int16(8 + i*JoinSize)
+		g.b.emit(storeImm64(asm.RFP, tmp, 0), asm.StoreImm(rec.reg, off, 0, asm.Byte))
+		// tmp = argv[i]
+		g.load(asm.R3, ptr)
+		g.b.emit(
+			asm.Add.Imm(asm.R3, int32(8*i)),
+			asm.Mov.Reg(asm.R1, asm.RFP), asm.Add.Imm(asm.R1, int32(tmp)),
+			asm.Mov.Imm(asm.R2, 8),
+			asm.FnProbeRead.Call(),
+			asm.LoadMem(asm.R3, asm.RFP, tmp, asm.DWord),
+		)
+		skip := g.b.label("join_skip")
+		g.b.emit(
+			asm.JEq.Imm(asm.R3, 0, skip),
+			asm.Mov.Reg(asm.R1, rec.reg), asm.Add.Imm(asm.R1, int32(off)),
+			asm.Mov.Imm(asm.R2, JoinSize),
+			asm.FnProbeReadStr.Call(),
+		)
+		g.b.mark(skip)
+	}
+	g.b.emit(
+		asm.Mov.Reg(asm.R1, rec.reg),
+		asm.Mov.Imm(asm.R2, 0),
+		asm.FnRingbufSubmit.Call(),
+		asm.Ja.Label(done),
+	)
+	g.b.mark(lost)
+	g.countLost(LostEvents)
+	g.b.mark(done)
+	g.release(rec)
+	g.release(ptr)
+}
+
+// join() limits, as bpftrace 0.17 (BPFTRACE_MAX_JOIN_ARGS... 16 × 1024 in
+// later versions); smaller here to keep records short.
+const (
+	JoinArgs = 16
+	JoinSize = 64
+)

@@ -1,0 +1,119 @@
+package codegen
+
+import (
+	"github.com/cilium/ebpf"
+
+	"github.com/gtrace/gtrace/lang"
+	"github.com/gtrace/gtrace/maps"
+	"github.com/gtrace/gtrace/probes"
+)
+
+// Names of the runtime maps every compiled program has in Program.Spec.
+const (
+	// EventsMap is the BPF_MAP_TYPE_RINGBUF (5.8+) carrying async actions:
+	// each record starts with a u64 action id (index into Program.Actions),
+	// followed by that action's arguments at their Arg offsets.
+	EventsMap = "events"
+	// StateMap is a one-element array whose value holds the global flags;
+	// word 0 is "stopped": every program loads it by direct map-value
+	// access first and returns at once when it is set.
+	// (runtime: END programs must NOT test it; the runtime runs END after
+	// setting it, and END must still print and update maps.)
+	StateMap = "state"
+	// LostMap is a per-CPU array of counters: [LostEvents] ring-buffer
+	// reserve failures, [LostMapFull] map updates refused (E2BIG/ENOMEM).
+	LostMap = "lost"
+	// ZeroMap is a one-element array whose value is all zeroes and never
+	// written: new hist/lhist keys are inserted from it, since their
+	// values are larger than the 512-byte stack. Present only when needed.
+	ZeroMap = "zero"
+)
+
+// Indexes into LostMap.
+const (
+	LostEvents  = 0
+	LostMapFull = 1
+)
+
+// Offsets into the StateMap value (StateSize bytes, all u64). The runtime
+// writes StateStartNs (bpf_ktime_get_boot_ns clock, i.e. CLOCK_BOOTTIME)
+// before running BEGIN: `elapsed` is nsecs minus it.
+const (
+	StateStopped = 0
+	StateStartNs = 8
+	StateSize    = 16
+)
+
+// Program is a compiled script: kernel program and map specs plus all that
+// user space needs to attach them and interpret what they produce. It is
+// pure data: building it makes no syscalls.
+type Program struct {
+	Spec    *ebpf.CollectionSpec
+	Probes  []*Probe
+	Maps    map[string]*maps.Def // user maps by name ("" is @); in Spec.Maps under Def.SpecName()
+	Actions []*Action            // indexed by action id
+	// ProbeNames maps a value of the `probe` builtin (as decoded by
+	// maps.Decoder{Probes: ProbeNames}) to the probe's name.
+	ProbeNames []string
+	// Stacks lists the stack-trace maps (kstack/ustack values hold ids in
+	// them), by spec name.
+	Stacks map[string]*StackMap
+}
+
+// StackMap is a BPF_MAP_TYPE_STACK_TRACE map of one depth.
+type StackMap struct {
+	Name  string // key in Spec.Maps
+	Depth int
+}
+
+// Probe is one generated program and the targets it is attached to.
+type Probe struct {
+	Program  string // key in Spec.Programs
+	Clause   int    // index into lang.Program.Probes
+	Provider lang.Provider
+	Targets  []probes.Target // BEGIN/END have one target and are run, not attached
+	// Cookies holds the BPF cookie to attach each target with (parallel
+	// to Targets): the `probe` builtin reads it with bpf_get_attach_cookie
+	// when one program serves several targets. It is the index of the
+	// target's name in Program.ProbeNames.
+	Cookies []uint64
+}
+
+// ActionKind says what user space does with an event.
+type ActionKind uint8
+
+const (
+	ActPrintf     ActionKind = iota
+	ActPrint                 // print(@map[, top[, div]])
+	ActPrintValue            // print(value)
+	ActTime                  // time(fmt)
+	ActCat                   // cat(fmt, args...)
+	ActSystem                // system(fmt, args...)
+	ActJoin                  // join(array[, sep])
+	ActExit                  // exit([code])
+	ActClear                 // clear(@map)
+	ActZero                  // zero(@map)
+)
+
+// Action is one async call site.
+type Action struct {
+	Kind   ActionKind
+	Call   *lang.Call
+	Format []lang.FormatSegment // printf, system, cat, time
+	Args   []Arg                // payload layout after the 8-byte action id
+	Map    string               // print, clear, zero
+	Top    int64                // print(@m, top, div)
+	Div    int64
+	// Size is the size of the record in bytes (the action id included).
+	Size int
+	// Sep is join()'s separator; join's Args[0] is an array of
+	// JoinArgs strings of JoinSize bytes each (unused slots are empty).
+	Sep string
+}
+
+// Arg is where one argument sits in an event record and how to decode it
+// (maps.Decoder.Decode(Type, record[Offset:])).
+type Arg struct {
+	Offset int // from the start of the record (the action id is at 0)
+	Type   *lang.Type
+}
