@@ -23,7 +23,7 @@ func (f *frame) alloc(n int) int16 {
 	return int16(-f.used)
 }
 
-func (f *frame) mark() int       { return f.used }
+func (f *frame) mark() int        { return f.used }
 func (f *frame) release(mark int) { f.used = mark }
 
 // held is a value kept across helper calls: in a callee-saved register

@@ -152,21 +152,26 @@ func (g *gen) addr(r, base asm.Register, off int16) {
 // zero clears n bytes at base+off with immediate stores.
 func (g *gen) zero(base asm.Register, off int16, n int) {
 	for n > 0 {
-		switch {
-		case n >= 8:
+		w := width(int(off), n)
+		if w == 8 {
 			g.b.emit(storeImm64(base, off, 0))
-			off, n = off+8, n-8
-		case n >= 4:
-			g.b.emit(asm.StoreImm(base, off, 0, asm.Word))
-			off, n = off+4, n-4
-		case n >= 2:
-			g.b.emit(asm.StoreImm(base, off, 0, asm.Half))
-			off, n = off+2, n-2
-		default:
-			g.b.emit(asm.StoreImm(base, off, 0, asm.Byte))
-			off, n = off+1, n-1
+		} else {
+			g.b.emit(asm.StoreImm(base, off, 0, sizeOp(w)))
+		}
+		off, n = off+int16(w), n-w
+	}
+}
+
+// width is the widest access (8, 4, 2, 1 bytes) at offset off, relative
+// to an 8-byte-aligned base, that fits in n bytes and is naturally
+// aligned: the verifier rejects misaligned stack accesses.
+func width(off, n int) int {
+	for _, w := range []int{8, 4, 2} {
+		if n >= w && off%w == 0 {
+			return w
 		}
 	}
+	return 1
 }
 
 // copyMem copies n bytes from src+soff to dst+doff through R1 (src and dst
@@ -174,16 +179,7 @@ func (g *gen) zero(base asm.Register, off int16, n int) {
 // access in bounds).
 func (g *gen) copyMem(dst asm.Register, doff int16, src asm.Register, soff int16, n int) {
 	for n > 0 {
-		w := 8
-		switch {
-		case n >= 8:
-		case n >= 4:
-			w = 4
-		case n >= 2:
-			w = 2
-		default:
-			w = 1
-		}
+		w := min(width(int(soff), n), width(int(doff), n))
 		g.b.emit(
 			asm.LoadMem(asm.R1, src, soff, sizeOp(w)),
 			asm.StoreMem(dst, doff, asm.R1, sizeOp(w)),

@@ -149,7 +149,13 @@ func (g *gen) percpuRead(d *maps.Def, key int16, dst asm.Register) {
 		asm.FnMapLookupPercpuElem.Call(),
 		asm.JEq.Imm(asm.R0, 0, next),
 		asm.LoadMem(asm.R1, asm.R0, 0, asm.DWord),
-		asm.LoadMem(asm.R2, asm.R0, 8, asm.DWord), // avg total; min/max set (value size 16)
+		asm.Mov.Imm(asm.R2, 0),
+	)
+	if d.ValueSize >= 16 {
+		// avg/stats total; min/max "set" flag
+		g.b.emit(asm.LoadMem(asm.R2, asm.R0, 8, asm.DWord))
+	}
+	g.b.emit(
 		asm.LoadMem(asm.R3, asm.RFP, acc, asm.DWord),
 		asm.LoadMem(asm.R4, asm.RFP, acc+8, asm.DWord),
 	)

@@ -155,10 +155,7 @@ func (g *gen) literal(s string, dt *lang.Type, base asm.Register, off int16, pad
 	buf := make([]byte, maps.Round8(n))
 	copy(buf, s)
 	for i := 0; i < n; {
-		w := 8
-		for w > n-i {
-			w /= 2
-		}
+		w := width(int(off)+i, n-i)
 		var v int64
 		switch w {
 		case 8:
@@ -243,10 +240,7 @@ func (g *gen) memEqual(x, y lang.Expr, dst asm.Register) {
 		copy(buf, s)
 		n := len(s) + 1
 		for i := 0; i < n; {
-			w := 8
-			for w > n-i {
-				w /= 2
-			}
+			w := width(int(xoff)+i, n-i)
 			var v int64
 			switch w {
 			case 8:
@@ -271,10 +265,7 @@ func (g *gen) memEqual(x, y lang.Expr, dst asm.Register) {
 		xs, ys := maps.SizeOf(xt), maps.SizeOf(yt)
 		n := min(xs, ys)
 		for i := 0; i < n; {
-			w := 8
-			for w > n-i {
-				w /= 2
-			}
+			w := min(width(int(xoff)+i, n-i), width(int(yoff)+i, n-i))
 			g.b.emit(
 				asm.LoadMem(asm.R1, xb, xoff+int16(i), sizeOp(w)),
 				asm.LoadMem(asm.R2, yb, yoff+int16(i), sizeOp(w)),
