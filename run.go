@@ -41,6 +41,10 @@ type RunOptions struct {
 	// first one ends the run (END, maps), a second one kills the process.
 	// Without it, cancelling ctx is the only way to stop a run early.
 	Signals bool
+	// BackgroundDetach lets a helper process (/bin/sh) do the slow part of
+	// detaching many perf-event tracepoints after Run returns, so that
+	// gtrace can exit at once (see runner.detach).
+	BackgroundDetach bool
 }
 
 // DefaultMaxMapKeys is bpftrace's default map size.
@@ -144,6 +148,7 @@ func (r *runner) run(ctx context.Context) (int, error) {
 	if err := loop.runWhile(r.runSpecial(lang.Begin)); err != nil {
 		return ExitFailure, err
 	}
+	loop.begun.Store(true)
 	if r.stoppedInKernel() {
 		loop.stop.Store(true) // exit() in BEGIN
 	}

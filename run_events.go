@@ -22,6 +22,8 @@ type eventLoop struct {
 	// stop is set by a signal, a cancelled context or exit(): the loop
 	// then drains what is in the ring and returns.
 	stop atomic.Bool
+	// begun is set once BEGIN has run.
+	begun atomic.Bool
 }
 
 func newEventLoop(r *runner) (*eventLoop, error) {
@@ -38,9 +40,13 @@ func (l *eventLoop) stopping() bool { return l.stop.Load() }
 
 // requestStop ends the run from any goroutine: the probes stop acting at
 // once (the stopped flag every program tests first), then the loop wakes.
+// A stop that comes before BEGIN has run sets the flag only afterwards
+// (finish does), so that BEGIN always runs whole.
 func (l *eventLoop) requestStop() {
-	l.r.setStopped()
 	l.stop.Store(true)
+	if l.begun.Load() {
+		l.r.setStopped()
+	}
 	l.rd.Flush()
 }
 

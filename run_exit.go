@@ -3,7 +3,6 @@ package gtrace
 import (
 	"encoding/binary"
 	"fmt"
-	"sync"
 
 	"github.com/cilium/ebpf"
 
@@ -96,19 +95,4 @@ func (r *runner) lostCount(idx uint32) uint64 {
 		n += v
 	}
 	return n
-}
-
-// detach closes every link from its own goroutine and waits: closing a
-// perf-event tracepoint waits for an RCU grace period in the kernel, and
-// these overlap when the closes run in parallel.
-func (r *runner) detach() {
-	if len(r.attached) == 0 {
-		return
-	}
-	var wg sync.WaitGroup
-	for _, a := range r.attached {
-		wg.Go(func() { a.Close() })
-	}
-	wg.Wait()
-	r.attached = nil
 }

@@ -42,6 +42,9 @@ func runScript(script *gtrace.Script, c *config, kernel *probes.Kernel, stdout, 
 		MaxMapKeys: maxKeys,
 		Kernel:     kernel,
 		Signals:    true,
+		// The command exits right after Run: nobody should wait for the
+		// kernel to detach hundreds of tracepoints.
+		BackgroundDetach: true,
 	})
 	if err != nil {
 		var d *lang.Diagnostic

@@ -1,0 +1,83 @@
+package gtrace
+
+import (
+	"os"
+	"os/exec"
+	"sync"
+	"syscall"
+
+	"github.com/cilium/ebpf/link"
+)
+
+// backgroundDetachMin is the number of perf-event links from which
+// detaching is handed to a helper process: below it, closing them in
+// parallel costs a few hundred ms at most.
+const backgroundDetachMin = 8
+
+// detach closes every link. Closing the last reference to a perf-event
+// tracepoint waits for RCU grace periods in the kernel (~66 ms each, under
+// a kernel mutex, so parallel closes barely help: ~12 s for 360).
+//
+// With RunOptions.BackgroundDetach and many perf-event links, a helper
+// process takes a reference to every perf event first; our closes then
+// only unlink the programs (cheap), and the slow final release happens
+// when the helper exits, which nobody waits for. Without it, or when the
+// helper cannot start, the links are closed from parallel goroutines.
+func (r *runner) detach() {
+	if len(r.attached) == 0 {
+		return
+	}
+	var release func()
+	if r.opts.BackgroundDetach {
+		release = r.handOffPerfEvents()
+	}
+	var wg sync.WaitGroup
+	for _, a := range r.attached {
+		wg.Go(func() { a.Close() })
+	}
+	wg.Wait()
+	r.attached = nil
+	if release != nil {
+		release()
+	}
+}
+
+// handOffPerfEvents gives duplicates of the perf events of every perf link
+// to `sh -c 'read _'` and returns the function that lets it exit (closing
+// its stdin). It returns nil when there are few events or no helper.
+func (r *runner) handOffPerfEvents() func() {
+	var files []*os.File
+	closeAll := func() {
+		for _, f := range files {
+			f.Close()
+		}
+	}
+	for _, a := range r.attached {
+		for _, l := range a.Links {
+			if pe, ok := l.(link.PerfEvent); ok {
+				if f, err := pe.PerfEvent(); err == nil {
+					files = append(files, f)
+				}
+			}
+		}
+	}
+	if len(files) < backgroundDetachMin {
+		closeAll()
+		return nil
+	}
+	cmd := exec.Command("/bin/sh", "-c", "read _")
+	cmd.ExtraFiles = files
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	stdin, err := cmd.StdinPipe()
+	if err == nil {
+		err = cmd.Start()
+	}
+	closeAll() // the helper holds its own references now
+	if err != nil {
+		return nil
+	}
+	return func() {
+		stdin.Close()
+		go cmd.Wait() // reap it if this process lives on
+	}
+}
