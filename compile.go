@@ -4,6 +4,7 @@ import (
 	"github.com/gtrace/gtrace/lang"
 	"github.com/gtrace/gtrace/lang/parse"
 	"github.com/gtrace/gtrace/lang/sema"
+	"github.com/gtrace/gtrace/probes"
 )
 
 // Options control compilation.
@@ -15,6 +16,11 @@ type Options struct {
 	Env sema.Env
 	// Unsafe allows system(), signal() and the other unsafe functions.
 	Unsafe bool
+	// Kernel, when set, expands every attach point into its targets while
+	// compiling, so that a bad attach point (an unknown software event, a
+	// wildcard where none is allowed, a tracepoint that does not exist) is
+	// a script error like any other. It is also the Env when Env is nil.
+	Kernel *probes.Kernel
 }
 
 // Script is a parsed and checked program.
@@ -24,6 +30,9 @@ type Script struct {
 	Info    *sema.Info
 	// Warnings are the non-fatal diagnostics of parsing and checking.
 	Warnings lang.ErrorList
+	// targets holds, per clause, the expanded attach points (nil until
+	// expanded with a Kernel).
+	targets [][]probes.Target
 }
 
 // Parse parses src without checking it (for `-d ast`). User errors come back
@@ -45,11 +54,43 @@ func Compile(src lang.Source, opts Options) (*Script, error) {
 		diags.Sort()
 		return nil, diags
 	}
-	info, checkDiags := sema.Check(prog, sema.Options{Params: opts.Params, Env: opts.Env, Unsafe: opts.Unsafe})
+	env := opts.Env
+	if env == nil && opts.Kernel != nil {
+		env = opts.Kernel
+	}
+	info, checkDiags := sema.Check(prog, sema.Options{Params: opts.Params, Env: env, Unsafe: opts.Unsafe})
 	diags = append(diags, checkDiags...)
 	diags.Sort()
 	if err := diags.Err(); err != nil {
 		return nil, err
 	}
-	return &Script{Source: src, Program: prog, Info: info, Warnings: diags}, nil
+	s := &Script{Source: src, Program: prog, Info: info, Warnings: diags}
+	if opts.Kernel != nil {
+		targets, errs := expandTargets(prog, opts.Kernel)
+		if err := errs.Err(); err != nil {
+			return nil, err
+		}
+		s.targets = targets
+	}
+	return s, nil
+}
+
+// expandTargets returns, per clause, the targets of its attach points in
+// the order written, and a diagnostic for every attach point that does not
+// expand.
+func expandTargets(prog *lang.Program, k *probes.Kernel) ([][]probes.Target, lang.ErrorList) {
+	var errs lang.ErrorList
+	out := make([][]probes.Target, len(prog.Probes))
+	for i, p := range prog.Probes {
+		for _, ap := range p.Attach {
+			ts, err := k.Expand(ap)
+			if err != nil {
+				errs.Add(&lang.Diagnostic{Span: ap.Span, Msg: err.Error()})
+				continue
+			}
+			out[i] = append(out[i], ts...)
+		}
+	}
+	errs.Sort()
+	return out, errs
 }

@@ -7,16 +7,18 @@ import (
 
 	"github.com/gtrace/gtrace/codegen"
 	"github.com/gtrace/gtrace/lang"
-	"github.com/gtrace/gtrace/probes"
 )
 
 // generate expands every attach point into its targets (touching tracefs
 // or BTF only for the providers that need them) and generates the
 // programs.
 func (s *Script) generate(opts *RunOptions) (*codegen.Program, error) {
-	targets, err := s.expand(opts.Kernel)
-	if err != nil {
-		return nil, err
+	targets := s.targets
+	if targets == nil {
+		var errs lang.ErrorList
+		if targets, errs = expandTargets(s.Program, opts.Kernel); errs.HasErrors() {
+			return nil, errs[0]
+		}
 	}
 	ncpu, err := ebpf.PossibleCPU()
 	if err != nil {
@@ -34,20 +36,4 @@ func (s *Script) generate(opts *RunOptions) (*codegen.Program, error) {
 		return nil, fmt.Errorf("generating code: %w", err)
 	}
 	return prog, nil
-}
-
-// expand returns, per clause, the targets of its attach points, in the
-// order written.
-func (s *Script) expand(k *probes.Kernel) ([][]probes.Target, error) {
-	out := make([][]probes.Target, len(s.Program.Probes))
-	for i, p := range s.Program.Probes {
-		for _, ap := range p.Attach {
-			ts, err := k.Expand(ap)
-			if err != nil {
-				return nil, &lang.Diagnostic{Span: ap.Span, Msg: err.Error()}
-			}
-			out[i] = append(out[i], ts...)
-		}
-	}
-	return out, nil
 }

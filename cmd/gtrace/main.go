@@ -59,7 +59,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 
 	kernel := kernelEnv(stderr)
-	opts.Env = kernel
+	opts.Kernel = kernel
 	script, err := gtrace.Compile(src, opts)
 	if err != nil {
 		return reportCompileError(stderr, src, err)

@@ -390,8 +390,7 @@ func ruleLhist(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
 	}
 	if lo > hi {
 		report("lhist() min must be less than max (provided min %d and max %d)", lo, hi)
-	}
-	if step > 0 && hi-lo < step {
+	} else if step > 0 && hi-lo < step {
 		report("lhist() step is too large for the given range (provided step %d for range %d)", step, hi-lo)
 	}
 	if bad {

@@ -1,0 +1,92 @@
+package gtrace
+
+import (
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// allowedImports holds the package map of DESIGN.md: for each package of
+// this module, the module packages and third-party import prefixes it may
+// import (the standard library is always allowed). Test files are exempt.
+var allowedImports = map[string][]string{
+	"lang":       {},
+	"lang/parse": {"lang", "github.com/alecthomas/participle/v2"},
+	"lang/sema":  {"lang"},
+	"probes":     {"lang", "lang/sema", "github.com/cilium/ebpf", "golang.org/x/sys"},
+	"maps":       {"lang", "output", "github.com/cilium/ebpf"},
+	"codegen":    {"lang", "lang/sema", "maps", "probes", "github.com/cilium/ebpf"},
+	"output":     {"lang", "github.com/olekukonko/tablewriter"},
+	".":          {"*"},
+	"cmd/gtrace": {"*"},
+}
+
+const module = "github.com/gtrace/gtrace"
+
+// TestPackageMap keeps the dependency rules of DESIGN.md true: lang never
+// imports cilium/ebpf, only lang/parse imports participle, and so on.
+func TestPackageMap(t *testing.T) {
+	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (strings.HasPrefix(d.Name(), ".") && path != "." || d.Name() == "testdata") {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		pkg := filepath.ToSlash(filepath.Dir(path))
+		allowed, known := allowedImports[pkg]
+		if !known {
+			// A new package must be added to the map (and to DESIGN.md).
+			top := strings.SplitN(pkg, "/", 2)[0]
+			if top != "tools" && top != "scripts" {
+				t.Errorf("%s: package %q is not in the package map of DESIGN.md", path, pkg)
+			}
+			return nil
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.ImportsOnly)
+		if err != nil {
+			return err
+		}
+		for _, imp := range f.Imports {
+			ip, _ := strconv.Unquote(imp.Path.Value)
+			if !importAllowed(ip, allowed) {
+				t.Errorf("%s: package %s may not import %s (DESIGN.md package map)", path, pkg, ip)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func importAllowed(ip string, allowed []string) bool {
+	if len(allowed) == 1 && allowed[0] == "*" {
+		return true
+	}
+	first := strings.SplitN(ip, "/", 2)[0]
+	if !strings.Contains(first, ".") {
+		return true // standard library
+	}
+	for _, a := range allowed {
+		if !strings.Contains(strings.SplitN(a, "/", 2)[0], ".") {
+			// A package of this module: exactly that package.
+			if ip == module+"/"+a {
+				return true
+			}
+			continue
+		}
+		// A third-party module: any of its packages.
+		if ip == a || strings.HasPrefix(ip, a+"/") {
+			return true
+		}
+	}
+	return false
+}
