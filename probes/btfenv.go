@@ -20,6 +20,7 @@ type btfConverter struct {
 	spec  *btf.Spec
 	named map[string]*lang.Type // by requested name; nil value = unknown
 	conv  map[btf.Type]*lang.Type
+	enums map[string]int64 // every enumerator by name; built on first use (enums.go)
 }
 
 func newBTFConverter(spec *btf.Spec) *btfConverter {

@@ -63,6 +63,7 @@ type env interface {
 	Tracepoints(category, event string) ([]string, error)
 	TracepointArgs(category, event string) (*lang.Type, error)
 	Struct(name string) (*lang.Type, error)
+	Enumerator(name string) (value int64, ok bool, err error)
 }
 
 var _ env = (*Kernel)(nil)

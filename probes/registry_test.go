@@ -336,6 +336,7 @@ func TestEnvMatchesSema(t *testing.T) {
 		"Tracepoints(category, event string) ([]string, error)",
 		"TracepointArgs(category, event string) (*lang.Type, error)",
 		"Struct(name string) (*lang.Type, error)",
+		"Enumerator(name string) (value int64, ok bool, err error)",
 	} {
 		if !bytes.Contains(src, []byte(sig)) {
 			t.Errorf("sema.Env no longer declares %s: update probes.env and Kernel", sig)

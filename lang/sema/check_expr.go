@@ -117,20 +117,56 @@ func (c *checker) checkPositional(e *lang.Positional) *lang.Type {
 	return lang.StrType(len(p) + 1)
 }
 
+// checkIdent types a bare identifier: a script enumerator, a C constant of
+// the built-in table (cconsts.go) or a kernel enumerator from the Env, in
+// that order (a script #define was substituted by the parser already).
 func (c *checker) checkIdent(e *lang.Ident) *lang.Type {
 	if v, ok := c.enums[e.Name]; ok {
 		c.info.Consts[e] = v
 		return lang.Int64
+	}
+	if v, ok := cConsts[e.Name]; ok {
+		c.info.Consts[e] = v
+		return lang.Int64
+	}
+	v, ok, err := c.opts.Env.Enumerator(e.Name)
+	if ok {
+		c.info.Consts[e] = v
+		return lang.Int64
+	}
+	if c.opts.Env == NoKernel && isMacroName(e.Name) {
+		// Without a kernel an enumerator's value is unknown, as a field of
+		// an unknown record is: accept the name as an integer of unknown
+		// value (no constant) so scripts check without BTF.
+		return unknown
 	}
 	d := c.errorf(e, "Unknown identifier: '%s'", e.Name)
 	cands := builtinNames()
 	for n := range c.enums {
 		cands = append(cands, n)
 	}
+	if isMacroName(e.Name) {
+		for n := range cConsts {
+			cands = append(cands, n)
+		}
+	}
 	if h := closest(e.Name, cands); h != "" {
 		d.WithHint("did you mean '%s'?", h)
+	} else if err != nil {
+		d.WithHint("kernel enumerators are not available: %v", err)
 	}
 	return lang.None
+}
+
+// isMacroName reports whether a name looks like a C macro (upper case,
+// digits and underscores), to offer the C constants as spelling hints.
+func isMacroName(s string) bool {
+	for _, r := range s {
+		if !(r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_') {
+			return false
+		}
+	}
+	return s != ""
 }
 
 var comparisons = map[string]bool{"==": true, "!=": true, "<": true, "<=": true, ">": true, ">=": true}

@@ -19,4 +19,13 @@ type Env interface {
 	// Struct resolves a C type name such as "struct task_struct" (from BTF).
 	// It returns nil and no error when the type is unknown.
 	Struct(name string) (*lang.Type, error)
+
+	// Enumerator returns the value of a kernel enumerator (a constant of a
+	// C enum in BTF, such as SKB_DROP_REASON_NOT_SPECIFIED or TCP_FIN_WAIT1).
+	// The checker asks only for identifiers that are neither script enums
+	// nor built-in C constants, so an implementation may build its index
+	// lazily on the first call. An unknown name gives ok false and no error;
+	// err reports that the enumerators cannot be read (no BTF), and the
+	// checker then reports the identifier as unknown with err as a hint.
+	Enumerator(name string) (value int64, ok bool, err error)
 }

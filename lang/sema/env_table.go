@@ -21,6 +21,7 @@ func (noKernel) Tracepoints(cat, ev string) ([]string, error) {
 }
 func (noKernel) TracepointArgs(string, string) (*lang.Type, error) { return nil, nil }
 func (noKernel) Struct(string) (*lang.Type, error)                 { return nil, nil }
+func (noKernel) Enumerator(string) (int64, bool, error)            { return 0, false, nil }
 
 // TableEnv is an Env backed by tables, for tests and for tools that
 // snapshot the kernel's facts.
@@ -29,6 +30,8 @@ type TableEnv struct {
 	TP map[string]*lang.Type
 	// Types maps "struct name" to a record type.
 	Types map[string]*lang.Type
+	// Enums maps kernel enumerator names to values.
+	Enums map[string]int64
 }
 
 // Tracepoints implements Env with shell-style wildcards.
@@ -54,4 +57,10 @@ func (t *TableEnv) TracepointArgs(cat, ev string) (*lang.Type, error) {
 // Struct implements Env.
 func (t *TableEnv) Struct(name string) (*lang.Type, error) {
 	return t.Types[name], nil
+}
+
+// Enumerator implements Env.
+func (t *TableEnv) Enumerator(name string) (int64, bool, error) {
+	v, ok := t.Enums[name]
+	return v, ok, nil
 }

@@ -35,6 +35,12 @@ func (c *checker) defined(name string) bool {
 
 // checkKeys types the key expressions of m and checks them against the
 // map's key type, fixing it on first use. It returns false on a mismatch.
+//
+// Several keys are one tuple key (bpftrace 0.22+): @m[a, b], @m[(a, b)]
+// and @m[$t] with $t = (a, b) all use the same map, so a single key of a
+// tuple type with two or more elements is taken element by element. A
+// one-element tuple @m[(a,)] stays a tuple key of its own (not @m[a]);
+// the empty tuple cannot be a key (a BPF map key has a size).
 func (c *checker) checkKeys(m *lang.Map, mi *MapInfo) bool {
 	var elems []*lang.Type
 	for _, k := range m.Keys {
@@ -42,13 +48,31 @@ func (c *checker) checkKeys(m *lang.Map, mi *MapInfo) bool {
 		if t.Kind == lang.KindNone {
 			return false
 		}
-		if t.Kind.IsAggregation() || t.Kind == lang.KindRecord {
-			c.errorf(k, "%s cannot be used as a map key", t)
+		if !c.validKey(k, t) {
 			return false
+		}
+		if len(m.Keys) == 1 && t.Kind == lang.KindTuple && len(t.Elems) >= 2 {
+			for _, e := range t.Elems {
+				elems = append(elems, widen(e))
+			}
+			continue
 		}
 		elems = append(elems, widen(t))
 	}
 	return c.unifyKey(m, mi, elems)
+}
+
+// validKey reports (and rejects) values that cannot be map keys.
+func (c *checker) validKey(k lang.Expr, t *lang.Type) bool {
+	switch {
+	case t.Kind.IsAggregation() || t.Kind == lang.KindRecord:
+		c.errorf(k, "%s cannot be used as a map key", t)
+		return false
+	case t.Kind == lang.KindTuple && len(t.Elems) == 0:
+		c.errorf(k, "The empty tuple cannot be used as a map key")
+		return false
+	}
+	return true
 }
 
 // unifyKey checks a use's key element types against the map's.
@@ -187,6 +211,12 @@ func (c *checker) assignMap(m *lang.Map, t *lang.Type) {
 		c.setType(m, lang.None)
 		return
 	}
+	if t.Kind == lang.KindTuple && len(t.Elems) == 0 {
+		// A BPF map value has a size.
+		c.errorf(m, "The empty tuple cannot be stored in a map")
+		c.setType(m, lang.None)
+		return
+	}
 	v := widen(t)
 	switch {
 	case mi.Value == nil && !c.final:
@@ -259,8 +289,11 @@ func (c *checker) checkKeyArg(call *lang.Call, m *lang.Map, k lang.Expr, t *lang
 	if mi == nil || t.Kind == lang.KindNone {
 		return
 	}
+	if !c.validKey(k, t) {
+		return
+	}
 	var elems []*lang.Type
-	if t.Kind == lang.KindTuple && mi.Arity > 1 {
+	if t.Kind == lang.KindTuple && len(t.Elems) >= 2 {
 		for _, e := range t.Elems {
 			elems = append(elems, widen(e))
 		}

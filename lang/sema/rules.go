@@ -286,20 +286,39 @@ func ruleStack(k lang.Kind) func(*checker, *lang.Call, []*lang.Type) *lang.Type 
 	}
 }
 
+// ruleGetopt types getopt(name[, default[, description]]) by its default:
+// a bool without one (a flag), else the default's type (bool, integer or
+// string). The default must be a literal: it is the value when the option
+// is absent, known at compile time.
 func ruleGetopt(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
-	if len(args) == 2 {
-		switch {
-		case args[1].IsInt():
+	if len(args) < 2 {
+		return lang.Bool
+	}
+	d := call.Args[1]
+	switch {
+	case args[1].Kind == lang.KindBool:
+		if _, ok := c.constOf(d); ok {
+			return lang.Bool
+		}
+	case args[1].IsInt():
+		if _, ok := c.constOf(d); ok {
 			return lang.Int64
-		case args[1].Kind == lang.KindStr:
+		}
+	case args[1].Kind == lang.KindStr:
+		if _, ok := c.stringLit(d); ok {
 			return args[1]
 		}
+	default:
 		c.errorf(call, "getopt() default must be an integer, a boolean or a string (%s provided)", typeClass(args[1]))
 		return lang.None
 	}
-	return lang.Bool
+	c.errorf(call, "getopt() default must be a literal")
+	return lang.None
 }
 
+// ruleDelete checks both forms, delete(@m[k]) and delete(@m, k). Since
+// bpftrace 0.24 delete returns whether the key existed, a bool usable in
+// conditions and assignments; as a statement the value is dropped.
 func ruleDelete(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
 	m := call.Args[0].(*lang.Map)
 	if len(call.Args) == 1 && m.Keys == nil {
@@ -307,8 +326,9 @@ func ruleDelete(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
 		// map needs the key.
 		if mi := c.info.Maps[m.Name]; mi != nil && mi.shaped && mi.Arity > 0 {
 			c.errorf(call, "delete() expects a map with explicit keys (@map[key]) to be provided")
+			return lang.None
 		}
-		return lang.None
+		return lang.Bool
 	}
 	if len(call.Args) == 2 {
 		if m.Keys != nil {
@@ -317,7 +337,7 @@ func ruleDelete(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
 		}
 		c.checkKeyArg(call, m, call.Args[1], args[1])
 	}
-	return lang.None
+	return lang.Bool
 }
 
 func ruleHasKey(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {

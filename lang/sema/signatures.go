@@ -111,10 +111,12 @@ func init() {
 		{Name: "percpu_kaddr", Min: 1, Max: 2, Args: []ArgKind{ArgStrLit, ArgInt}, Since: "0.22", rule: ret(lang.Uint64)},
 		{Name: "socket_cookie", Min: 1, Max: 1, Args: []ArgKind{ArgIntPtr}, Since: "0.24", rule: ret(lang.Uint64)},
 		{Name: "strlen", Min: 1, Max: 1, Args: []ArgKind{ArgStr}, Since: "0.25", rule: ret(lang.Uint64)},
-		{Name: "getopt", Min: 1, Max: 2, Args: []ArgKind{ArgStrLit}, Kind: Compile, Since: "0.24", rule: ruleGetopt},
+		{Name: "getopt", Min: 1, Max: 3, Args: []ArgKind{ArgStrLit, ArgAny, ArgStrLit}, Kind: Compile, Since: "0.24", rule: ruleGetopt},
+		{Name: "syscall_name", Min: 1, Max: 1, Args: []ArgKind{ArgInt}, Since: "0.25", rule: ret(lang.StrType(nameStrlen))},
+		{Name: "signal_name", Min: 1, Max: 1, Args: []ArgKind{ArgInt}, Since: "0.26", rule: ret(lang.StrType(nameStrlen))},
 
 		// Map functions.
-		{Name: "delete", Min: 1, Max: 2, Args: []ArgKind{ArgMapKey}, Kind: MapOp, Stmt: true, rule: ruleDelete},
+		{Name: "delete", Min: 1, Max: 2, Args: []ArgKind{ArgMapKey}, Kind: MapOp, rule: ruleDelete},
 		{Name: "clear", Min: 1, Max: 1, Args: []ArgKind{ArgMap}, Kind: MapOp, Stmt: true, rule: ret(lang.None)},
 		{Name: "zero", Min: 1, Max: 1, Args: []ArgKind{ArgMap}, Kind: MapOp, Stmt: true, rule: ret(lang.None)},
 		{Name: "len", Min: 1, Max: 1, Args: []ArgKind{ArgMapOrValue}, Kind: MapOp, Since: "0.20", rule: ruleLen},
@@ -133,6 +135,10 @@ func init() {
 		Funcs[f.Name] = f
 	}
 }
+
+// nameStrlen is the size of the strings syscall_name and signal_name
+// return (bpftrace's stdlib tables hold char[64] names).
+const nameStrlen = 64
 
 func funcNames() []string {
 	out := make([]string, 0, len(Funcs))
