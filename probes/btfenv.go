@@ -21,6 +21,9 @@ type btfConverter struct {
 	named map[string]*lang.Type // by requested name; nil value = unknown
 	conv  map[btf.Type]*lang.Type
 	enums map[string]int64 // every enumerator by name; built on first use (enums.go)
+	// rawVmlinux tells that spec is the running kernel's BTF, so the
+	// enumerator index may scan /sys/kernel/btf/vmlinux directly.
+	rawVmlinux bool
 }
 
 func newBTFConverter(spec *btf.Spec) *btfConverter {

@@ -59,8 +59,8 @@ func TestBpftraceTools(t *testing.T) {
 						t.Errorf("%s:\n%s", f, msg)
 					}
 				}
-				t.Logf("%s: %d/%d tools check (%d do not match this kernel)",
-					dir, len(files)-failed-mismatched, len(files), mismatched)
+				t.Logf("%s (%s): %d/%d tools check, %d fail, %d do not match this kernel's types",
+					dir, e.name, len(files)-failed-mismatched, len(files), failed, mismatched)
 			}
 		})
 	}
