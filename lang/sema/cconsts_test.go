@@ -3,11 +3,13 @@
 package sema_test
 
 import (
+	"os"
 	"syscall"
 	"testing"
 
 	"github.com/gtrace/gtrace/lang"
 	"github.com/gtrace/gtrace/lang/sema"
+	"github.com/gtrace/gtrace/probes"
 )
 
 // TestCConstsMatchHost cross-checks the C constant table against the Go
@@ -149,6 +151,30 @@ func TestIdentResolution(t *testing.T) {
 			if _, isConst := info.Consts[id]; isConst {
 				t.Errorf("NoKernel %s: unknown enumerator folded to a constant", src)
 			}
+		}
+	}
+}
+
+// TestCConstsMatchKernelBTF compares the table's constants that are also
+// enumerators of the running kernel's BTF (TCP states, BPF update flags).
+func TestCConstsMatchKernelBTF(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to read kernel BTF")
+	}
+	k := probes.NewKernel()
+	names := []string{"TCP_ESTABLISHED", "TCP_SYN_SENT", "TCP_SYN_RECV", "TCP_FIN_WAIT1", "TCP_FIN_WAIT2",
+		"TCP_TIME_WAIT", "TCP_CLOSE", "TCP_CLOSE_WAIT", "TCP_LAST_ACK", "TCP_LISTEN", "TCP_CLOSING",
+		"TCP_NEW_SYN_RECV", "BPF_ANY", "BPF_NOEXIST", "BPF_EXIST", "BPF_F_LOCK"}
+	for _, name := range names {
+		v, ok, err := k.Enumerator(name)
+		if err != nil {
+			t.Skip("no kernel BTF:", err)
+		}
+		if !ok {
+			continue
+		}
+		if c, _ := sema.CConst(name); c != v {
+			t.Errorf("%s: table %d, kernel BTF %d", name, c, v)
 		}
 	}
 }
