@@ -30,7 +30,9 @@ func (b *builder) emit(ins ...asm.Instruction) {
 		if len(b.pending) > 0 {
 			in = in.WithSymbol(b.pending[0])
 			for _, l := range b.pending[1:] {
-				b.alias[l] = b.pending[0]
+				if l != b.pending[0] {
+					b.alias[l] = b.pending[0]
+				}
 			}
 			b.pending = b.pending[:0]
 		}

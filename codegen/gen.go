@@ -49,9 +49,16 @@ func (g *gen) setSource(n lang.Node, text string) {
 	g.b.span = n.SpanOf()
 }
 
-// prologue saves the context and returns at once when the script is
-// stopping: the flag is read by direct map-value access (5.2+), no helper.
+// prologue saves the context and, except in END, returns at once when
+// the script is stopping: the flag is read by direct map-value access (5.2+), no helper.
 func (g *gen) prologue() {
+	if g.grp.provider == lang.End {
+		// END runs after the stop, by design.
+		g.b.src = "prologue: ctx"
+		g.b.emit(asm.Mov.Reg(asm.R6, asm.R1))
+		g.allocVars()
+		return
+	}
 	g.b.src = "prologue: ctx, stopped flag"
 	g.b.emit(
 		asm.Mov.Reg(asm.R6, asm.R1),

@@ -44,7 +44,6 @@ func (g *gen) stmt(s lang.Stmt) {
 		} else {
 			g.b.mark(els)
 		}
-		g.b.mark(end)
 	case *lang.UnrollStmt:
 		n, _ := g.constOf(s.Count)
 		end := g.b.label("unroll_end")
