@@ -47,7 +47,7 @@ func (g *gen) aggregate(m *lang.Map, call *lang.Call) bool {
 		g.b.emit(asm.LoadMapValue(asm.R3, 0, 0).WithReference(ZeroMap))
 		g.update(d, key, 0, true, bpfNoExist)
 		g.lookup(d, key)
-		g.b.emit(asm.JEq.Imm(asm.R0, 0, end), asm.Ja.Label(found))
+		g.b.emit(asm.JEq.Imm(asm.R0, 0, end)) // then fall into found
 	} else {
 		val := g.f.alloc(int(d.ValueSize))
 		switch call.Name {
@@ -143,6 +143,21 @@ func (g *gen) histIndex(r asm.Register, k int) {
 		)
 		g.b.mark(skip)
 	}
+	if k == 0 {
+		// index = p + 2
+		g.b.emit(asm.Mov.Reg(r, asm.R1), asm.Add.Imm(r, 2), asm.Ja.Label(done))
+	} else {
+		g.histSub(r, k, n, done)
+	}
+	g.b.mark(neg)
+	g.b.emit(asm.Mov.Imm(r, 0), asm.Ja.Label(done))
+	g.b.mark(small)
+	g.b.emit(asm.Add.Imm(r, 1))
+	g.b.mark(done)
+}
+
+// histSub finishes the index of hist(x, k > 0) from p in R1.
+func (g *gen) histSub(r asm.Register, k int, n int32, done string) {
 	// sub = (v >> (p-k)) & (n-1); index = (p-k+1)<<k + sub + 1
 	g.b.emit(
 		asm.Mov.Reg(asm.R2, asm.R1),
@@ -155,11 +170,6 @@ func (g *gen) histIndex(r asm.Register, k int) {
 		asm.Add.Imm(r, 1),
 		asm.Ja.Label(done),
 	)
-	g.b.mark(neg)
-	g.b.emit(asm.Mov.Imm(r, 0), asm.Ja.Label(done))
-	g.b.mark(small)
-	g.b.emit(asm.Add.Imm(r, 1))
-	g.b.mark(done)
 }
 
 // lhistIndex turns the value in r into its lhist bucket index (the layout

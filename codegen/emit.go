@@ -2,6 +2,7 @@ package codegen
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/cilium/ebpf/asm"
 
@@ -28,6 +29,12 @@ func newBuilder() *builder { return &builder{alias: map[string]string{}} }
 func (b *builder) emit(ins ...asm.Instruction) {
 	for _, in := range ins {
 		if len(b.pending) > 0 {
+			// Name the spot by its most telling label (the exit).
+			for i, l := range b.pending {
+				if strings.HasPrefix(l, "exit") {
+					b.pending[0], b.pending[i] = b.pending[i], b.pending[0]
+				}
+			}
 			in = in.WithSymbol(b.pending[0])
 			for _, l := range b.pending[1:] {
 				if l != b.pending[0] {

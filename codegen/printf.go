@@ -4,6 +4,7 @@ import (
 	"github.com/cilium/ebpf/asm"
 
 	"github.com/gtrace/gtrace/lang"
+	"github.com/gtrace/gtrace/lang/sema"
 	"github.com/gtrace/gtrace/maps"
 )
 
@@ -115,6 +116,12 @@ func (g *gen) argType(e lang.Expr) *lang.Type {
 		return lang.IntType(8, t.Signed)
 	case lang.KindBool:
 		return lang.Uint64
+	case lang.KindStr:
+		if t.Size == 0 {
+			// A __data_loc string has no static size: read up to the
+			// default str() size.
+			return lang.StrType(sema.DefaultMaxStrlen)
+		}
 	}
 	return t
 }
