@@ -54,7 +54,9 @@ func Compile(p *lang.Program, info *sema.Info, targets [][]probes.Target, opts O
 				prog, err = nil, ce
 				return
 			}
-			panic(r)
+			// A gtrace bug: report it rather than crash the caller (a
+			// checked program must never panic code generation).
+			prog, err = nil, fmt.Errorf("codegen: internal error (a gtrace bug): %v", r)
 		}
 	}()
 	c := newCompiler(p, info, opts)
