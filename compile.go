@@ -30,6 +30,8 @@ type Script struct {
 	Info    *sema.Info
 	// Warnings are the non-fatal diagnostics of parsing and checking.
 	Warnings lang.ErrorList
+	// params are the positional parameters the script was compiled with.
+	params []string
 	// targets holds, per clause, the expanded attach points (nil until
 	// expanded with a Kernel).
 	targets [][]probes.Target
@@ -64,7 +66,7 @@ func Compile(src lang.Source, opts Options) (*Script, error) {
 	if err := diags.Err(); err != nil {
 		return nil, err
 	}
-	s := &Script{Source: src, Program: prog, Info: info, Warnings: diags}
+	s := &Script{Source: src, Program: prog, Info: info, Warnings: diags, params: opts.Params}
 	if opts.Kernel != nil {
 		targets, errs := expandTargets(prog, opts.Kernel)
 		if err := errs.Err(); err != nil {

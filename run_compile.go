@@ -26,6 +26,7 @@ func (s *Script) generate(opts *RunOptions) (*codegen.Program, error) {
 	}
 	prog, err := codegen.Compile(s.Program, s.Info, targets, codegen.Options{
 		Source:     s.Source,
+		Params:     s.params,
 		MaxMapKeys: uint32(opts.MaxMapKeys),
 		Env:        opts.Kernel,
 		NumCPU:     ncpu,
