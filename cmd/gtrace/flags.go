@@ -26,6 +26,9 @@ type config struct {
 	dryRun   bool
 }
 
+// outputFormats are the values -f accepts.
+var outputFormats = []string{"text", "json", "table"}
+
 // stages accepted by -d.
 var debugStages = []string{"ast", "types", "all"}
 
@@ -35,16 +38,16 @@ func newFlagSet(c *config, stderr io.Writer) *pflag.FlagSet {
 	// Stop at the script name: what follows belongs to the script ($1..$N).
 	fs.SetInterspersed(false)
 	fs.SortFlags = false
-	fs.StringVarP(&c.program, "e", "e", "", "execute this program")
-	fs.StringVarP(&c.debug, "d", "d", "", "print a compilation stage and exit: ast, types, all")
-	fs.BoolVarP(&c.verbose, "v", "v", false, "verbose messages")
-	fs.BoolVarP(&c.quiet, "q", "q", false, "keep messages quiet")
-	fs.StringVarP(&c.format, "f", "f", "text", "output format: text or json")
-	fs.StringVarP(&c.outFile, "o", "o", "", "write the tracing output to FILE instead of stdout")
+	fs.StringVarP(&c.program, "program", "e", "", "execute this program")
+	fs.StringVarP(&c.debug, "debug", "d", "", "print a compilation stage and exit: ast, types, all")
+	fs.BoolVarP(&c.verbose, "verbose", "v", false, "verbose messages")
+	fs.BoolVarP(&c.quiet, "quiet", "q", false, "keep messages quiet")
+	fs.StringVarP(&c.format, "format", "f", "text", "output format: text, json or table")
+	fs.StringVarP(&c.outFile, "output", "o", "", "write the tracing output to FILE instead of stdout")
 	fs.BoolVar(&c.dryRun, "dry-run", false, "compile and load the programs into the kernel, attach nothing, and exit")
 	fs.BoolVar(&c.unsafe, "unsafe", false, "allow unsafe builtin functions")
 	fs.BoolVar(&c.noWarn, "no-warnings", false, "disable all warning messages")
-	fs.StringArrayVarP(&c.incDirs, "I", "I", nil, "add the directory to the include search path (accepted; types come from BTF)")
+	fs.StringArrayVarP(&c.incDirs, "include-dir", "I", nil, "add the directory to the include search path (accepted; types come from BTF)")
 	fs.StringArrayVar(&c.includes, "include", nil, "add an #include file before the program (accepted; types come from BTF)")
 	fs.BoolVarP(&c.version, "version", "V", false, "print the gtrace version")
 	fs.BoolVarP(&c.help, "help", "h", false, "show this help message")

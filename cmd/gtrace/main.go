@@ -39,6 +39,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "gtrace: unknown -d stage %q (want one of ast, types, all)\n", c.debug)
 		return 1
 	}
+	if !slices.Contains(outputFormats, c.format) {
+		fmt.Fprintf(stderr, "gtrace: unknown output format %q (want one of text, json, table)\n", c.format)
+		return 1
+	}
 	src, params, err := readProgram(&c, fs.Args(), stdin)
 	if err != nil {
 		fmt.Fprintf(stderr, "gtrace: %v\n", err)
