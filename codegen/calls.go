@@ -45,7 +45,7 @@ func (g *gen) callValue(call *lang.Call, dst asm.Register) {
 	case "strcontains":
 		g.strcontains(call.Args[0], call.Args[1], dst)
 	case "len":
-		fail(call, "len(@map) needs an iteration of the map in the kernel: %v", ErrUnsupported)
+		g.mapLen(call, dst)
 	case "signal":
 		g.signal(call)
 		g.b.emit(asm.Mov.Imm(dst, 0))

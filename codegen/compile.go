@@ -109,6 +109,8 @@ type compiler struct {
 
 	probeIndex map[string]int // probe name → index in out.ProbeNames
 	needZero   int            // size of the largest value inserted from ZeroMap
+	scratch    int            // size of a ScratchMap entry, 0 when unused
+	nprogs     int            // programs generated so far
 	lines      []string       // source lines, for comments
 }
 
@@ -156,7 +158,14 @@ func (c *compiler) defineMaps() {
 	}
 }
 
+// needScratch makes ScratchMap entries at least n bytes.
+func (c *compiler) needScratch(n int) { c.scratch = max(c.scratch, maps.Round8(n)) }
+
 func (c *compiler) finishSpec() {
+	if c.scratch > 0 {
+		c.out.Spec.Maps[ScratchMap] = &ebpf.MapSpec{Name: "scratch", Type: ebpf.PerCPUArray, KeySize: 4,
+			ValueSize: uint32(c.scratch), MaxEntries: uint32(max(c.nprogs, 1))}
+	}
 	if c.needZero > 0 {
 		c.out.Spec.Maps[ZeroMap] = &ebpf.MapSpec{Name: "zero", Type: ebpf.Array, KeySize: 4,
 			ValueSize: uint32(maps.Round8(c.needZero)), MaxEntries: 1}
@@ -300,9 +309,11 @@ func (c *compiler) generate(clause int, pi *sema.ProbeInfo, grp *group, name str
 	}
 	g := &gen{
 		c: c, b: newBuilder(), pi: pi, grp: grp,
-		pool: []asm.Register{asm.R9, asm.R8, asm.R7},
-		vars: map[string]int16{},
+		pool:      []asm.Register{asm.R9, asm.R8, asm.R7},
+		vars:      map[string]int16{},
+		progIndex: c.nprogs,
 	}
+	c.nprogs++
 	g.exit = g.b.label("exit")
 	g.prologue()
 	pr := pi.Probe
@@ -316,8 +327,8 @@ func (c *compiler) generate(clause int, pi *sema.ProbeInfo, grp *group, name str
 	g.b.mark(g.exit)
 	g.b.span = lang.Span{}
 	g.b.emit(asm.Mov.Imm(asm.R0, 0), asm.Return())
-	if g.f.peak > stackLimit {
-		return nil, fmt.Errorf("%s: the probe needs %d bytes of BPF stack, more than the kernel's %d", pr.Start, g.f.peak, stackLimit)
+	if need := callbackFrame(g.f, g.calleePeak); g.f.peak > stackLimit || need > stackLimit {
+		return nil, fmt.Errorf("%s: the probe needs %d bytes of BPF stack, more than the kernel's %d", pr.Start, max(need, g.f.peak), stackLimit)
 	}
 	kname := grp.provider.String()
 	if len(grp.targets) == 1 && grp.targets[0].Event != "" {

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/cilium/ebpf/asm"
+	"github.com/cilium/ebpf/btf"
 
 	"github.com/gtrace/gtrace/lang"
 )
@@ -20,6 +21,35 @@ type builder struct {
 	src     string            // source comment for the next instruction
 	span    lang.Span         // span of the node being compiled
 	n       int               // label counter
+	// funcs holds finished BPF subprograms (for_each_map_elem callbacks),
+	// placed after the main program.
+	funcs []asm.Instructions
+}
+
+// savedFunc is the state of the function being built while a nested
+// subprogram is generated.
+type savedFunc struct {
+	insns   asm.Instructions
+	pending []string
+	src     string
+	span    lang.Span
+}
+
+// beginFunc starts a subprogram whose first instruction carries symbol
+// sym; instructions go to it until endFunc.
+func (b *builder) beginFunc(sym string) savedFunc {
+	s := savedFunc{b.insns, b.pending, b.src, b.span}
+	b.insns, b.pending, b.src = nil, []string{sym}, ""
+	return s
+}
+
+// endFunc finishes the current subprogram and resumes the saved one.
+func (b *builder) endFunc(s savedFunc) {
+	if len(b.pending) > 0 {
+		panic("BUG: codegen: label at the end of a subprogram")
+	}
+	b.funcs = append(b.funcs, b.insns)
+	b.insns, b.pending, b.src, b.span = s.insns, s.pending, s.src, s.span
 }
 
 func newBuilder() *builder { return &builder{alias: map[string]string{}} }
@@ -66,9 +96,38 @@ func (b *builder) finish() asm.Instructions {
 	if len(b.pending) > 0 {
 		panic("BUG: codegen: label at the end of a program")
 	}
-	for i := range b.insns {
-		ref := b.insns[i].Reference()
-		if ref == "" {
+	out := b.resolve(b.insns)
+	if len(b.funcs) == 0 {
+		return out
+	}
+	// A program with callbacks needs BTF func info for every function
+	// (the verifier refuses a BPF_PSEUDO_FUNC load without it).
+	ptr := &btf.Pointer{Target: &btf.Void{}}
+	out[0] = btf.WithFuncMetadata(out[0], &btf.Func{
+		Name:    "gtrace_main",
+		Type:    &btf.FuncProto{Return: &btf.Int{Name: "int", Size: 4, Encoding: btf.Signed}, Params: []btf.FuncParam{{Name: "ctx", Type: ptr}}},
+		Linkage: btf.GlobalFunc,
+	})
+	long := &btf.Int{Name: "long", Size: 8, Encoding: btf.Signed}
+	for _, f := range b.funcs {
+		f = b.resolve(f)
+		f[0] = btf.WithFuncMetadata(f[0], &btf.Func{
+			Name: f[0].Symbol(),
+			Type: &btf.FuncProto{Return: long, Params: []btf.FuncParam{
+				{Name: "map", Type: ptr}, {Name: "key", Type: ptr}, {Name: "value", Type: ptr}, {Name: "ctx", Type: ptr},
+			}},
+			Linkage: btf.StaticFunc,
+		})
+		out = append(out, f...)
+	}
+	return out
+}
+
+// resolve replaces label aliases in one function and prunes it.
+func (b *builder) resolve(insns asm.Instructions) asm.Instructions {
+	for i := range insns {
+		ref := insns[i].Reference()
+		if ref == "" || insns[i].IsLoadOfFunctionPointer() {
 			continue
 		}
 		for {
@@ -78,9 +137,9 @@ func (b *builder) finish() asm.Instructions {
 			}
 			ref = a
 		}
-		b.insns[i] = b.insns[i].WithReference(ref)
+		insns[i] = insns[i].WithReference(ref)
 	}
-	return pruneUnreachable(b.insns)
+	return pruneUnreachable(insns)
 }
 
 // pruneUnreachable drops instructions no path from the entry reaches

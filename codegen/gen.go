@@ -20,6 +20,16 @@ type gen struct {
 	// loops holds the labels of the enclosing loops, innermost last.
 	loops []loopLabels
 	exit  string
+	// calleePeak is the largest stack the callbacks this program calls
+	// add to its own frame.
+	calleePeak int
+	// progIndex is this program's entry in ScratchMap.
+	progIndex int
+	// scratchSlot, in a callback, is the stack slot holding the address
+	// of the ScratchMap entry; scratchTop is where the free part of that
+	// entry starts.
+	scratchSlot int16
+	scratchTop  int
 }
 
 type loopLabels struct{ brk, cont string }

@@ -27,6 +27,10 @@ const (
 	// written: new hist/lhist keys are inserted from it, since their
 	// values are larger than the 512-byte stack. Present only when needed.
 	ZeroMap = "zero"
+	// ScratchMap is a per-CPU array with one entry per program: memory
+	// the verifier does not track value by value (the scalar variables a
+	// for-over-map body shares with its caller). Present only when needed.
+	ScratchMap = "scratch"
 )
 
 // Indexes into LostMap.

@@ -123,8 +123,3 @@ func (g *gen) argsArrayElem(f *lang.Field, i int, et *lang.Type, dst asm.Registe
 	g.b.emit(asm.Mov.Reg(asm.R3, asm.R6))
 	g.readKernel(dst, asm.R3, int16(off), et)
 }
-
-// forMap compiles `for ($kv : @map)`.
-func (g *gen) forMap(s *lang.ForStmt) {
-	fail(s, "for over a map: %v", ErrUnsupported)
-}
