@@ -45,7 +45,7 @@ func (g *gen) aggregate(m *lang.Map, call *lang.Call) bool {
 		// the key up again and count as if it had been there.
 		g.c.needZero = max(g.c.needZero, int(d.ValueSize))
 		g.b.emit(asm.LoadMapValue(asm.R3, 0, 0).WithReference(ZeroMap))
-		g.update(d, key, 0, true, bpfNoExist)
+		g.update(d, key, loc{}, true, bpfNoExist)
 		g.lookup(d, key)
 		g.b.emit(asm.JEq.Imm(asm.R0, 0, end)) // then fall into found
 	} else {
@@ -63,7 +63,7 @@ func (g *gen) aggregate(m *lang.Map, call *lang.Call) bool {
 			g.load(asm.R1, x)
 			g.b.emit(storeImm64(asm.RFP, val+maps.AvgCountOffset, 1), asm.StoreMem(asm.RFP, val+maps.AvgTotalOffset, asm.R1, asm.DWord))
 		}
-		g.update(d, key, val, false, bpfAny)
+		g.update(d, key, stackLoc(val), false, bpfAny)
 		g.b.emit(asm.Ja.Label(end))
 	}
 

@@ -110,6 +110,7 @@ type compiler struct {
 	probeIndex map[string]int // probe name → index in out.ProbeNames
 	needZero   int            // size of the largest value inserted from ZeroMap
 	scratch    int            // size of a ScratchMap entry, 0 when unused
+	bigStack   int            // size of a BigMap entry, 0 when unused
 	nprogs     int            // programs generated so far
 	lines      []string       // source lines, for comments
 }
@@ -162,6 +163,10 @@ func (c *compiler) defineMaps() {
 func (c *compiler) needScratch(n int) { c.scratch = max(c.scratch, maps.Round8(n)) }
 
 func (c *compiler) finishSpec() {
+	if c.bigStack > 0 {
+		c.out.Spec.Maps[BigMap] = &ebpf.MapSpec{Name: "bigstack", Type: ebpf.PerCPUArray, KeySize: 4,
+			ValueSize: uint32(c.bigStack), MaxEntries: uint32(max(c.nprogs, 1))}
+	}
 	if c.scratch > 0 {
 		c.out.Spec.Maps[ScratchMap] = &ebpf.MapSpec{Name: "scratch", Type: ebpf.PerCPUArray, KeySize: 4,
 			ValueSize: uint32(c.scratch), MaxEntries: uint32(max(c.nprogs, 1))}
@@ -302,7 +307,24 @@ func programType(p lang.Provider) (ebpf.ProgramType, error) {
 }
 
 // generate emits the program of one group.
+// A program whose temporaries do not fit the stack is generated again in
+// big mode: large values move to its BigMap entry.
 func (c *compiler) generate(clause int, pi *sema.ProbeInfo, grp *group, name string) (*ebpf.ProgramSpec, error) {
+	idx, nact := c.nprogs, len(c.out.Actions)
+	c.nprogs++
+	ps, err := c.generateMode(pi, grp, idx, false)
+	if errors.Is(err, errStack) {
+		c.out.Actions = c.out.Actions[:nact]
+		ps, err = c.generateMode(pi, grp, idx, true)
+	}
+	return ps, err
+}
+
+// errStack is wrapped by the error of a program that needs more stack
+// than the kernel gives.
+var errStack = errors.New("too much BPF stack")
+
+func (c *compiler) generateMode(pi *sema.ProbeInfo, grp *group, idx int, big bool) (*ebpf.ProgramSpec, error) {
 	typ, err := programType(grp.provider)
 	if err != nil {
 		return nil, err
@@ -310,10 +332,13 @@ func (c *compiler) generate(clause int, pi *sema.ProbeInfo, grp *group, name str
 	g := &gen{
 		c: c, b: newBuilder(), pi: pi, grp: grp,
 		pool:      []asm.Register{asm.R9, asm.R8, asm.R7},
-		vars:      map[string]int16{},
-		progIndex: c.nprogs,
+		vars:      map[string]loc{},
+		progIndex: idx,
+		big:       big,
 	}
-	c.nprogs++
+	if big {
+		g.pool = []asm.Register{asm.R8, asm.R7}
+	}
 	g.exit = g.b.label("exit")
 	g.prologue()
 	pr := pi.Probe
@@ -328,7 +353,10 @@ func (c *compiler) generate(clause int, pi *sema.ProbeInfo, grp *group, name str
 	g.b.span = lang.Span{}
 	g.b.emit(asm.Mov.Imm(asm.R0, 0), asm.Return())
 	if need := callbackFrame(g.f, g.calleePeak); g.f.peak > stackLimit || need > stackLimit {
-		return nil, fmt.Errorf("%s: the probe needs %d bytes of BPF stack, more than the kernel's %d", pr.Start, max(need, g.f.peak), stackLimit)
+		return nil, fmt.Errorf("%s: the probe needs %d bytes of BPF stack, more than the kernel's %d: %w", pr.Start, max(need, g.f.peak), stackLimit, errStack)
+	}
+	if big {
+		c.bigStack = max(c.bigStack, maps.Round8(max(g.bf.peak, 8)))
 	}
 	kname := grp.provider.String()
 	if len(grp.targets) == 1 && grp.targets[0].Event != "" {

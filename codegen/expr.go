@@ -30,11 +30,11 @@ func (g *gen) intExpr(e lang.Expr, dst asm.Register) {
 	defer func() { g.b.span = saved }()
 	switch e := e.(type) {
 	case *lang.Var:
-		slot, ok := g.vars[e.Name]
+		v, ok := g.vars[e.Name]
 		if !ok {
 			panic("BUG: codegen: variable without a slot: $" + e.Name)
 		}
-		g.b.emit(asm.LoadMem(dst, asm.RFP, slot, asm.DWord))
+		g.b.emit(asm.LoadMem(dst, v.reg, v.off, asm.DWord))
 	case *lang.Binary:
 		g.binary(e, dst)
 	case *lang.Unary:

@@ -72,7 +72,7 @@ func (g *gen) forMap(s *lang.ForStmt) {
 	}
 	g.c.needScratch(top)
 
-	ctxSlot, scrSlot := g.f.alloc(8), g.f.alloc(8)
+	ctxSlot, scrSlot, bigSlot := g.f.alloc(8), g.f.alloc(8), g.f.alloc(8)
 	skip := g.b.label("for_each_end")
 	g.scratchPtr(asm.R2, skip)
 	g.b.emit(
@@ -80,14 +80,18 @@ func (g *gen) forMap(s *lang.ForStmt) {
 		asm.StoreMem(asm.RFP, ctxSlot, asm.R6, asm.DWord),
 		storeImm64(asm.R2, int16(base), 0),
 	)
+	if g.big {
+		g.b.emit(asm.StoreMem(asm.RFP, bigSlot, asm.R9, asm.DWord))
+	}
 	for _, v := range used {
-		g.copyMem(asm.R2, int16(voff[v]), asm.RFP, g.vars[v], sizes[v])
+		g.copyMem(asm.R2, int16(voff[v]), g.vars[v].reg, g.vars[v].off, sizes[v])
 	}
 	cb := g.b.label("for_each_cb")
 
 	// The callback.
 	cg := g.sub()
 	cg.scratchTop = top
+	cg.bf.used = g.bf.used
 	saved := g.b.beginFunc(cb)
 	g.b.src = "for_each callback: " + g.c.text(lang.Join(s.Var.Span, s.Map.Span))
 	cg.scratchSlot = cg.f.alloc(8)
@@ -96,26 +100,30 @@ func (g *gen) forMap(s *lang.ForStmt) {
 		asm.LoadMem(asm.R5, asm.R4, scrSlot, asm.DWord),
 		asm.StoreMem(asm.RFP, cg.scratchSlot, asm.R5, asm.DWord),
 	)
-	for _, v := range used {
-		slot := cg.f.alloc(sizes[v])
-		cg.vars[v] = slot
-		cg.copyMem(asm.RFP, slot, asm.R5, int16(voff[v]), sizes[v])
+	if g.big {
+		g.b.emit(asm.LoadMem(asm.R9, asm.R4, bigSlot, asm.DWord))
 	}
-	kvSlot := cg.f.alloc(maps.SizeOf(kvt))
-	cg.vars[s.Var.Name] = kvSlot
+	for _, v := range used {
+		l := cg.tmp(sizes[v])
+		cg.vars[v] = l
+		cg.copyMem(l.reg, l.off, asm.R5, int16(voff[v]), sizes[v])
+	}
+	kv := cg.tmp(maps.SizeOf(kvt))
+	cg.vars[s.Var.Name] = kv
+	kvBase, kvSlot := kv.reg, kv.off
 	offs := maps.Layout(kvt)
 	keySize := maps.SizeOf(kvt.Elems[0])
 	if d.PerCPU() {
 		// The value of each CPU, merged as a read of @m[key] would.
-		key := cg.f.alloc(int(d.KeySize))
-		cg.copyMem(asm.RFP, key, asm.R2, 0, int(d.KeySize))
-		cg.copyMem(asm.RFP, kvSlot+int16(offs[0]), asm.RFP, key, keySize)
+		key := cg.tmp(int(d.KeySize))
+		cg.copyMem(key.reg, key.off, asm.R2, 0, int(d.KeySize))
+		cg.copyMem(kvBase, kvSlot+int16(offs[0]), key.reg, key.off, keySize)
 		cg.percpuRead(d, key, asm.R0)
-		g.b.emit(asm.StoreMem(asm.RFP, kvSlot+int16(offs[1]), asm.R0, sizeOp(maps.SizeOf(valT))))
+		g.b.emit(asm.StoreMem(kvBase, kvSlot+int16(offs[1]), asm.R0, sizeOp(maps.SizeOf(valT))))
 	} else {
-		cg.copyMem(asm.RFP, kvSlot+int16(offs[0]), asm.R2, 0, keySize)
+		cg.copyMem(kvBase, kvSlot+int16(offs[0]), asm.R2, 0, keySize)
 		if isMem(valT) {
-			cg.copyConvert(valT, asm.RFP, kvSlot+int16(offs[1]), d.Value, asm.R3, 0, true)
+			cg.copyConvert(valT, kvBase, kvSlot+int16(offs[1]), d.Value, asm.R3, 0, true)
 		} else {
 			vt := d.Value
 			if !vt.IsInt() {
@@ -123,7 +131,7 @@ func (g *gen) forMap(s *lang.ForStmt) {
 			}
 			g.b.emit(asm.LoadMem(asm.R0, asm.R3, 0, sizeOp(maps.SizeOf(vt))))
 			cg.extend(asm.R0, vt)
-			g.b.emit(asm.StoreMem(asm.RFP, kvSlot+int16(offs[1]), asm.R0, sizeOp(maps.SizeOf(valT))))
+			g.b.emit(asm.StoreMem(kvBase, kvSlot+int16(offs[1]), asm.R0, sizeOp(maps.SizeOf(valT))))
 		}
 	}
 	brk, cont, out := g.b.label("for_each_break"), g.b.label("for_each_next"), g.b.label("for_each_out")
@@ -144,11 +152,12 @@ func (g *gen) forMap(s *lang.ForStmt) {
 	g.b.mark(out)
 	g.b.emit(asm.LoadMem(asm.R2, asm.RFP, cg.scratchSlot, asm.DWord))
 	for _, v := range used {
-		cg.copyMem(asm.R2, int16(voff[v]), asm.RFP, cg.vars[v], sizes[v])
+		cg.copyMem(asm.R2, int16(voff[v]), cg.vars[v].reg, cg.vars[v].off, sizes[v])
 	}
 	g.b.emit(asm.Return())
 	g.b.endFunc(saved)
 	g.calleePeak = max(g.calleePeak, callbackFrame(cg.f, cg.calleePeak))
+	g.bf.peak = max(g.bf.peak, cg.bf.peak)
 
 	// The call, then the variables back.
 	g.b.emit(
@@ -160,7 +169,7 @@ func (g *gen) forMap(s *lang.ForStmt) {
 		asm.LoadMem(asm.R2, asm.RFP, scrSlot, asm.DWord),
 	)
 	for _, v := range used {
-		g.copyMem(asm.RFP, g.vars[v], asm.R2, int16(voff[v]), sizes[v])
+		g.copyMem(g.vars[v].reg, g.vars[v].off, asm.R2, int16(voff[v]), sizes[v])
 	}
 	g.b.emit(
 		asm.LoadMem(asm.R0, asm.R2, int16(base), asm.DWord),
@@ -194,12 +203,17 @@ func (g *gen) scratchPtr(r asm.Register, fail string) {
 
 // sub returns a generator for a callback subprogram of g's program.
 func (g *gen) sub() *gen {
-	return &gen{
+	s := &gen{
 		c: g.c, b: g.b, pi: g.pi, grp: g.grp,
 		pool:      []asm.Register{asm.R9, asm.R8, asm.R7},
-		vars:      map[string]int16{},
+		vars:      map[string]loc{},
 		progIndex: g.progIndex,
+		big:       g.big,
 	}
+	if g.big {
+		s.pool = []asm.Register{asm.R8, asm.R7}
+	}
+	return s
 }
 
 // bodyVars lists the scratch variables a loop body mentions, except the

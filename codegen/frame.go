@@ -26,6 +26,30 @@ func (f *frame) alloc(n int) int16 {
 func (f *frame) mark() int        { return f.used }
 func (f *frame) release(mark int) { f.used = mark }
 
+// loc is a place in memory: a stack slot (RFP) or, in big mode, a place
+// in the BigMap entry (R9).
+type loc struct {
+	reg asm.Register
+	off int16
+}
+
+func stackLoc(off int16) loc { return loc{reg: asm.RFP, off: off} }
+
+// bigMin is the size from which big mode moves a temporary off the stack.
+const bigMin = 16
+
+// tmp allocates n bytes of temporary memory, released with the
+// statement: on the stack, or in big mode in the BigMap entry when large.
+func (g *gen) tmp(n int) loc {
+	if g.big && n >= bigMin {
+		off := g.bf.used
+		g.bf.used += maps.Round8(n)
+		g.bf.peak = max(g.bf.peak, g.bf.used)
+		return loc{reg: asm.R9, off: int16(off)}
+	}
+	return stackLoc(g.f.alloc(n))
+}
+
 // held is a value kept across helper calls: in a callee-saved register
 // (R7–R9) when one is free, else in a stack slot.
 type held struct {

@@ -16,7 +16,7 @@ type gen struct {
 	grp  *group
 	f    frame
 	pool []asm.Register // free callee-saved registers
-	vars map[string]int16
+	vars map[string]loc
 	// loops holds the labels of the enclosing loops, innermost last.
 	loops []loopLabels
 	exit  string
@@ -30,6 +30,10 @@ type gen struct {
 	// entry starts.
 	scratchSlot int16
 	scratchTop  int
+	// big moves temporaries of bigMin bytes or more to the program's
+	// BigMap entry, whose address R9 holds; bf allocates in it.
+	big bool
+	bf  frame
 }
 
 type loopLabels struct{ brk, cont string }
@@ -66,6 +70,7 @@ func (g *gen) prologue() {
 		// END runs after the stop, by design.
 		g.b.src = "prologue: ctx"
 		g.b.emit(asm.Mov.Reg(asm.R6, asm.R1))
+		g.bigBase()
 		g.allocVars()
 		return
 	}
@@ -76,7 +81,26 @@ func (g *gen) prologue() {
 		asm.LoadMem(asm.R0, asm.R0, 0, asm.DWord),
 		asm.JNE.Imm(asm.R0, 0, g.exit),
 	)
+	g.bigBase()
 	g.allocVars()
+}
+
+// bigBase loads the address of the program's BigMap entry into R9 in big
+// mode.
+func (g *gen) bigBase() {
+	if !g.big {
+		return
+	}
+	key := g.f.alloc(8)
+	g.b.emit(
+		asm.StoreImm(asm.RFP, key, int64(g.progIndex), asm.Word),
+		asm.LoadMapPtr(asm.R1, 0).WithReference(BigMap),
+		asm.Mov.Reg(asm.R2, asm.RFP),
+		asm.Add.Imm(asm.R2, int32(key)),
+		asm.FnMapLookupElem.Call(),
+		asm.JEq.Imm(asm.R0, 0, g.exit),
+		asm.Mov.Reg(asm.R9, asm.R0),
+	)
 }
 
 // allocVars gives every scratch variable its stack slot for the whole
@@ -93,10 +117,10 @@ func (g *gen) allocVars() {
 	for _, n := range names {
 		t := g.pi.Vars[n]
 		size := maps.Round8(max(maps.SizeOf(t), 8))
-		slot := g.f.alloc(size)
-		g.vars[n] = slot
+		l := g.tmp(size)
+		g.vars[n] = l
 		if !assignedFirst[n] {
-			g.zero(asm.RFP, slot, size)
+			g.zero(l.reg, l.off, size)
 		}
 	}
 }

@@ -24,43 +24,44 @@ func (g *gen) mapDef(m *lang.Map) *maps.Def {
 
 // mapKey builds the key of m in a fresh stack slot and returns its offset.
 // Keys are written with padding zeroed: equal keys must be equal bytes.
-func (g *gen) mapKey(m *lang.Map) int16 {
+func (g *gen) mapKey(m *lang.Map) loc {
 	return g.keyOf(g.mapDef(m), m.Keys, nil)
 }
 
 // keyOf builds a key from key expressions (@m[a, b]) or from one
 // expression standing for the whole key (has_key(@m, (a, b))).
-func (g *gen) keyOf(d *maps.Def, keys []lang.Expr, whole lang.Expr) int16 {
-	slot := g.f.alloc(int(d.KeySize))
+func (g *gen) keyOf(d *maps.Def, keys []lang.Expr, whole lang.Expr) loc {
+	k := g.tmp(int(d.KeySize))
+	base, slot := k.reg, k.off
 	switch {
 	case d.Key == nil:
-		g.b.emit(storeImm64(asm.RFP, slot, 0))
+		g.b.emit(storeImm64(base, slot, 0))
 	case whole != nil && d.Arity > 1:
 		if t, ok := whole.(*lang.Tuple); ok {
 			return g.keyOf(d, t.Elems, nil)
 		}
-		g.memExpr(whole, d.Key, asm.RFP, slot, true)
+		g.memExpr(whole, d.Key, base, slot, true)
 	case whole != nil:
-		g.memExpr(whole, d.Key, asm.RFP, slot, true)
+		g.memExpr(whole, d.Key, base, slot, true)
 	case len(keys) == 1:
-		g.memExpr(keys[0], d.Key, asm.RFP, slot, true)
+		g.memExpr(keys[0], d.Key, base, slot, true)
 	default:
 		offs := maps.Layout(d.Key)
 		end := 0
 		for i, et := range d.Key.Elems {
 			if offs[i] > end {
-				g.zero(asm.RFP, slot+int16(end), offs[i]-end)
+				g.zero(base, slot+int16(end), offs[i]-end)
 			}
 			end = offs[i] + maps.SizeOf(et)
 		}
 		for i, k := range keys {
-			g.memExpr(k, d.Key.Elems[i], asm.RFP, slot+int16(offs[i]), true)
+			g.memExpr(k, d.Key.Elems[i], base, slot+int16(offs[i]), true)
 		}
 	}
 	if n := maps.SizeOf(keyType(d)); n < int(d.KeySize) {
-		g.zero(asm.RFP, slot+int16(n), int(d.KeySize)-n)
+		g.zero(base, slot+int16(n), int(d.KeySize)-n)
 	}
-	return slot
+	return k
 }
 
 func keyType(d *maps.Def) *lang.Type {
@@ -70,26 +71,20 @@ func keyType(d *maps.Def) *lang.Type {
 	return d.Key
 }
 
-// lookup emits R0 = bpf_map_lookup_elem(map, R10+key).
-func (g *gen) lookup(d *maps.Def, key int16) {
-	g.b.emit(
-		asm.LoadMapPtr(asm.R1, 0).WithReference(d.SpecName()),
-		asm.Mov.Reg(asm.R2, asm.RFP),
-		asm.Add.Imm(asm.R2, int32(key)),
-		asm.FnMapLookupElem.Call(),
-	)
+// lookup emits R0 = bpf_map_lookup_elem(map, key).
+func (g *gen) lookup(d *maps.Def, key loc) {
+	g.b.emit(asm.LoadMapPtr(asm.R1, 0).WithReference(d.SpecName()))
+	g.addr(asm.R2, key.reg, key.off)
+	g.b.emit(asm.FnMapLookupElem.Call())
 }
 
 // update emits bpf_map_update_elem(map, R10+key, R10+val or R3, flags) and
 // counts a refused update (map full) in LostMap.
-func (g *gen) update(d *maps.Def, key int16, val int16, valInR3 bool, flags int32) {
-	g.b.emit(
-		asm.LoadMapPtr(asm.R1, 0).WithReference(d.SpecName()),
-		asm.Mov.Reg(asm.R2, asm.RFP),
-		asm.Add.Imm(asm.R2, int32(key)),
-	)
+func (g *gen) update(d *maps.Def, key loc, val loc, valInR3 bool, flags int32) {
+	g.b.emit(asm.LoadMapPtr(asm.R1, 0).WithReference(d.SpecName()))
+	g.addr(asm.R2, key.reg, key.off)
 	if !valInR3 {
-		g.b.emit(asm.Mov.Reg(asm.R3, asm.RFP), asm.Add.Imm(asm.R3, int32(val)))
+		g.addr(asm.R3, val.reg, val.off)
 	}
 	ok := g.b.label("update_ok")
 	g.b.emit(
@@ -130,7 +125,7 @@ func (g *gen) mapRead(m *lang.Map, dst asm.Register) {
 }
 
 // percpuRead merges an aggregation's per-CPU values in the kernel.
-func (g *gen) percpuRead(d *maps.Def, key int16, dst asm.Register) {
+func (g *gen) percpuRead(d *maps.Def, key loc, dst asm.Register) {
 	acc := g.f.alloc(16) // value / count, total or "set" flag
 	cpu := g.f.alloc(8)
 	g.b.emit(
@@ -143,8 +138,8 @@ func (g *gen) percpuRead(d *maps.Def, key int16, dst asm.Register) {
 		asm.LoadMem(asm.R4, asm.RFP, cpu, asm.DWord),
 		asm.JGE.Imm(asm.R4, int32(g.c.opts.NumCPU), done),
 		asm.LoadMapPtr(asm.R1, 0).WithReference(d.SpecName()),
-		asm.Mov.Reg(asm.R2, asm.RFP),
-		asm.Add.Imm(asm.R2, int32(key)),
+		asm.Mov.Reg(asm.R2, key.reg),
+		asm.Add.Imm(asm.R2, int32(key.off)),
 		asm.Mov.Reg(asm.R3, asm.R4),
 		asm.FnMapLookupPercpuElem.Call(),
 		asm.JEq.Imm(asm.R0, 0, next),
@@ -227,10 +222,10 @@ func (g *gen) mapAssign(m *lang.Map, value lang.Expr) {
 		}
 	}
 	d := g.mapDef(m)
-	val := g.f.alloc(int(d.ValueSize))
-	g.memExpr(value, d.Value, asm.RFP, val, true)
+	val := g.tmp(int(d.ValueSize))
+	g.memExpr(value, d.Value, val.reg, val.off, true)
 	if n := maps.SizeOf(d.Value); n < int(d.ValueSize) {
-		g.zero(asm.RFP, val+int16(n), int(d.ValueSize)-n)
+		g.zero(val.reg, val.off+int16(n), int(d.ValueSize)-n)
 	}
 	key := g.mapKey(m)
 	g.update(d, key, val, false, bpfAny)
@@ -277,7 +272,7 @@ func (g *gen) mapModify(m *lang.Map, op string, operand held, dst asm.Register, 
 	} else {
 		g.b.emit(asm.StoreMem(asm.RFP, res, asm.R3, asm.DWord))
 	}
-	g.update(d, key, val, false, bpfAny)
+	g.update(d, key, stackLoc(val), false, bpfAny)
 	g.b.mark(end)
 	g.b.emit(asm.LoadMem(dst, asm.RFP, res, asm.DWord))
 }
@@ -290,12 +285,12 @@ func (g *gen) incDec(e *lang.IncDec, dst asm.Register) {
 	}
 	switch x := e.X.(type) {
 	case *lang.Var:
-		slot := g.vars[x.Name]
-		g.b.emit(asm.LoadMem(dst, asm.RFP, slot, asm.DWord))
+		v := g.vars[x.Name]
+		g.b.emit(asm.LoadMem(dst, v.reg, v.off, asm.DWord))
 		s := other(dst)
 		g.b.emit(asm.Mov.Reg(s, dst), aluFor(op, false).Imm(s, 1))
 		g.convert(s, lang.Int64, g.pi.Vars[x.Name])
-		g.b.emit(asm.StoreMem(asm.RFP, slot, s, asm.DWord))
+		g.b.emit(asm.StoreMem(v.reg, v.off, s, asm.DWord))
 		if !e.Post {
 			g.b.emit(asm.Mov.Reg(dst, s))
 		}
@@ -315,7 +310,7 @@ func (g *gen) incDec(e *lang.IncDec, dst asm.Register) {
 func (g *gen) deleteKey(call *lang.Call) {
 	m := call.Args[0].(*lang.Map)
 	d := g.mapDef(m)
-	var key int16
+	var key loc
 	if len(call.Args) == 2 {
 		key = g.keyOf(d, nil, call.Args[1])
 	} else {
@@ -323,10 +318,9 @@ func (g *gen) deleteKey(call *lang.Call) {
 	}
 	g.b.emit(
 		asm.LoadMapPtr(asm.R1, 0).WithReference(d.SpecName()),
-		asm.Mov.Reg(asm.R2, asm.RFP),
-		asm.Add.Imm(asm.R2, int32(key)),
-		asm.FnMapDeleteElem.Call(),
 	)
+	g.addr(asm.R2, key.reg, key.off)
+	g.b.emit(asm.FnMapDeleteElem.Call())
 }
 
 // hasKey compiles has_key(@m, k): 1 when the lookup finds the key.

@@ -31,6 +31,11 @@ const (
 	// the verifier does not track value by value (the scalar variables a
 	// for-over-map body shares with its caller). Present only when needed.
 	ScratchMap = "scratch"
+	// BigMap is a per-CPU array with one entry per program: the large
+	// temporaries (strings, tuples, keys) of a program whose frame would
+	// not fit the kernel's 512-byte stack, addressed through R9. Present
+	// only when needed; programs that fit keep everything on the stack.
+	BigMap = "bigstack"
 )
 
 // Indexes into LostMap.

@@ -15,8 +15,8 @@ func (g *gen) block(b *lang.Block) {
 
 // stmt compiles one statement. Stack temporaries live until its end.
 func (g *gen) stmt(s lang.Stmt) {
-	mark := g.f.mark()
-	defer g.f.release(mark)
+	mark, bmark := g.f.mark(), g.bf.mark()
+	defer func() { g.f.release(mark); g.bf.release(bmark) }()
 	switch s := s.(type) {
 	case *lang.Block:
 		g.block(s)
@@ -100,10 +100,11 @@ func spanOfFor(s *lang.ForStmt) lang.Span {
 // variable lives in its slot. The verifier proves termination (5.3+
 // bounded loops) by walking the iterations, as for while.
 func (g *gen) forRange(s *lang.ForStmt) {
-	slot := g.vars[s.Var.Name]
+	v := g.vars[s.Var.Name]
+	base, slot := v.reg, v.off
 	signed := g.pi.Vars[s.Var.Name].Signed
 	g.intExpr(s.Range.Lo, asm.R0)
-	g.b.emit(asm.StoreMem(asm.RFP, slot, asm.R0, asm.DWord))
+	g.b.emit(asm.StoreMem(base, slot, asm.R0, asm.DWord))
 	hi := g.hold()
 	if hi.reg != asm.R0 {
 		g.intExpr(s.Range.Hi, hi.reg)
@@ -113,7 +114,7 @@ func (g *gen) forRange(s *lang.ForStmt) {
 	}
 	top, next, end := g.b.label("for"), g.b.label("for_next"), g.b.label("for_end")
 	g.b.mark(top)
-	g.b.emit(asm.LoadMem(asm.R0, asm.RFP, slot, asm.DWord))
+	g.b.emit(asm.LoadMem(asm.R0, base, slot, asm.DWord))
 	g.load(asm.R1, hi)
 	if signed {
 		g.b.emit(asm.JSGE.Reg(asm.R0, asm.R1, end))
@@ -125,9 +126,9 @@ func (g *gen) forRange(s *lang.ForStmt) {
 	g.loops = g.loops[:len(g.loops)-1]
 	g.b.mark(next)
 	g.b.emit(
-		asm.LoadMem(asm.R0, asm.RFP, slot, asm.DWord),
+		asm.LoadMem(asm.R0, base, slot, asm.DWord),
 		asm.Add.Imm(asm.R0, 1),
-		asm.StoreMem(asm.RFP, slot, asm.R0, asm.DWord),
+		asm.StoreMem(base, slot, asm.R0, asm.DWord),
 		asm.Ja.Label(top),
 	)
 	g.b.mark(end)
@@ -147,10 +148,8 @@ func (g *gen) exprStmt(e lang.Expr) {
 	}
 	t := g.typeOf(e)
 	if isMem(t) {
-		mark := g.f.mark()
-		slot := g.f.alloc(maps.SizeOf(t))
-		g.memExpr(e, t, asm.RFP, slot, false)
-		g.f.release(mark)
+		l := g.tmp(maps.SizeOf(t))
+		g.memExpr(e, t, l.reg, l.off, false)
 		return
 	}
 	if t.Kind != lang.KindNone {
@@ -166,16 +165,16 @@ func (g *gen) assign(s *lang.AssignStmt) {
 			g.assignVar(t, s.Value)
 			return
 		}
-		slot := g.vars[t.Name]
+		v := g.vars[t.Name]
 		vt := g.pi.Vars[t.Name]
 		h := g.hold()
 		g.intInto(s.Value, h)
-		g.b.emit(asm.LoadMem(asm.R0, asm.RFP, slot, asm.DWord))
+		g.b.emit(asm.LoadMem(asm.R0, v.reg, v.off, asm.DWord))
 		g.load(asm.R1, h)
 		g.release(h)
 		g.aluOp(s.Op, asm.R0, asm.R1, vt.Signed && g.typeOf(s.Value).Signed, vt)
 		g.convert(asm.R0, lang.IntType(8, vt.Signed), vt)
-		g.b.emit(asm.StoreMem(asm.RFP, slot, asm.R0, asm.DWord))
+		g.b.emit(asm.StoreMem(v.reg, v.off, asm.R0, asm.DWord))
 	case *lang.Map:
 		if s.Op == "=" {
 			g.mapAssign(t, s.Value)
@@ -189,16 +188,16 @@ func (g *gen) assign(s *lang.AssignStmt) {
 
 // assignVar stores value into a scratch variable's slot.
 func (g *gen) assignVar(v *lang.Var, value lang.Expr) {
-	slot, ok := g.vars[v.Name]
+	l, ok := g.vars[v.Name]
 	if !ok {
 		panic("BUG: codegen: variable without a slot: $" + v.Name)
 	}
 	vt := g.pi.Vars[v.Name]
 	if isMem(vt) {
-		g.memExpr(value, vt, asm.RFP, slot, true)
+		g.memExpr(value, vt, l.reg, l.off, true)
 		return
 	}
 	g.intExpr(value, asm.R0)
 	g.convert(asm.R0, g.typeOf(value), vt)
-	g.b.emit(asm.StoreMem(asm.RFP, slot, asm.R0, asm.DWord))
+	g.b.emit(asm.StoreMem(l.reg, l.off, asm.R0, asm.DWord))
 }

@@ -37,7 +37,8 @@ func (g *gen) memExpr(e lang.Expr, dt *lang.Type, base asm.Register, off int16, 
 		g.literal("", dt, base, off, pad)
 		return
 	case *lang.Var:
-		g.copyConvert(dt, base, off, st, asm.RFP, g.vars[e.Name], pad)
+		v := g.vars[e.Name]
+		g.copyConvert(dt, base, off, st, v.reg, v.off, pad)
 		return
 	case *lang.Tuple:
 		g.tuple(e, dt, base, off, pad)
@@ -80,12 +81,13 @@ func (g *gen) memExpr(e lang.Expr, dt *lang.Type, base asm.Register, off int16, 
 // a variable's slot directly, else a padded temporary.
 func (g *gen) memPtr(e lang.Expr) (asm.Register, int16) {
 	if v, ok := e.(*lang.Var); ok {
-		return asm.RFP, g.vars[v.Name]
+		l := g.vars[v.Name]
+		return l.reg, l.off
 	}
 	t := g.typeOf(e)
-	slot := g.f.alloc(maps.SizeOf(t))
-	g.memExpr(e, t, asm.RFP, slot, true)
-	return asm.RFP, slot
+	l := g.tmp(maps.SizeOf(t))
+	g.memExpr(e, t, l.reg, l.off, true)
+	return l.reg, l.off
 }
 
 // copyConvert copies a value of type st at src+soff to a value of type dt
