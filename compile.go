@@ -21,6 +21,9 @@ type Options struct {
 	// wildcard where none is allowed, a tracepoint that does not exist) is
 	// a script error like any other. It is also the Env when Env is nil.
 	Kernel *probes.Kernel
+	// MaxStrlen is the size of str() results (BPFTRACE_STRLEN); 0 takes the
+	// script's config max_strlen, else 64.
+	MaxStrlen int
 }
 
 // Script is a parsed and checked program.
@@ -60,7 +63,11 @@ func Compile(src lang.Source, opts Options) (*Script, error) {
 	if env == nil && opts.Kernel != nil {
 		env = opts.Kernel
 	}
-	info, checkDiags := sema.Check(prog, sema.Options{Params: opts.Params, Env: env, Unsafe: opts.Unsafe})
+	strlen := opts.MaxStrlen
+	if strlen <= 0 {
+		strlen = configStrlen(prog)
+	}
+	info, checkDiags := sema.Check(prog, sema.Options{Params: opts.Params, Env: env, Unsafe: opts.Unsafe, MaxStrlen: strlen})
 	diags = append(diags, checkDiags...)
 	diags.Sort()
 	if err := diags.Err(); err != nil {

@@ -34,6 +34,17 @@ type RunOptions struct {
 	// RingBufBytes is the size of the event ring buffer, a power of two
 	// multiple of the page size; 0 keeps the code generator's default.
 	RingBufBytes int
+	// MaxCatBytes bounds what cat() prints of a file
+	// (BPFTRACE_CAT_BYTES_MAX, config max_cat_bytes); 0 means 10240.
+	MaxCatBytes int
+	// NoMapsOnExit keeps the maps from being printed when the run ends
+	// (config print_maps_on_exit = false); print() still prints them.
+	NoMapsOnExit bool
+	// HelperErrors is -k (1) or -kk (2): report BPF helper calls that fail
+	// at run time as warnings, -kk including the probe_read family. It is
+	// recorded for the code generator, which does not yet emit the checks;
+	// until it does, failed helpers go unreported as without -k.
+	HelperErrors int
 	// Kernel is the source of kernel facts shared with the checker (so
 	// tracefs and BTF are read once); nil makes a new one.
 	Kernel *probes.Kernel
@@ -60,6 +71,9 @@ func (o *RunOptions) setDefaults() {
 	}
 	if o.Stderr == nil {
 		o.Stderr = os.Stderr
+	}
+	if o.MaxCatBytes <= 0 {
+		o.MaxCatBytes = DefaultMaxCatBytes
 	}
 	if o.MaxMapKeys <= 0 {
 		o.MaxMapKeys = DefaultMaxMapKeys

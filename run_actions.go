@@ -15,8 +15,9 @@ import (
 	"github.com/gtrace/gtrace/output"
 )
 
-// maxCatBytes is how much of a file cat() prints (BPFTRACE_CAT_BYTES_MAX).
-const maxCatBytes = 10240
+// DefaultMaxCatBytes is how much of a file cat() prints unless
+// RunOptions.MaxCatBytes says otherwise (BPFTRACE_CAT_BYTES_MAX).
+const DefaultMaxCatBytes = 10240
 
 // actionState is what user space keeps per action: the format as one
 // string (built once, not per event) and a reusable argument slice.
@@ -110,7 +111,7 @@ func joinText(a *codegen.Action, args []output.Value) string {
 	return strings.Join(parts, sep)
 }
 
-// cat prints up to maxCatBytes of a file; a file that cannot be read is a
+// cat prints up to RunOptions.MaxCatBytes of a file; a file that cannot be read is a
 // warning on stderr, as in bpftrace, not the end of the run.
 func (r *runner) cat(name string) error {
 	f, err := os.Open(name)
@@ -119,7 +120,7 @@ func (r *runner) cat(name string) error {
 		return nil
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxCatBytes))
+	data, err := io.ReadAll(io.LimitReader(f, int64(r.opts.MaxCatBytes)))
 	if err != nil {
 		fmt.Fprintf(r.opts.Stderr, "WARNING: cat: %v\n", err)
 	}

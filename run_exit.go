@@ -56,6 +56,9 @@ func (r *runner) finish() error {
 	if err != nil {
 		return err
 	}
+	if r.opts.NoMapsOnExit {
+		ms = ms[:0]
+	}
 	if err := r.out.r.Exit(ms); err != nil {
 		return err
 	}

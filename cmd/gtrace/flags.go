@@ -9,28 +9,35 @@ import (
 
 // config is the parsed command line.
 type config struct {
-	program  string // -e
-	file     string // script path, "-" for stdin
-	params   []string
-	debug    string // -d STAGE
-	verbose  bool
-	quiet    bool
-	unsafe   bool
-	version  bool
-	help     bool
-	noWarn   bool
-	includes []string
-	incDirs  []string
-	format   string // -f text|json
-	outFile  string // -o FILE
-	dryRun   bool
+	program   string // -e
+	file      string // script path, "-" for stdin
+	params    []string
+	debug     string // -d STAGE
+	list      bool   // -l [SEARCH]
+	verbose   bool
+	quiet     bool
+	unsafe    bool
+	version   bool
+	help      bool
+	info      bool
+	noWarn    bool
+	helperErr int // -k (1) / -kk (2)
+	buffering string
+	includes  []string
+	incDirs   []string
+	format    string // -f text|json
+	outFile   string // -o FILE
+	dryRun    bool
 }
 
 // outputFormats are the values -f accepts.
 var outputFormats = []string{"text", "json", "table"}
 
-// stages accepted by -d.
-var debugStages = []string{"ast", "types", "all"}
+// debugStages are the values -d accepts.
+var debugStages = []string{"ast", "types", "asm", "all"}
+
+// bufferModes are the values -B accepts.
+var bufferModes = []string{"none", "line", "full"}
 
 func newFlagSet(c *config, stderr io.Writer) *pflag.FlagSet {
 	fs := pflag.NewFlagSet("gtrace", pflag.ContinueOnError)
@@ -39,16 +46,20 @@ func newFlagSet(c *config, stderr io.Writer) *pflag.FlagSet {
 	fs.SetInterspersed(false)
 	fs.SortFlags = false
 	fs.StringVarP(&c.program, "program", "e", "", "execute this program")
-	fs.StringVarP(&c.debug, "debug", "d", "", "print a compilation stage and exit: ast, types, all")
-	fs.BoolVarP(&c.verbose, "verbose", "v", false, "verbose messages")
+	fs.BoolVarP(&c.list, "list", "l", false, "list probes matching the search (all without one), or those the program attaches; -lv adds their arguments")
+	fs.StringVarP(&c.debug, "debug", "d", "", "print a compilation stage and exit: ast, types, asm, all")
+	fs.BoolVarP(&c.verbose, "verbose", "v", false, "verbose messages (verifier log and program statistics)")
 	fs.BoolVarP(&c.quiet, "quiet", "q", false, "keep messages quiet")
 	fs.StringVarP(&c.format, "format", "f", "text", "output format: text, json or table")
 	fs.StringVarP(&c.outFile, "output", "o", "", "write the tracing output to FILE instead of stdout")
+	fs.StringVarP(&c.buffering, "buffering", "B", "", "output buffering: none, line or full")
+	fs.CountVarP(&c.helperErr, "warnings", "k", "report helper errors as warnings (-kk: including probe_read)")
 	fs.BoolVar(&c.dryRun, "dry-run", false, "compile and load the programs into the kernel, attach nothing, and exit")
 	fs.BoolVar(&c.unsafe, "unsafe", false, "allow unsafe builtin functions")
 	fs.BoolVar(&c.noWarn, "no-warnings", false, "disable all warning messages")
 	fs.StringArrayVarP(&c.incDirs, "include-dir", "I", nil, "add the directory to the include search path (accepted; types come from BTF)")
 	fs.StringArrayVar(&c.includes, "include", nil, "add an #include file before the program (accepted; types come from BTF)")
+	fs.BoolVar(&c.info, "info", false, "print what this kernel supports, what is missing and how to fix it")
 	fs.BoolVarP(&c.version, "version", "V", false, "print the gtrace version")
 	fs.BoolVarP(&c.help, "help", "h", false, "show this help message")
 	fs.Usage = func() { usage(stderr, fs) }
@@ -60,15 +71,27 @@ func usage(w io.Writer, fs *pflag.FlagSet) {
     gtrace [options] filename [args...]
     gtrace [options] - <stdin input>
     gtrace [options] -e 'program' [args...]
+    gtrace -l [SEARCH]
 
 OPTIONS:
 `)
-	fmt.Fprint(w, fs.FlagUsages())
-	fmt.Fprint(w, `
+	io.WriteString(w, fs.FlagUsages())
+	io.WriteString(w, `
+ENVIRONMENT:
+    BPFTRACE_MAX_STRLEN      [default: 64] bytes of a str() result (also BPFTRACE_STRLEN)
+    BPFTRACE_MAX_MAP_KEYS    [default: 4096] entries of a map (also BPFTRACE_MAP_KEYS_MAX)
+    BPFTRACE_MAX_CAT_BYTES   [default: 10240] bytes cat() prints (also BPFTRACE_CAT_BYTES_MAX)
+    BPFTRACE_PERF_RB_PAGES   [default: 256] pages of the event ring buffer
+    A variable outranks the same key of the script's config block.
+
 EXAMPLES:
+gtrace -l '*sleep*'
+    list probes containing "sleep"
 gtrace -e 'tracepoint:syscalls:sys_enter_openat { @[comm] = count(); }'
     count file opens by process name until Ctrl-C
-gtrace -d ast -e 'BEGIN { printf("hello\n"); }'
-    print the parsed program and exit
+gtrace -e 'tracepoint:syscalls:sys_enter_openat { printf("%s %s\n", comm, str(args.filename)); }'
+    trace files opened, with the process name
+gtrace -d asm -e 'BEGIN { printf("hello\n"); }'
+    print the generated eBPF instructions and exit
 `)
 }

@@ -18,8 +18,9 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
-// run is the whole command; it returns the exit code. Script errors exit 1
-// with nothing on stdout, as bpftrace does.
+// run is the whole command; it returns the exit code. Usage, script and
+// checking errors exit 1 with nothing on stdout, load and attach failures
+// 255, and a run ended by exit(N) exits N, as bpftrace does.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var c config
 	fs := newFlagSet(&c, stderr)
@@ -36,12 +37,27 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 0
 	}
 	if c.debug != "" && !slices.Contains(debugStages, c.debug) {
-		fmt.Fprintf(stderr, "gtrace: unknown -d stage %q (want one of ast, types, all)\n", c.debug)
+		fmt.Fprintf(stderr, "gtrace: unknown -d stage %q (want one of ast, types, asm, all)\n", c.debug)
 		return 1
 	}
 	if !slices.Contains(outputFormats, c.format) {
 		fmt.Fprintf(stderr, "gtrace: unknown output format %q (want one of text, json, table)\n", c.format)
 		return 1
+	}
+	if c.buffering != "" && !slices.Contains(bufferModes, c.buffering) {
+		fmt.Fprintf(stderr, "gtrace: -B must be none, line or full, not %q\n", c.buffering)
+		return 1
+	}
+	if c.info {
+		return printInfo(stdout, stderr)
+	}
+	env, err := envSettings()
+	if err != nil {
+		fmt.Fprintf(stderr, "gtrace: %v\n", err)
+		return 1
+	}
+	if c.list {
+		return listProbes(&c, fs.Args(), env, stdin, stdout, stderr)
 	}
 	src, params, err := readProgram(&c, fs.Args(), stdin)
 	if err != nil {
@@ -51,7 +67,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		return 1
 	}
-	opts := gtrace.Options{Params: params, Unsafe: c.unsafe}
+	opts := gtrace.Options{Params: params, Unsafe: c.unsafe, MaxStrlen: env.strlen}
 
 	if c.debug == "ast" {
 		prog, err := gtrace.Parse(src, opts)
@@ -72,14 +88,21 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		src.RenderAll(stderr, script.Warnings)
 	}
 	switch c.debug {
-	case "types", "all":
-		if c.debug == "all" {
-			lang.Dump(stdout, script.Program)
-		}
+	case "types":
 		script.DumpTypes(stdout)
 		return 0
+	case "asm", "all":
+		if c.debug == "all" {
+			lang.Dump(stdout, script.Program)
+			script.DumpTypes(stdout)
+		}
+		if err := script.DumpAsm(stdout, runOptions(script, &c, env, kernel, stdout, stderr)); err != nil {
+			fmt.Fprintf(stderr, "ERROR: %v\n", err)
+			return 1
+		}
+		return 0
 	}
-	return runScript(script, &c, kernel, stdout, stderr)
+	return runScript(script, &c, env, kernel, stdout, stderr)
 }
 
 // reportCompileError prints user errors as bpftrace does and returns the

@@ -1,0 +1,174 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func needRoot(t *testing.T) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("needs root")
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-B", "bogus", "-e", "BEGIN {}"}, "-B must be none, line or full"},
+		{[]string{"-d", "llvm", "-e", "BEGIN {}"}, "unknown -d stage"},
+		{[]string{"-f", "xml", "-e", "BEGIN {}"}, "unknown output format"},
+		{[]string{"--nosuch"}, "unknown flag"},
+		{[]string{"-l", "nosuch:x"}, `unknown probe type "nosuch"`},
+		{[]string{"-l", "a", "b"}, "one search pattern"},
+	} {
+		code, stdout, stderr := runCLI(t, "", tc.args...)
+		if code != 1 || stdout != "" || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%q: exit %d, stdout %q, stderr %q; want 1 and %q", tc.args, code, stdout, stderr, tc.want)
+		}
+	}
+}
+
+func TestVersionAndHelp(t *testing.T) {
+	for _, args := range [][]string{{"-V"}, {"--version"}} {
+		code, stdout, _ := runCLI(t, "", args...)
+		if code != 0 || !strings.HasPrefix(stdout, "gtrace v") {
+			t.Errorf("%q: exit %d, stdout %q", args, code, stdout)
+		}
+	}
+	code, stdout, _ := runCLI(t, "", "-h")
+	for _, want := range []string{"-l, --list", "-B, --buffering", "-k, --warnings", "--info", "BPFTRACE_MAX_STRLEN"} {
+		if code != 0 || !strings.Contains(stdout, want) {
+			t.Errorf("help lacks %q (exit %d)", want, code)
+		}
+	}
+}
+
+func TestEnvSettings(t *testing.T) {
+	t.Setenv("BPFTRACE_STRLEN", "32")
+	t.Setenv("BPFTRACE_MAX_MAP_KEYS", "100")
+	t.Setenv("BPFTRACE_MAP_KEYS_MAX", "200") // the newer name wins
+	t.Setenv("BPFTRACE_PERF_RB_PAGES", "3")
+	s, err := envSettings()
+	if err != nil || s.strlen != 32 || s.mapKeys != 100 || s.rbPages != 3 {
+		t.Fatalf("%+v, %v", s, err)
+	}
+	if got := s.ringBytes(); got != 4*os.Getpagesize() {
+		t.Errorf("ring bytes %d, want 4 pages (rounded up to a power of two)", got)
+	}
+	t.Setenv("BPFTRACE_STRLEN", "300")
+	if _, err := envSettings(); err == nil || !strings.Contains(err.Error(), "BPFTRACE_STRLEN=300") {
+		t.Errorf("got %v", err)
+	}
+	t.Setenv("BPFTRACE_STRLEN", "x")
+	code, _, stderr := runCLI(t, "", "-e", "BEGIN {}")
+	if code != 1 || !strings.Contains(stderr, `BPFTRACE_STRLEN="x"`) {
+		t.Errorf("exit %d, %q", code, stderr)
+	}
+}
+
+// TestStrlenSetting: the string size comes from the environment first,
+// then the config block, then the default 64, as -d types shows.
+func TestStrlenSetting(t *testing.T) {
+	prog := `config = { max_strlen = 16 } BEGIN { $s = str(0); }`
+	_, stdout, stderr := runCLI(t, "", "-d", "types", "-e", prog)
+	if !strings.Contains(stdout, "string[16]") {
+		t.Errorf("config max_strlen ignored:\n%s%s", stdout, stderr)
+	}
+	t.Setenv("BPFTRACE_MAX_STRLEN", "24")
+	_, stdout, _ = runCLI(t, "", "-d", "types", "-e", prog)
+	if !strings.Contains(stdout, "string[24]") {
+		t.Errorf("environment does not outrank config:\n%s", stdout)
+	}
+}
+
+func TestBuffering(t *testing.T) {
+	var b bytes.Buffer
+	lw := newBufferedWriter(&b, "line")
+	lw.Write([]byte("a\nb"))
+	if b.String() != "a\n" {
+		t.Errorf("line mode wrote %q", b.String())
+	}
+	lw.Write([]byte("c\n"))
+	if b.String() != "a\nbc\n" {
+		t.Errorf("line mode wrote %q", b.String())
+	}
+	b.Reset()
+	fw := newBufferedWriter(&b, "full")
+	fw.Write([]byte("x\n"))
+	if b.Len() != 0 {
+		t.Errorf("full mode wrote before the buffer filled")
+	}
+	fw.Flush()
+	if b.String() != "x\n" {
+		t.Errorf("full mode flushed %q", b.String())
+	}
+}
+
+func TestListSearch(t *testing.T) {
+	if _, err := os.Stat("/sys/kernel/tracing/events/syscalls"); err != nil {
+		t.Skip("needs tracefs with syscall tracepoints (root)")
+	}
+	code, stdout, stderr := runCLI(t, "", "-lv", "tracepoint:syscalls:sys_enter_openat")
+	want := "tracepoint:syscalls:sys_enter_openat\n    int __syscall_nr\n    int dfd\n    const char * filename\n    int flags\n    umode_t mode\n"
+	if code != 0 || stdout != want {
+		t.Errorf("exit %d\n%s%s", code, stdout, stderr)
+	}
+	// With a program, -l lists what it would attach (bpftrace 0.21+).
+	code, stdout, stderr = runCLI(t, "", "-l", "-e", "tracepoint:syscalls:sys_enter_openat* { } interval:s:1 { } BEGIN { }")
+	want = "tracepoint:syscalls:sys_enter_openat\ntracepoint:syscalls:sys_enter_openat2\ninterval:s:1\nBEGIN\n"
+	if code != 0 || stdout != want {
+		t.Errorf("exit %d\n%s%s", code, stdout, stderr)
+	}
+	script := filepath.Join(t.TempDir(), "s.bt")
+	os.WriteFile(script, []byte("tracepoint:sched:sched_process_exit { }\n"), 0o644)
+	code, stdout, _ = runCLI(t, "", "-l", script)
+	if code != 0 || stdout != "tracepoint:sched:sched_process_exit\n" {
+		t.Errorf("script file: exit %d, %q", code, stdout)
+	}
+}
+
+func TestDumpAsm(t *testing.T) {
+	code, stdout, stderr := runCLI(t, "", "-d", "asm", "-e", `BEGIN { printf("hi\n"); }`)
+	if code != 0 || !strings.Contains(stdout, `; printf("hi\n")`) || !strings.Contains(stdout, "BEGIN") {
+		t.Errorf("exit %d\n%s%s", code, stdout, stderr)
+	}
+	code, stdout, _ = runCLI(t, "", "-d", "all", "-e", `BEGIN { @x = 1; }`)
+	if code != 0 || !strings.HasPrefix(stdout, "Program") || !strings.Contains(stdout, "map @x") || !strings.Contains(stdout, "instructions)") {
+		t.Errorf("-d all: exit %d\n%s", code, stdout)
+	}
+}
+
+// TestExitCodes: exit(N) gives N, accepted -k/-kk/-I/--include change
+// nothing, and print_maps_on_exit = false keeps the maps unprinted.
+func TestExitCodes(t *testing.T) {
+	needRoot(t)
+	code, stdout, stderr := runCLI(t, "", "-kk", "-I", "/tmp", "--include", "linux/sched.h", "-B", "none",
+		"-e", `BEGIN { printf("x\n"); exit(7); }`)
+	if code != 7 || stdout != "Attaching 1 probe...\nx\n\n\n" {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	code, stdout, _ = runCLI(t, "", "-q", "-e", `config = { print_maps_on_exit = false } BEGIN { @a = 1; exit(); }`)
+	if code != 0 || strings.Contains(stdout, "@a") {
+		t.Errorf("exit %d, stdout %q", code, stdout)
+	}
+	code, _, _ = runCLI(t, "", "-e", `BEGIN { nosuch(); }`)
+	if code != 1 {
+		t.Errorf("semantic error: exit %d, want 1", code)
+	}
+}
+
+func TestInfo(t *testing.T) {
+	needRoot(t)
+	code, stdout, stderr := runCLI(t, "", "--info")
+	for _, want := range []string{"System\n  OS: Linux", "Kernel features\n", "ringbuf: ", "Probe types\n", "tracepoint: "} {
+		if code != 0 || !strings.Contains(stdout, want) {
+			t.Errorf("--info lacks %q (exit %d)\n%s%s", want, code, stdout, stderr)
+		}
+	}
+}

@@ -1,0 +1,103 @@
+package main
+
+import (
+	"fmt"
+	"math/bits"
+	"os"
+	"strconv"
+
+	"github.com/gtrace/gtrace"
+)
+
+// settings are the values bpftrace reads from BPFTRACE_* environment
+// variables; 0 means unset. The script's config block fills in what the
+// environment leaves unset (the environment wins, as in bpftrace).
+type settings struct {
+	strlen   int // BPFTRACE_MAX_STRLEN, config max_strlen
+	mapKeys  int // BPFTRACE_MAX_MAP_KEYS, config max_map_keys
+	catBytes int // BPFTRACE_MAX_CAT_BYTES, config max_cat_bytes
+	rbPages  int // BPFTRACE_PERF_RB_PAGES, config perf_rb_pages
+}
+
+// envNames lists each setting's variables, the current name (0.20+) first,
+// then v0.17's.
+var envNames = []struct {
+	names []string
+	field func(*settings) *int
+}{
+	{[]string{"BPFTRACE_MAX_STRLEN", "BPFTRACE_STRLEN"}, func(s *settings) *int { return &s.strlen }},
+	{[]string{"BPFTRACE_MAX_MAP_KEYS", "BPFTRACE_MAP_KEYS_MAX"}, func(s *settings) *int { return &s.mapKeys }},
+	{[]string{"BPFTRACE_MAX_CAT_BYTES", "BPFTRACE_CAT_BYTES_MAX"}, func(s *settings) *int { return &s.catBytes }},
+	{[]string{"BPFTRACE_PERF_RB_PAGES"}, func(s *settings) *int { return &s.rbPages }},
+}
+
+// maxStrlen is the largest string gtrace can keep on the BPF stack with
+// room to spare (bpftrace 0.17 refuses more than 200 for the same reason).
+const maxStrlen = 200
+
+func envSettings() (settings, error) {
+	var s settings
+	strlenVar := ""
+	for _, e := range envNames {
+		for _, name := range e.names {
+			n, err := envInt(name)
+			if err != nil {
+				return s, err
+			}
+			if n > 0 {
+				*e.field(&s) = n
+				if e.field(&s) == &s.strlen {
+					strlenVar = name
+				}
+				break
+			}
+		}
+	}
+	if s.strlen > maxStrlen {
+		return s, fmt.Errorf("%s=%d: too large to use on the BPF stack (at most %d)", strlenVar, s.strlen, maxStrlen)
+	}
+	return s, nil
+}
+
+// withScript fills the settings the environment left unset from the
+// script's config block.
+func (s settings) withScript(script *gtrace.Script) settings {
+	fill := func(v *int, key string) {
+		if *v == 0 {
+			if n, ok := script.ConfigInt(key); ok && n > 0 && n < 1<<31 {
+				*v = int(n)
+			}
+		}
+	}
+	fill(&s.mapKeys, "max_map_keys")
+	fill(&s.catBytes, "max_cat_bytes")
+	fill(&s.rbPages, "perf_rb_pages")
+	return s
+}
+
+// ringBytes turns a page count into the size of the event ring buffer: a
+// power of two multiple of the page size, as the kernel requires.
+func (s settings) ringBytes() int {
+	if s.rbPages <= 0 {
+		return 0
+	}
+	n := uint(s.rbPages * os.Getpagesize())
+	if n&(n-1) != 0 {
+		n = 1 << bits.Len(n)
+	}
+	return int(n)
+}
+
+// envInt reads a positive integer setting from the environment, as
+// bpftrace's BPFTRACE_* variables; unset gives 0 (the default).
+func envInt(name string) (int, error) {
+	v, ok := os.LookupEnv(name)
+	if !ok || v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("%s=%q: want a positive integer", name, v)
+	}
+	return n, nil
+}
