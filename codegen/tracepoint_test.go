@@ -147,3 +147,19 @@ func itoa(n int) string {
 		}
 	}
 }
+
+// TestTracepointDataLocValues uses a __data_loc string as a value: in a
+// variable, a map key and value, a comparison, and through str().
+func TestTracepointDataLocValues(t *testing.T) {
+	out := attachRun(t, `tracepoint:sched:sched_process_exec /args->filename == "/bin/true"/ {
+		$f = args->filename;
+		@c[args->filename] = count();
+		@s[comm] = args->filename;
+		printf("%s|%s|%s|%d|%s\n", $f, str(args->filename), str(args->filename, 5), @c["/bin/true"], @s[comm]);
+	}`, func() {
+		exec.Command("/bin/true").Run()
+	})
+	if !strings.Contains(out, "/bin/true|/bin/true|/bin|1|/bin/true\n") {
+		t.Fatalf("output %q", out)
+	}
+}

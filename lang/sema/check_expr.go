@@ -511,6 +511,11 @@ func (c *checker) member(at lang.Node, rec *lang.Type, name string) *lang.Type {
 		}
 		return lang.None
 	}
+	if m.DataLoc && m.Type.Kind == lang.KindStr && m.Type.Size == 0 {
+		// A __data_loc char[] (its length is in the locator): read as a
+		// string of the string size limit.
+		return lang.StrType(c.opts.MaxStrlen)
+	}
 	return m.Type
 }
 

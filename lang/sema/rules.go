@@ -137,7 +137,13 @@ func ruleStr(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
 	if _, isPos := call.Args[0].(*lang.Positional); isPos && t.Kind == lang.KindStr {
 		return t
 	}
-	if !t.IsInt() && !t.IsPtr() && t.Kind != lang.KindArray {
+	_, isField := call.Args[0].(*lang.Field)
+	if isField && t.Kind == lang.KindStr {
+		// str(args->filename) of a __data_loc string: bpftrace's idiom
+		// (it types the field as a pointer); here the field is already
+		// a string, so str() is the identity, up to the length given.
+		size = min(size, t.Size)
+	} else if !t.IsInt() && !t.IsPtr() && t.Kind != lang.KindArray {
 		c.errorf(call, "str() expects an integer or a pointer type as first argument (%s provided)", t)
 		return lang.None
 	}
