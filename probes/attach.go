@@ -66,8 +66,8 @@ func (k *Kernel) attach(t *Target, prog *ebpf.Program, cookie uint64) ([]link.Li
 		return one(link.AttachRawTracepoint(link.RawTracepointOptions{Name: t.Event, Program: prog}))
 	case lang.Profile, lang.Interval, lang.Software, lang.Hardware:
 		return attachPerf(t, prog)
-	case lang.Uprobe, lang.Uretprobe:
-		return one(attachUprobe(t, prog, cookie))
+	case lang.Uprobe, lang.Uretprobe, lang.USDT:
+		return one(attachUprobe(t, prog, cookie, k.PID))
 	case lang.Kprobe, lang.Kretprobe:
 		return one(attachKprobe(t, prog, cookie))
 	}

@@ -10,13 +10,21 @@ import (
 
 // attachUprobe attaches through the uprobe PMU (4.17+), falling back to
 // tracefs uprobe_events inside cilium/ebpf; the cookie needs 5.15+. The
-// symbol is resolved from the ELF file; an address target bypasses that.
-func attachUprobe(t *Target, prog *ebpf.Program, cookie uint64) (link.Link, error) {
+// expansion resolved the file offset (FileOffset); a target built by hand
+// with only Func (and Offset) is resolved by cilium/ebpf. A usdt target
+// with a semaphore passes its offset as the uprobe's reference counter, so
+// the kernel increments it in every process while attached (4.20+). pid
+// (-p) limits the probe to one process; 0 means all.
+func attachUprobe(t *Target, prog *ebpf.Program, cookie uint64, pid int) (link.Link, error) {
 	ex, err := link.OpenExecutable(t.Path)
 	if err != nil {
 		return nil, err
 	}
-	opts := &link.UprobeOptions{Address: t.Addr, Offset: t.Offset, Cookie: cookie, TraceFSPrefix: "gtrace"}
+	opts := &link.UprobeOptions{Address: t.Addr, Offset: t.Offset, Cookie: cookie, TraceFSPrefix: "gtrace",
+		PID: pid, RefCtrOffset: t.RefCtr}
+	if t.FileOffset != 0 {
+		opts.Address, opts.Offset = t.FileOffset, 0
+	}
 	if t.Provider == lang.Uretprobe {
 		return ex.Uretprobe(t.Func, prog, opts)
 	}

@@ -21,6 +21,12 @@ type Kernel struct {
 	BTF *btf.Spec
 	// NoBTF makes the kernel look as if it had no BTF (tests).
 	NoBTF bool
+	// PID, when set (-p), is the process whose mapped libraries resolve
+	// uprobe and usdt library names first, and the only process uprobes
+	// fire in.
+	PID int
+
+	user userFiles // parsed ELF binaries (uprobe, usdt)
 
 	tracefsOnce sync.Once
 	tracefsDir  string

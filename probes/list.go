@@ -42,6 +42,9 @@ func (k *Kernel) List(pattern string, w io.Writer, verbose bool) error {
 			return fmt.Errorf("unknown probe type %q", provPat)
 		}
 		p := Lookup(kind)
+		if p != nil && p.List != nil {
+			return p.listOwn(k, rest, w, verbose)
+		}
 		if p == nil || p.Names == nil {
 			return fmt.Errorf("%s probes cannot be listed", kind)
 		}
@@ -91,4 +94,21 @@ func (p *Provider) listSuffix() string {
 		return ":"
 	}
 	return ""
+}
+
+// listOwn lists a provider with its own List (uprobe, usdt): -lv adds
+// nothing for them.
+func (p *Provider) listOwn(k *Kernel, pattern string, w io.Writer, _ bool) error {
+	names, err := p.List(k, pattern)
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriter(w)
+	for _, n := range names {
+		bw.WriteString(p.Kind.String())
+		bw.WriteByte(':')
+		bw.WriteString(n)
+		bw.WriteByte('\n')
+	}
+	return bw.Flush()
 }

@@ -25,6 +25,14 @@ type Target struct {
 	Path     string // uprobe/usdt binary; iter pin path
 	USDT     string // usdt provider namespace ("" when not given)
 
+	// FileOffset is where a uprobe or usdt target goes, as an offset into
+	// Path (symbol, +offset and address resolved at expansion); RefCtr is
+	// the file offset of a usdt probe's semaphore (0: none) and USDTArgs
+	// its argument specs (see uprobe.go, usdt.go).
+	FileOffset uint64
+	RefCtr     uint64
+	USDTArgs   []USDTArg
+
 	Perf  *PerfEvent  // software, hardware, profile, interval
 	Watch *Watchpoint // watchpoint, asyncwatchpoint
 }
@@ -64,6 +72,12 @@ type Provider struct {
 	// provider) includes this provider, as bpftrace lists only kernel
 	// probe types that need no target.
 	Listed func(k *Kernel) bool
+	// Expand, when set, replaces the generic expansion: providers whose
+	// names depend on the attach point itself (uprobe and usdt read the
+	// binary it names). List is their -l: the names (after "provider:")
+	// matching pattern.
+	Expand func(k *Kernel, args []string) ([]Target, error)
+	List   func(k *Kernel, pattern string) ([]string, error)
 }
 
 // registry holds one entry per lang.Provider, filled by the providers'
@@ -100,6 +114,16 @@ func (k *Kernel) Expand(ap *lang.AttachPoint) ([]Target, error) {
 	info := lang.Providers[ap.Provider]
 	if len(ap.Args) < info.MinArgs || len(ap.Args) > info.MaxArgs {
 		return nil, fmt.Errorf("%s: %s probes take %s", apText(ap), info.Name, argCount(info))
+	}
+	if p.Expand != nil {
+		ts, err := p.Expand(k, ap.Args)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", apText(ap), err)
+		}
+		for i := range ts {
+			ts[i].From = ap
+		}
+		return ts, nil
 	}
 	wild := false
 	for _, a := range ap.Args {

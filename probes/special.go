@@ -10,9 +10,8 @@ import (
 )
 
 // Providers whose targets need no kernel lookup: BEGIN/END, self,
-// watchpoints, iterators, and the user-space probes (whose binaries are
-// read at attach time; wildcard matching against ELF symbols is not done
-// here yet).
+// watchpoints and iterators. (uprobe.go and usdt.go register the
+// user-space probes.)
 func init() {
 	for _, kind := range []lang.Provider{lang.Begin, lang.End} {
 		register(&Provider{Kind: kind, Target: func(_ *Kernel, args []string) (Target, error) {
@@ -30,10 +29,6 @@ func init() {
 		Params: func(_ *Kernel, name string) []string { return iterParams[name] },
 		Listed: func(*Kernel) bool { return true },
 	})
-	for _, kind := range []lang.Provider{lang.Uprobe, lang.Uretprobe} {
-		register(&Provider{Kind: kind, Target: uprobeTarget(kind)})
-	}
-	register(&Provider{Kind: lang.USDT, Target: usdtTarget})
 }
 
 // selfTarget: self:signal:SIGUSR1 (bpftrace 0.22+), handled in user space.
@@ -110,40 +105,4 @@ func iterTarget(_ *Kernel, args []string) (Target, error) {
 		}
 	}
 	return Target{}, fmt.Errorf("unknown iterator %q (known: %s)", args[0], strings.Join(iterKnown, ", "))
-}
-
-// uprobeTarget: uprobe:BIN:FN, uprobe:BIN:FN+OFF, uprobe:BIN:0xADDR.
-func uprobeTarget(kind lang.Provider) func(*Kernel, []string) (Target, error) {
-	return func(_ *Kernel, args []string) (Target, error) {
-		if len(args) < 2 {
-			return Target{}, fmt.Errorf("%s needs a binary and a function: %s:/bin/bash:readline", kind, kind)
-		}
-		t := Target{Provider: kind, Name: probeName(kind, args...), Path: args[0]}
-		fn := args[len(args)-1]
-		if a, err := strconv.ParseUint(fn, 0, 64); err == nil && strings.HasPrefix(fn, "0x") {
-			t.Addr = a
-			return t, nil
-		}
-		if base, off, ok := strings.Cut(fn, "+"); ok {
-			n, err := strconv.ParseUint(off, 0, 64)
-			if err != nil {
-				return Target{}, fmt.Errorf("bad offset %q in %s", off, fn)
-			}
-			fn, t.Offset = base, n
-		}
-		t.Func = fn
-		return t, nil
-	}
-}
-
-// usdtTarget: usdt:BIN:PROBE or usdt:BIN:NAMESPACE:PROBE.
-func usdtTarget(_ *Kernel, args []string) (Target, error) {
-	if len(args) < 2 {
-		return Target{}, errors.New("usdt needs a binary and a probe: usdt:/path/bin:probe")
-	}
-	t := Target{Provider: lang.USDT, Name: probeName(lang.USDT, args...), Path: args[0], Func: args[len(args)-1]}
-	if len(args) == 3 {
-		t.USDT = args[1]
-	}
-	return t, nil
 }

@@ -1,0 +1,205 @@
+package probes
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/gtrace/gtrace/lang"
+)
+
+func init() {
+	for _, kind := range []lang.Provider{lang.Uprobe, lang.Uretprobe} {
+		register(&Provider{
+			Kind:   kind,
+			Expand: func(k *Kernel, args []string) ([]Target, error) { return uprobeExpand(k, kind, args) },
+			List:   func(k *Kernel, pattern string) ([]string, error) { return uprobeList(k, kind, pattern) },
+		})
+	}
+}
+
+// uprobeExpand handles uprobe:BIN:FN, BIN:FN+OFF, BIN:0xADDR, BIN:LANG:FN
+// (bpftrace's "cpp" language component; names are matched as written, C++
+// names mangled: gtrace has no demangler) and, with -p, uprobe:FN in the
+// process's executable. BIN is a path (globs allowed), a command in $PATH
+// or a library name resolved as the dynamic loader does (libc, c).
+// Wildcards in FN match the ELF function symbols; each match is a target.
+func uprobeExpand(k *Kernel, kind lang.Provider, args []string) ([]Target, error) {
+	var bin, fn string
+	switch len(args) {
+	case 1:
+		if k.PID <= 0 {
+			return nil, fmt.Errorf("%s needs a binary and a function: %s:/bin/bash:readline", kind, kind)
+		}
+		bin, fn = "/proc/"+strconv.Itoa(k.PID)+"/exe", args[0]
+	case 2:
+		bin, fn = args[0], args[1]
+	default:
+		if args[1] != "cpp" && args[1] != "c" && args[1] != "" {
+			return nil, fmt.Errorf("unknown language %q in %s probe (want cpp)", args[1], kind)
+		}
+		bin, fn = args[0], args[2]
+	}
+	if fn == "" {
+		return nil, fmt.Errorf("%s needs a function: %s:%s:FUNC", kind, kind, bin)
+	}
+	paths, err := k.resolveBinary(bin)
+	if err != nil {
+		return nil, err
+	}
+	var out []Target
+	for _, path := range paths {
+		ts, err := uprobeTargets(k, kind, path, fn)
+		if err != nil {
+			if len(paths) > 1 && HasWildcard(fn) {
+				continue // a glob over binaries: some have no match
+			}
+			return nil, err
+		}
+		out = append(out, ts...)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no function matches %s in %s", fn, strings.Join(paths, ", "))
+	}
+	return out, nil
+}
+
+func uprobeTargets(k *Kernel, kind lang.Provider, path, fn string) ([]Target, error) {
+	ef, err := k.elfFile(path)
+	if err != nil {
+		return nil, err
+	}
+	mk := func(name string, addr, off uint64) Target {
+		return Target{Provider: kind, Name: probeName(kind, path, name), Path: path, FileOffset: off, Addr: addr}
+	}
+	// An address: a virtual address of the ELF file.
+	if strings.HasPrefix(fn, "0x") {
+		a, err := strconv.ParseUint(fn[2:], 16, 64)
+		if err != nil {
+			return nil, fmt.Errorf("bad address %q", fn)
+		}
+		off, ok := ef.offset(a, true)
+		if !ok {
+			return nil, fmt.Errorf("address %s is not in an executable segment of %s", fn, path)
+		}
+		t := mk(fn, a, off)
+		if s, ok := ef.containing(a); ok {
+			t.Func = s.Name
+		}
+		return []Target{t}, nil
+	}
+	if len(ef.Funcs) == 0 {
+		return nil, fmt.Errorf("%s has no symbols (stripped binary): cannot find %s; probe an address instead (%s:%s:0xADDR)", path, fn, kind, path)
+	}
+	if HasWildcard(fn) {
+		var out []Target
+		for _, s := range ef.Funcs {
+			if Match(fn, s.Name) {
+				t := mk(s.Name, s.Addr, s.Off)
+				t.Func = s.Name
+				out = append(out, t)
+			}
+		}
+		if len(out) == 0 {
+			return nil, fmt.Errorf("no function matches %s in %s", fn, path)
+		}
+		return out, nil
+	}
+	name, offText, hasOff := strings.Cut(fn, "+")
+	s, ok := ef.lookup(name)
+	if !ok {
+		return nil, fmt.Errorf("function %s not found in %s", name, path)
+	}
+	t := mk(fn, s.Addr, s.Off)
+	t.Func = s.Name
+	if hasOff {
+		if kind == lang.Uretprobe {
+			return nil, errors.New("uretprobe does not take an offset")
+		}
+		n, err := strconv.ParseUint(offText, 0, 64)
+		if err != nil {
+			return nil, fmt.Errorf("bad offset %q in %s", offText, fn)
+		}
+		if s.Size != 0 && n >= s.Size {
+			return nil, fmt.Errorf("offset %s is past the end of %s (%d bytes)", offText, name, s.Size)
+		}
+		t.Offset = n
+		t.FileOffset += n
+	}
+	return []Target{t}, nil
+}
+
+// containing finds the function holding address a.
+func (f *elfFile) containing(a uint64) (elfFunc, bool) {
+	for _, s := range f.Funcs {
+		if a >= s.Addr && (a < s.Addr+s.Size || a == s.Addr) {
+			return s, true
+		}
+	}
+	return elfFunc{}, false
+}
+
+// resolveBinary turns the binary component of a uprobe or usdt probe into
+// paths: a path (a glob matching several files), else a command in $PATH,
+// else a library name (findLibrary). Errors name what was not found.
+func (k *Kernel) resolveBinary(bin string) ([]string, error) {
+	if strings.Contains(bin, "/") {
+		if HasWildcard(bin) {
+			paths, _ := filepath.Glob(bin)
+			var out []string
+			for _, p := range paths {
+				if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
+					out = append(out, p)
+				}
+			}
+			if len(out) == 0 {
+				return nil, fmt.Errorf("no binary matches %s", bin)
+			}
+			return out, nil
+		}
+		return []string{bin}, checkBinary(bin)
+	}
+	if HasWildcard(bin) {
+		return nil, fmt.Errorf("binary %q: wildcards need a path (/usr/lib/*/%s)", bin, bin)
+	}
+	if k.PID > 0 {
+		// A library mapped by the process wins over the system's.
+		if p := findLibrary(bin, k.PID); p != "" {
+			return []string{p}, nil
+		}
+	}
+	if p := findInPath(bin); p != "" {
+		return []string{p}, nil
+	}
+	if p := findLibrary(bin, k.PID); p != "" {
+		return []string{p}, nil
+	}
+	return nil, fmt.Errorf("binary %s not found (not a path, a command in $PATH or a library known to ld.so.cache)", bin)
+}
+
+// uprobeList lists uprobe:PATH:FUNC for the pattern after "uprobe:"
+// ("/bin/bash:read*", "libc:*", "/bin/bash" for every function).
+func uprobeList(k *Kernel, kind lang.Provider, pattern string) ([]string, error) {
+	var args []string
+	if i := strings.LastIndexByte(pattern, ':'); i >= 0 {
+		args = []string{pattern[:i], pattern[i+1:]}
+	} else if k.PID > 0 {
+		args = []string{pattern}
+	} else {
+		args = []string{pattern, "*"}
+	}
+	if args[len(args)-1] == "" {
+		args[len(args)-1] = "*"
+	}
+	ts, err := uprobeExpand(k, kind, args)
+	if err != nil {
+		return nil, err
+	}
+	names := targetNames(ts)
+	slices.Sort(names)
+	return slices.Compact(names), nil
+}
