@@ -17,7 +17,9 @@ const (
 func (g *gen) mapDef(m *lang.Map) *maps.Def {
 	d := g.c.out.Maps[m.Name]
 	if d == nil {
-		panic("BUG: codegen: map without a definition: @" + m.Name)
+		// The checker found no value type (`@[0] = @` only ever reads
+		// itself): nothing to store.
+		fail(m, "@%s: the map has no value type to compile", m.Name)
 	}
 	return d
 }
