@@ -16,6 +16,8 @@ type Options struct {
 	Env sema.Env
 	// Unsafe allows system(), signal() and the other unsafe functions.
 	Unsafe bool
+	// Child tells that a -c command will run, which makes cpid valid.
+	Child bool
 	// Kernel, when set, expands every attach point into its targets while
 	// compiling, so that a bad attach point (an unknown software event, a
 	// wildcard where none is allowed, a tracepoint that does not exist) is
@@ -67,7 +69,7 @@ func Compile(src lang.Source, opts Options) (*Script, error) {
 	if strlen <= 0 {
 		strlen = configStrlen(prog)
 	}
-	info, checkDiags := sema.Check(prog, sema.Options{Params: opts.Params, Env: env, Unsafe: opts.Unsafe, MaxStrlen: strlen})
+	info, checkDiags := sema.Check(prog, sema.Options{Params: opts.Params, Env: env, Unsafe: opts.Unsafe, HasChild: opts.Child, MaxStrlen: strlen})
 	diags = append(diags, checkDiags...)
 	diags.Sort()
 	if err := diags.Err(); err != nil {

@@ -52,6 +52,13 @@ type RunOptions struct {
 	// first one ends the run (END, maps), a second one kills the process.
 	// Without it, cancelling ctx is the only way to stop a run early.
 	Signals bool
+	// Command is the -c command and its arguments: started suspended
+	// before the probes are attached, resumed after BEGIN; the run ends
+	// when it exits, and it is sent SIGTERM if the run ends first.
+	Command []string
+	// PID is the -p process: the run ends when it exits. (Resolving
+	// library names in it and limiting uprobes to it is Kernel.PID.)
+	PID int
 	// BackgroundDetach lets a helper process (/bin/sh) do the slow part of
 	// detaching many perf-event tracepoints after Run returns, so that
 	// gtrace can exit at once (see runner.detach).
@@ -152,6 +159,11 @@ func (r *runner) run(ctx context.Context) (int, error) {
 	stop := r.watchStop(ctx)
 	defer stop()
 
+	proc, err := r.startProcess()
+	if err != nil {
+		return ExitFailure, err
+	}
+	defer proc.end()
 	if err := r.attach(); err != nil {
 		return ExitFailure, err
 	}
@@ -163,6 +175,7 @@ func (r *runner) run(ctx context.Context) (int, error) {
 		return ExitFailure, err
 	}
 	loop.begun.Store(true)
+	proc.resume()
 	if r.stoppedInKernel() {
 		loop.stop.Store(true) // exit() in BEGIN
 	}

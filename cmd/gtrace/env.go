@@ -10,5 +10,11 @@ import (
 // formats from tracefs, types from BTF) and for running: the same Kernel,
 // so each fact is read once. It reads nothing until asked.
 func kernelEnv(stderr io.Writer) *probes.Kernel {
-	return probes.NewKernel()
+	k := probes.NewKernel()
+	k.PID = targetPID
+	return k
 }
+
+// targetPID is -p: library names of uprobes and usdt probes (-l too)
+// resolve in that process first.
+var targetPID int

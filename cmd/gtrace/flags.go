@@ -28,6 +28,8 @@ type config struct {
 	format    string // -f text|json
 	outFile   string // -o FILE
 	dryRun    bool
+	pid       int    // -p PID
+	command   string // -c 'CMD ARGS'
 }
 
 // outputFormats are the values -f accepts.
@@ -54,6 +56,8 @@ func newFlagSet(c *config, stderr io.Writer) *pflag.FlagSet {
 	fs.StringVarP(&c.outFile, "output", "o", "", "write the tracing output to FILE instead of stdout")
 	fs.StringVarP(&c.buffering, "buffering", "B", "", "output buffering: none, line or full")
 	fs.CountVarP(&c.helperErr, "warnings", "k", "report helper errors as warnings (-kk: including probe_read)")
+	fs.IntVarP(&c.pid, "pid", "p", 0, "trace this process: library names resolve in it, uprobes fire only in it, and gtrace exits when it exits")
+	fs.StringVarP(&c.command, "command", "c", "", "run this command (split on spaces) once the probes are attached; gtrace exits when it exits")
 	fs.BoolVar(&c.dryRun, "dry-run", false, "compile and load the programs into the kernel, attach nothing, and exit")
 	fs.BoolVar(&c.unsafe, "unsafe", false, "allow unsafe builtin functions")
 	fs.BoolVar(&c.noWarn, "no-warnings", false, "disable all warning messages")

@@ -51,6 +51,17 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if c.info {
 		return printInfo(stdout, stderr)
 	}
+	if c.pid != 0 {
+		if err := gtrace.CheckPID(c.pid); err != nil {
+			fmt.Fprintf(stderr, "ERROR: %v\n", err)
+			return 1
+		}
+		if c.command != "" {
+			fmt.Fprintln(stderr, "gtrace: -p and -c cannot be used together")
+			return 1
+		}
+		targetPID = c.pid
+	}
 	env, err := envSettings()
 	if err != nil {
 		fmt.Fprintf(stderr, "gtrace: %v\n", err)
@@ -67,7 +78,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		return 1
 	}
-	opts := gtrace.Options{Params: params, Unsafe: c.unsafe, MaxStrlen: env.strlen}
+	opts := gtrace.Options{Params: params, Unsafe: c.unsafe, MaxStrlen: env.strlen, Child: c.command != ""}
 
 	if c.debug == "ast" {
 		prog, err := gtrace.Parse(src, opts)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/gtrace/gtrace"
 	"github.com/gtrace/gtrace/lang"
@@ -58,6 +59,8 @@ func runOptions(script *gtrace.Script, c *config, env settings, kernel *probes.K
 		NoMapsOnExit: set && !printMaps,
 		Kernel:       kernel,
 		Signals:      true,
+		Command:      strings.Fields(c.command),
+		PID:          c.pid,
 		// The command exits right after Run: nobody should wait for the
 		// kernel to detach hundreds of tracepoints.
 		BackgroundDetach: true,

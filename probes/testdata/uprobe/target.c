@@ -52,6 +52,8 @@ int main(int argc, char **argv)
 {
 	int loops = argc > 1 ? atoi(argv[1]) : 10;
 	long total = 0;
+	if (argc > 2) /* give a tracer started with -p time to attach */
+		usleep(atoi(argv[2]) * 1000);
 	for (int i = 0; i < loops; i++) {
 		int a = i;
 		long b = 1000L + i;

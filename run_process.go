@@ -1,0 +1,187 @@
+package gtrace
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// process is the traced process of -c (a command gtrace starts) or -p (a
+// running process): the run ends when it exits.
+type process struct {
+	pid  int
+	cmd  *exec.Cmd // -c only
+	gate *os.File  // -c: the write end of the pipe the command waits on
+	done chan struct{}
+	quit chan struct{} // closed by end: the watchers stop
+	once sync.Once
+}
+
+// startCommand starts args suspended: a /bin/sh waits for the gate pipe
+// to close, then execs the command in its own process (so the pid, cpid,
+// stays the same). The probes are attached meanwhile; resume opens the
+// gate. The command keeps gtrace's stdin, stdout and stderr.
+func startCommand(args []string) (*process, error) {
+	if len(args) == 0 {
+		return nil, errors.New("-c: empty command")
+	}
+	if _, err := exec.LookPath(args[0]); err != nil {
+		return nil, fmt.Errorf("-c: command %s not found (or not executable)", args[0])
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		return nil, fmt.Errorf("-c: %w", err)
+	}
+	defer r.Close()
+	// fd 3 is the gate; it is closed before the exec so that the command
+	// does not inherit it.
+	const wrapper = `read -r _ <&3; exec 3<&-; exec "$0" "$@"`
+	cmd := exec.Command("/bin/sh", append([]string{"-c", wrapper}, args...)...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	cmd.ExtraFiles = []*os.File{r}
+	if err := cmd.Start(); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("-c: start %s: %w", args[0], err)
+	}
+	p := &process{pid: cmd.Process.Pid, cmd: cmd, gate: w, done: make(chan struct{}), quit: make(chan struct{})}
+	go func() {
+		cmd.Wait()
+		close(p.done)
+	}()
+	return p, nil
+}
+
+// watchProcess follows a running process (-p) until it exits, through a
+// pidfd (5.3+) that becomes readable then, or by polling /proc without one.
+func watchProcess(pid int) (*process, error) {
+	if err := checkPID(pid); err != nil {
+		return nil, err
+	}
+	p := &process{pid: pid, done: make(chan struct{}), quit: make(chan struct{})}
+	fd, err := unix.PidfdOpen(pid, 0)
+	if err != nil {
+		fd = -1
+	}
+	go func() {
+		defer close(p.done)
+		if fd >= 0 {
+			defer unix.Close(fd)
+		}
+		for {
+			select {
+			case <-p.quit:
+				return
+			default:
+			}
+			if fd >= 0 {
+				fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
+				if n, _ := unix.Poll(fds, 200); n > 0 {
+					return
+				}
+				continue
+			}
+			if checkPID(pid) != nil {
+				return
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+	}()
+	return p, nil
+}
+
+// CheckPID says in one line why pid cannot be traced, or nil.
+func CheckPID(pid int) error { return checkPID(pid) }
+
+func checkPID(pid int) error {
+	if pid <= 0 {
+		return fmt.Errorf("-p: bad process id %d", pid)
+	}
+	st, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return fmt.Errorf("process %d does not exist", pid)
+	}
+	// A zombie has exited already: "pid (comm) Z ...".
+	for i := len(st) - 1; i > 0; i-- {
+		if st[i] == ')' {
+			if i+2 < len(st) && st[i+2] == 'Z' {
+				return fmt.Errorf("process %d has exited", pid)
+			}
+			break
+		}
+	}
+	return nil
+}
+
+// resume lets a -c command run.
+func (p *process) resume() {
+	if p != nil && p.gate != nil {
+		p.gate.Close()
+		p.gate = nil
+	}
+}
+
+// end is called when the run is over: a -c command that still runs is
+// ended with SIGTERM (SIGKILL if it lingers), and waited for; a -p process
+// is left alone.
+func (p *process) end() {
+	if p == nil {
+		return
+	}
+	p.once.Do(func() {
+		close(p.quit)
+		if p.cmd == nil {
+			<-p.done
+			return
+		}
+		if p.gate != nil {
+			// Never resumed (attaching failed): it must not run.
+			p.cmd.Process.Kill()
+			p.gate.Close()
+		}
+		select {
+		case <-p.done:
+			return
+		default:
+		}
+		p.cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-p.done:
+		case <-time.After(2 * time.Second):
+			p.cmd.Process.Kill()
+			<-p.done
+		}
+	})
+}
+
+// startProcess starts the -c command or follows the -p process, and stops
+// the run when it exits.
+func (r *runner) startProcess() (*process, error) {
+	var p *process
+	var err error
+	switch {
+	case len(r.opts.Command) > 0:
+		p, err = startCommand(r.opts.Command)
+	case r.opts.PID > 0:
+		p, err = watchProcess(r.opts.PID)
+	default:
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	go func() {
+		select {
+		case <-p.done:
+			r.events.requestStop()
+		case <-p.quit:
+		}
+	}()
+	return p, nil
+}
