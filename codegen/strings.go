@@ -154,8 +154,17 @@ func (g *gen) literal(s string, dt *lang.Type, base asm.Register, off int16, pad
 	if pad {
 		n = size
 	}
-	buf := make([]byte, maps.Round8(n))
+	buf := make([]byte, n)
 	copy(buf, s)
+	g.storeBytes(base, off, buf)
+}
+
+// storeBytes writes b at base+off with immediate stores, as wide as
+// alignment allows.
+func (g *gen) storeBytes(base asm.Register, off int16, b []byte) {
+	n := len(b)
+	buf := make([]byte, maps.Round8(n))
+	copy(buf, b)
 	for i := 0; i < n; {
 		w := width(int(off)+i, n-i)
 		var v int64
@@ -303,16 +312,14 @@ func (g *gen) elemInt(e lang.Expr, dst asm.Register) {
 		xt := g.typeOf(e.X)
 		i, ok := g.constOf(e.Index)
 		et := g.typeOf(e)
-		if xt.Kind == lang.KindPtr {
-			g.intExpr(e.X, asm.R3)
-			if !ok {
-				fail(e, "indexing a pointer with a variable index: %v", ErrUnsupported)
-			}
-			g.readKernel(dst, asm.R3, int16(i*int64(maps.SizeOf(et))), et)
+		if !ok {
+			g.varIndex(e, xt, et, dst)
 			return
 		}
-		if !ok {
-			fail(e, "indexing with a variable index: %v", ErrUnsupported)
+		if xt.Kind == lang.KindPtr {
+			g.intExpr(e.X, asm.R3)
+			g.readKernel(dst, asm.R3, int16(i*int64(maps.SizeOf(et))), et)
+			return
 		}
 		if f, isField := e.X.(*lang.Field); isField && g.isArgsField(f) {
 			g.argsArrayElem(f, int(i), et, dst)
@@ -322,4 +329,62 @@ func (g *gen) elemInt(e lang.Expr, dst asm.Register) {
 		g.b.emit(asm.LoadMem(dst, src, soff+int16(int(i)*maps.SizeOf(et)), sizeOp(maps.SizeOf(et))))
 		g.extend(dst, et)
 	}
+}
+
+// varIndex reads x[i] with an index known only at run time: through a
+// pointer with bpf_probe_read_kernel; in an array after a bounds check
+// (an index past the end reads as 0), from memory with a variable offset
+// the verifier bounds, or from a tracepoint record with a read.
+func (g *gen) varIndex(e *lang.Index, xt, et *lang.Type, dst asm.Register) {
+	size := maps.SizeOf(et)
+	if size < 1 || size > 8 {
+		fail(e, "indexing %s: %v", xt, ErrUnsupported)
+	}
+	idx := g.hold()
+	g.intInto(e.Index, idx)
+	defer g.release(idx)
+	if xt.Kind == lang.KindPtr {
+		g.intExpr(e.X, asm.R3)
+		g.load(asm.R1, idx)
+		g.b.emit(asm.Mul.Imm(asm.R1, int32(size)), asm.Add.Reg(asm.R3, asm.R1))
+		g.readKernel(dst, asm.R3, 0, et)
+		return
+	}
+	n := xt.Len
+	if xt.Kind == lang.KindStr {
+		n = xt.Size
+	} else if xt.Kind != lang.KindArray {
+		n = 0
+	}
+	if n < 1 {
+		fail(e, "indexing %s with a variable index: %v", xt, ErrUnsupported)
+	}
+	out, end := g.b.label("index_out"), g.b.label("index_end")
+	if f, isField := e.X.(*lang.Field); isField && g.isArgsField(f) && g.grp.provider == lang.Tracepoint {
+		m := g.argsMember(f)
+		g.load(asm.R1, idx)
+		g.b.emit(
+			asm.JGE.Imm(asm.R1, int32(n), out),
+			asm.Mul.Imm(asm.R1, int32(size)),
+			asm.Mov.Reg(asm.R3, asm.R6),
+			asm.Add.Imm(asm.R3, int32(m.Offset)),
+			asm.Add.Reg(asm.R3, asm.R1),
+		)
+		g.readKernel(dst, asm.R3, 0, et)
+	} else {
+		src, soff := g.memPtr(e.X)
+		g.load(asm.R1, idx)
+		g.b.emit(
+			asm.JGE.Imm(asm.R1, int32(n), out),
+			asm.Mul.Imm(asm.R1, int32(size)),
+			asm.Mov.Reg(asm.R2, src),
+			asm.Add.Reg(asm.R2, asm.R1),
+			asm.LoadMem(dst, asm.R2, soff, sizeOp(size)),
+		)
+		g.extend(dst, et)
+	}
+	g.b.emit(asm.Ja.Label(end))
+	g.b.mark(out)
+	g.b.emit(asm.Mov.Imm(dst, 0))
+	g.b.mark(end)
 }
