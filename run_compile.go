@@ -32,6 +32,7 @@ func (s *Script) generate(opts *RunOptions) (*codegen.Program, error) {
 		NumCPU:     ncpu,
 		RingBytes:  uint32(opts.RingBufBytes),
 		Cookies:    true,
+		Kaddr:      kallsymsAddr,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("generating code: %w", err)
