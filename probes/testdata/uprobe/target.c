@@ -58,6 +58,8 @@ int main(int argc, char **argv)
 		int a = i;
 		long b = 1000L + i;
 		GT_SDT("gt", "tick", "0", "-4@%[a] 8@%[b] -4@$7", [a] "r"(a), [b] "r"(b));
+		/* a memory operand: "8@16(%rsp)" or the like */
+		GT_SDT("gt", "mem", "0", "8@%[m]", [m] "m"(b));
 		total += work(i);
 		total += greet(i % 2 ? "hello" : "hi");
 		if (gt_gated_semaphore)
