@@ -20,7 +20,8 @@ func (g *gen) builtin(e *lang.Builtin, dst asm.Register) {
 		} else {
 			g.b.emit(asm.Mov.Reg32(asm.R0, asm.R0))
 		}
-	case "uid", "gid":
+	case "uid", "gid", "username":
+		// username is the uid; user space prints the name (KindUsername).
 		g.call(asm.FnGetCurrentUidGid)
 		if e.Name == "gid" {
 			g.b.emit(asm.RSh.Imm(asm.R0, 32))

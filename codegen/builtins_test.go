@@ -71,3 +71,16 @@ func TestStringsAndValues(t *testing.T) {
 		})
 	}
 }
+
+// TestUsername stores the uid as a username value (user space resolves
+// the name).
+func TestUsername(t *testing.T) {
+	r := runBegin(t, `BEGIN { @u[username] = count(); @v = username; }`)
+	d := r.prog.Maps["u"]
+	if d == nil || d.Key == nil || d.Key.Kind.String() != "username" {
+		t.Fatalf("@u key %v", d)
+	}
+	if got, want := r.mapText(t, "v"), ": "+strconv.Itoa(os.Getuid()); got != want {
+		t.Errorf("@v = %q, want %q", got, want)
+	}
+}
