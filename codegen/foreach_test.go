@@ -1,6 +1,10 @@
 package codegen
 
-import "testing"
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
 
 // TestForMap iterates maps in the kernel (bpf_for_each_map_elem, 5.13+).
 func TestForMap(t *testing.T) {
@@ -38,5 +42,19 @@ func TestForMap(t *testing.T) {
 				t.Errorf("got %q, want %q\n%s", r.out, tc.want, dump(r.prog))
 			}
 		})
+	}
+}
+
+// TestForMapTracepoint uses the probe's context (args, R6) inside the
+// loop body, which runs in the callback.
+func TestForMapTracepoint(t *testing.T) {
+	out := attachRun(t, `tracepoint:sched:sched_process_exec /args->filename == "/bin/true"/ {
+		@seen[1] = 1; @seen[2] = 2;
+		$n = 0;
+		for ($kv : @seen) { if (args->pid > 0 && $kv.0 == 2) { printf("%s %d\n", args->filename, $kv.1); } $n++; }
+		printf("n=%d\n", $n);
+	}`, func() { exec.Command("/bin/true").Run() })
+	if !strings.Contains(out, "/bin/true 2\n") || !strings.Contains(out, "n=2\n") {
+		t.Fatalf("output %q", out)
 	}
 }
