@@ -160,6 +160,9 @@ func (p *process) end() {
 	})
 }
 
+// snapshotEvery is how often the traced process's mappings are read.
+const snapshotEvery = 50 * time.Millisecond
+
 // startProcess starts the -c command or follows the -p process, and stops
 // the run when it exits.
 func (r *runner) startProcess() (*process, error) {
@@ -177,10 +180,21 @@ func (r *runner) startProcess() (*process, error) {
 		return nil, err
 	}
 	go func() {
-		select {
-		case <-p.done:
-			r.events.requestStop()
-		case <-p.quit:
+		// Snapshot the process's mappings while it runs, so that its user
+		// stacks can be symbolized after it exits (bpftrace prints bare
+		// addresses then).
+		tick := time.NewTicker(snapshotEvery)
+		defer tick.Stop()
+		for {
+			select {
+			case <-p.done:
+				r.events.requestStop()
+				return
+			case <-p.quit:
+				return
+			case <-tick.C:
+				r.usyms.remember(uint32(p.pid))
+			}
 		}
 	}()
 	return p, nil

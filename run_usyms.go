@@ -68,6 +68,22 @@ func (u *usyms) lookup(pid uint32, addr uint64) (sym string, off uint64, file st
 	return "", 0, ""
 }
 
+// remember snapshots the mappings of a traced process (-c, -p) while it
+// runs: its stacks are printed after it exits, when /proc/PID/maps is gone.
+// A process that execs is seen with its new mappings at the next snapshot.
+func (u *usyms) remember(pid uint32) {
+	ms := readMaps(pid)
+	if len(ms) == 0 {
+		return
+	}
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.procs == nil {
+		u.procs, u.files = map[uint32][]mapping{}, map[string]*elfSyms{}
+	}
+	u.procs[pid] = ms
+}
+
 func readMaps(pid uint32) []mapping {
 	f, err := os.Open("/proc/" + strconv.FormatUint(uint64(pid), 10) + "/maps")
 	if err != nil {

@@ -67,5 +67,7 @@ int main(int argc, char **argv)
 	}
 	getpid();
 	printf("%ld\n", total);
+	if (argc > 3) /* linger, so that a tracer sees the final mappings */
+		usleep(atoi(argv[3]) * 1000);
 	return 0;
 }
