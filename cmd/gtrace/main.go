@@ -7,6 +7,8 @@ import (
 	"os"
 	"slices"
 
+	"github.com/spf13/pflag"
+
 	"github.com/gtrace/gtrace"
 	"github.com/gtrace/gtrace/lang"
 )
@@ -51,6 +53,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if c.info {
 		return printInfo(stdout, stderr)
 	}
+	targetPID = c.pid
 	if c.pid != 0 {
 		if err := gtrace.CheckPID(c.pid); err != nil {
 			fmt.Fprintf(stderr, "ERROR: %v\n", err)
@@ -60,7 +63,6 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "gtrace: -p and -c cannot be used together")
 			return 1
 		}
-		targetPID = c.pid
 	}
 	env, err := envSettings()
 	if err != nil {
@@ -68,9 +70,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 1
 	}
 	if c.list {
-		return listProbes(&c, fs.Args(), env, stdin, stdout, stderr)
+		return listProbes(&c, operands(fs), env, stdin, stdout, stderr)
 	}
-	src, params, err := readProgram(&c, fs.Args(), stdin)
+	src, params, err := readProgram(&c, operands(fs), stdin)
 	if err != nil {
 		fmt.Fprintf(stderr, "gtrace: %v\n", err)
 		if errors.Is(err, errNoProgram) {
@@ -114,6 +116,21 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 0
 	}
 	return runScript(script, &c, env, kernel, stdout, stderr)
+}
+
+// operands returns the arguments after the options. As with bpftrace's
+// getopt, one `--` ends the options wherever it stands and is not itself a
+// parameter: `gtrace -e PROG a -- b` has $1 = a and $2 = b. Options still
+// stop at the script name, so a script's own `-x` arguments pass through.
+func operands(fs *pflag.FlagSet) []string {
+	args := fs.Args()
+	if fs.ArgsLenAtDash() >= 0 {
+		return args // pflag consumed the `--`
+	}
+	if i := slices.Index(args, "--"); i >= 0 {
+		args = slices.Delete(slices.Clone(args), i, i+1)
+	}
+	return args
 }
 
 // reportCompileError prints user errors as bpftrace does and returns the
