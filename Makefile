@@ -8,7 +8,7 @@ FUZZTIME  ?= 10m
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -s -w -X main.version=$(VERSION)
 
-.PHONY: build test setup fuzz bench lint install clean
+.PHONY: build test setup fuzz bench lint install uninstall clean
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/gtrace
@@ -31,8 +31,29 @@ lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) vet ./...
 
+BINDIR    := $(DESTDIR)$(PREFIX)/bin
+TOOLSDIR  := $(DESTDIR)$(PREFIX)/share/gtrace/tools
+MANDIR    := $(DESTDIR)$(PREFIX)/share/man/man8
+BASHCOMP  := $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+ZSHCOMP   := $(DESTDIR)$(PREFIX)/share/zsh/site-functions
+TOOLS     := $(basename $(notdir $(wildcard tools/*.bt)))
+
+# gtrace, its tools (each also on the PATH as gtrace-TOOL, a symlink to the
+# script, which finds gtrace through its #!/usr/bin/env line), the man page
+# and the bash and zsh completions. DESTDIR stages a package.
 install: build
-	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/gtrace
+	install -D -m 0755 $(BIN) $(BINDIR)/gtrace
+	install -d $(TOOLSDIR)
+	install -m 0755 tools/*.bt $(TOOLSDIR)/
+	for t in $(TOOLS); do ln -sfn ../share/gtrace/tools/$$t.bt $(BINDIR)/gtrace-$$t; done
+	install -D -m 0644 man/gtrace.8 $(MANDIR)/gtrace.8
+	install -D -m 0644 completions/gtrace.bash $(BASHCOMP)/gtrace
+	install -D -m 0644 completions/_gtrace $(ZSHCOMP)/_gtrace
+
+uninstall:
+	rm -f $(BINDIR)/gtrace $(MANDIR)/gtrace.8 $(BASHCOMP)/gtrace $(ZSHCOMP)/_gtrace
+	for t in $(TOOLS); do rm -f $(BINDIR)/gtrace-$$t; done
+	rm -rf $(DESTDIR)$(PREFIX)/share/gtrace
 
 clean:
 	rm -f $(BIN)

@@ -172,3 +172,26 @@ func TestInfo(t *testing.T) {
 		}
 	}
 }
+
+// TestDoubleDash: one `--` ends the options and is dropped wherever it
+// stands, as with bpftrace's getopt.
+func TestDoubleDash(t *testing.T) {
+	prog := `BEGIN { printf("%s %d\n", str($1), $#); exit(); }`
+	c := &config{}
+	fs := newFlagSet(c, &bytes.Buffer{})
+	fs.Parse([]string{"-e", prog, "a", "--", "b"})
+	if got := operands(fs); len(got) != 2 || got[1] != "b" {
+		t.Errorf("operands %q, want [a b]", got)
+	}
+	fs = newFlagSet(c, &bytes.Buffer{})
+	fs.Parse([]string{"-e", prog, "--", "a", "--", "b"})
+	if got := operands(fs); len(got) != 3 || got[1] != "--" {
+		t.Errorf("operands %q, want [a -- b]", got)
+	}
+	if os.Geteuid() == 0 {
+		code, stdout, stderr := runCLI(t, "", "-q", "-e", prog, "a", "--", "b")
+		if code != 0 || !strings.HasPrefix(stdout, "a 2\n") {
+			t.Errorf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+		}
+	}
+}
