@@ -74,7 +74,9 @@ func (b *builder) emit(ins ...asm.Instruction) {
 			b.pending = b.pending[:0]
 		}
 		if b.src != "" {
-			in = in.WithSource(asm.Comment(b.src))
+			// BTF line info is a NUL-terminated string table: a NUL in
+			// the script (inside a string literal) must not reach it.
+			in = in.WithSource(asm.Comment(strings.ReplaceAll(b.src, "\x00", `\0`)))
 			b.src = ""
 		}
 		in.Metadata.Set(spanKey{}, b.span)

@@ -215,3 +215,9 @@ func beginOnly(p *Program) bool {
 	}
 	return len(p.Probes) > 0
 }
+
+// TestNulInSource: a NUL byte in the script (inside a string literal)
+// must not reach the BTF line info of the source comments.
+func TestNulInSource(t *testing.T) {
+	runBegin(t, "BEGIN { printf(\"a\x00b\\n\"); \"\x00\"; }")
+}
