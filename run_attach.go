@@ -7,6 +7,7 @@ import (
 
 	"github.com/gtrace/gtrace/codegen"
 	"github.com/gtrace/gtrace/lang"
+	"github.com/gtrace/gtrace/probes"
 )
 
 // special reports whether a probe is run by user space (BEGIN, END)
@@ -36,6 +37,15 @@ func (r *runner) attach() error {
 		prog := r.objs.coll.Programs[p.Program]
 		if prog == nil {
 			return fmt.Errorf("BUG: program %q of %s was not loaded", p.Program, probeLabel(p))
+		}
+		if probes.UprobeMulti(p.Provider, len(p.Targets)) {
+			// Many functions: one uprobe_multi link per binary (6.6+).
+			as, err := r.opts.Kernel.AttachUprobeMulti(p.Targets, prog, p.Cookies)
+			if err != nil {
+				return err
+			}
+			r.attached = append(r.attached, as...)
+			continue
 		}
 		for i := range p.Targets {
 			a, err := r.opts.Kernel.Attach(&p.Targets[i], prog, cookie(p, i))

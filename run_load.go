@@ -15,6 +15,7 @@ import (
 
 	"github.com/gtrace/gtrace/codegen"
 	"github.com/gtrace/gtrace/lang"
+	"github.com/gtrace/gtrace/probes"
 )
 
 // objects are the loaded collection and its runtime maps.
@@ -38,6 +39,11 @@ func (r *runner) load() error {
 	spec := r.prog.Spec.Copy()
 	if ev := spec.Maps[codegen.EventsMap]; ev != nil && r.opts.RingBufBytes > 0 {
 		ev.MaxEntries = uint32(r.opts.RingBufBytes)
+	}
+	for _, p := range r.prog.Probes {
+		if ps := spec.Programs[p.Program]; ps != nil && probes.UprobeMulti(p.Provider, len(p.Targets)) {
+			ps.AttachType = ebpf.AttachTraceUprobeMulti // see attach
+		}
 	}
 	var copts ebpf.CollectionOptions
 	if r.opts.Verbose {

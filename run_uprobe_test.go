@@ -192,3 +192,21 @@ func TestProcessErrors(t *testing.T) {
 		t.Error("CheckPID(self) failed")
 	}
 }
+
+func TestUprobeWildcardMulti(t *testing.T) {
+	bin := buildUprobeTarget(t)
+	k := probes.NewKernel()
+	s, err := Compile(lang.Source{Name: "stdin", Text: "uprobe:" + bin + ":* { @[probe] = count(); }"}, Options{Kernel: k})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(s.targets[0]); !probes.UprobeMulti(lang.Uprobe, n) {
+		t.Skipf("%d targets: not attached through uprobe_multi on this kernel", n)
+	}
+	got := runUser(t, "uprobe:"+bin+":* { @[probe] = count(); }", k, RunOptions{Command: []string{bin, "3"}}, false)
+	for _, want := range []string{"@[uprobe:" + bin + ":work]: 3\n", "@[uprobe:" + bin + ":greet]: 3\n", "@[uprobe:" + bin + ":main]: 1\n"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("output lacks %q:\n%s", want, got)
+		}
+	}
+}
