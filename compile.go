@@ -23,6 +23,10 @@ type Options struct {
 	// wildcard where none is allowed, a tracepoint that does not exist) is
 	// a script error like any other. It is also the Env when Env is nil.
 	Kernel *probes.Kernel
+	// StackMode is the mode of kstack/ustack when the script names none
+	// (BPFTRACE_STACK_MODE: bpftrace, perf, raw); "" takes the config
+	// block's stack_mode.
+	StackMode string
 	// MaxStrlen is the size of str() results (BPFTRACE_STRLEN); 0 takes the
 	// script's config max_strlen, else 64.
 	MaxStrlen int
@@ -69,7 +73,7 @@ func Compile(src lang.Source, opts Options) (*Script, error) {
 	if strlen <= 0 {
 		strlen = configStrlen(prog)
 	}
-	info, checkDiags := sema.Check(prog, sema.Options{Params: opts.Params, Env: env, Unsafe: opts.Unsafe, HasChild: opts.Child, MaxStrlen: strlen})
+	info, checkDiags := sema.Check(prog, sema.Options{Params: opts.Params, Env: env, Unsafe: opts.Unsafe, HasChild: opts.Child, MaxStrlen: strlen, StackMode: opts.StackMode})
 	diags = append(diags, checkDiags...)
 	diags.Sort()
 	if err := diags.Err(); err != nil {

@@ -86,6 +86,7 @@ ENVIRONMENT:
     BPFTRACE_MAX_MAP_KEYS    [default: 4096] entries of a map (also BPFTRACE_MAP_KEYS_MAX)
     BPFTRACE_MAX_CAT_BYTES   [default: 10240] bytes cat() prints (also BPFTRACE_CAT_BYTES_MAX)
     BPFTRACE_PERF_RB_PAGES   [default: 256] pages of the event ring buffer
+    BPFTRACE_STACK_MODE      [default: bpftrace] kstack/ustack output: bpftrace, perf, raw
     A variable outranks the same key of the script's config block.
 
 EXAMPLES:

@@ -6,6 +6,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gtrace/gtrace"
+	"github.com/gtrace/gtrace/lang"
 )
 
 func needRoot(t *testing.T) {
@@ -193,5 +196,40 @@ func TestDoubleDash(t *testing.T) {
 		if code != 0 || !strings.HasPrefix(stdout, "a 2\n") {
 			t.Errorf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
 		}
+	}
+}
+
+// TestStackMode: a stack with no mode written takes BPFTRACE_STACK_MODE,
+// else the config block's stack_mode; a written mode stays.
+func TestStackMode(t *testing.T) {
+	compile := func(src string) *gtrace.Script {
+		t.Helper()
+		env, err := envSettings()
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := gtrace.Compile(lang.Source{Name: "stdin", Text: src}, gtrace.Options{StackMode: env.stackMode})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	prog := `profile:hz:99 { @k[kstack] = count(); @u[ustack(3)] = count(); @r[kstack(raw)] = count(); }`
+	modes := func(s *gtrace.Script) string {
+		return s.Info.Maps["k"].Key.StackMode + " " + s.Info.Maps["u"].Key.StackMode + " " + s.Info.Maps["r"].Key.StackMode
+	}
+	if got := modes(compile(prog)); got != "bpftrace bpftrace raw" {
+		t.Errorf("default: %s", got)
+	}
+	if got := modes(compile("config = { stack_mode = perf } " + prog)); got != "perf perf raw" {
+		t.Errorf("config: %s", got)
+	}
+	t.Setenv("BPFTRACE_STACK_MODE", "raw")
+	if got := modes(compile("config = { stack_mode = perf } " + prog)); got != "raw raw raw" {
+		t.Errorf("environment over config: %s", got)
+	}
+	t.Setenv("BPFTRACE_STACK_MODE", "fancy")
+	if code, _, stderr := runCLI(t, "", "-e", "BEGIN {}"); code != 1 || !strings.Contains(stderr, "BPFTRACE_STACK_MODE") {
+		t.Errorf("exit %d, %q", code, stderr)
 	}
 }

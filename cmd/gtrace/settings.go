@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"math/bits"
 	"os"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/gtrace/gtrace"
 )
@@ -17,7 +19,13 @@ type settings struct {
 	mapKeys  int // BPFTRACE_MAX_MAP_KEYS, config max_map_keys
 	catBytes int // BPFTRACE_MAX_CAT_BYTES, config max_cat_bytes
 	rbPages  int // BPFTRACE_PERF_RB_PAGES, config perf_rb_pages
+	// stackMode is BPFTRACE_STACK_MODE, config stack_mode: how kstack and
+	// ustack print when the script names no mode.
+	stackMode string
 }
+
+// stackModes are the values BPFTRACE_STACK_MODE accepts.
+var stackModes = []string{"bpftrace", "perf", "raw", "build_id"}
 
 // envNames lists each setting's variables, the current name (0.20+) first,
 // then v0.17's.
@@ -52,6 +60,12 @@ func envSettings() (settings, error) {
 				break
 			}
 		}
+	}
+	if m := os.Getenv("BPFTRACE_STACK_MODE"); m != "" {
+		if !slices.Contains(stackModes, m) {
+			return s, fmt.Errorf("BPFTRACE_STACK_MODE=%q: want one of %s", m, strings.Join(stackModes, ", "))
+		}
+		s.stackMode = m
 	}
 	if s.strlen > maxStrlen {
 		return s, fmt.Errorf("%s=%d: too large to use on the BPF stack (at most %d)", strlenVar, s.strlen, maxStrlen)

@@ -62,8 +62,12 @@ func init() {
 	add(&BuiltinSpec{Name: "probetype", Since: "0.25", typ: fixed(lang.StrType(16))})
 	add(&BuiltinSpec{Name: "username", typ: fixed(&lang.Type{Kind: lang.KindUsername, Size: 8})})
 	add(&BuiltinSpec{Name: "probe", typ: fixed(&lang.Type{Kind: lang.KindProbe, Size: 8})})
-	add(&BuiltinSpec{Name: "kstack", typ: fixed(stackType(lang.KindKStack, "bpftrace", stackDef))})
-	add(&BuiltinSpec{Name: "ustack", typ: fixed(stackType(lang.KindUStack, "bpftrace", stackDef))})
+	add(&BuiltinSpec{Name: "kstack", typ: func(c *checker, _ *lang.Builtin) *lang.Type {
+		return stackType(lang.KindKStack, c.stackMode(), stackDef)
+	}})
+	add(&BuiltinSpec{Name: "ustack", typ: func(c *checker, _ *lang.Builtin) *lang.Type {
+		return stackType(lang.KindUStack, c.stackMode(), stackDef)
+	}})
 	add(&BuiltinSpec{Name: "cpid", typ: func(c *checker, b *lang.Builtin) *lang.Type {
 		if !c.opts.HasChild {
 			c.errorf(b, "cpid cannot be used without child command")

@@ -254,9 +254,21 @@ func rulePath(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
 
 var stackModes = []string{"bpftrace", "perf", "raw", "build_id"}
 
+// stackMode is the mode of a stack whose mode is not written: Options
+// (BPFTRACE_STACK_MODE), else the config block's stack_mode, else bpftrace.
+func (c *checker) stackMode() string {
+	if slices.Contains(stackModes, c.opts.StackMode) {
+		return c.opts.StackMode
+	}
+	if id, ok := c.info.Config["stack_mode"].(*lang.Ident); ok && slices.Contains(stackModes, id.Name) {
+		return id.Name
+	}
+	return "bpftrace"
+}
+
 func ruleStack(k lang.Kind) func(*checker, *lang.Call, []*lang.Type) *lang.Type {
 	return func(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
-		mode, depth := "bpftrace", stackDef
+		mode, depth := c.stackMode(), stackDef
 		for i, a := range call.Args {
 			if id, ok := a.(*lang.Ident); ok {
 				if i != 0 {

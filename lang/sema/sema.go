@@ -18,6 +18,10 @@ type Options struct {
 	Unsafe bool
 	// MaxStrlen is the size of str() results; 0 means DefaultMaxStrlen.
 	MaxStrlen int
+	// StackMode is the mode of kstack/ustack when the script names none
+	// (BPFTRACE_STACK_MODE); "" takes the config block's stack_mode, else
+	// "bpftrace".
+	StackMode string
 	// HasChild tells whether a -c command runs, which makes cpid valid.
 	HasChild bool
 }
