@@ -1,6 +1,8 @@
 package codegen
 
 import (
+	"net/netip"
+
 	"github.com/cilium/ebpf/asm"
 
 	"github.com/gtrace/gtrace/lang"
@@ -88,10 +90,42 @@ func (g *gen) callMem(call *lang.Call, dt *lang.Type, base asm.Register, off int
 		g.ntop(call, base, off)
 	case "macaddr":
 		g.readInto(call.Args[0], base, off, 6)
+	case "pton":
+		g.pton(call, dt, base, off)
 	default:
 		return false
 	}
 	return true
+}
+
+// pton writes the bytes of a literal IPv4 (4 bytes) or IPv6 (16 bytes)
+// address, parsed at compile time.
+func (g *gen) pton(call *lang.Call, dt *lang.Type, base asm.Register, off int16) {
+	var s string
+	switch a := call.Args[0].(type) {
+	case *lang.StrLit:
+		s = a.Value
+	case *lang.Positional:
+		if a.Index >= 1 && a.Index <= len(g.c.params()) {
+			s = g.c.params()[a.Index-1]
+		}
+	}
+	addr, err := netip.ParseAddr(s)
+	if err != nil {
+		fail(call, "pton: invalid address %q", s)
+	}
+	var b []byte
+	if addr.Is4() {
+		a4 := addr.As4()
+		b = a4[:]
+	} else {
+		a16 := addr.As16()
+		b = a16[:]
+	}
+	if len(b) != maps.SizeOf(dt) {
+		fail(call, "pton: %q does not fit a %s", s, dt)
+	}
+	g.storeBytes(base, off, b)
 }
 
 // str reads a NUL-terminated string from an address with
@@ -101,8 +135,8 @@ func (g *gen) callMem(call *lang.Call, dt *lang.Type, base asm.Register, off int
 func (g *gen) str(call *lang.Call, dt *lang.Type, base asm.Register, off int16, pad bool) {
 	arg := call.Args[0]
 	at := g.typeOf(arg)
-	if at.Kind == lang.KindStr {
-		// str($1) of a string parameter, str of a string value.
+	if _, isPos := arg.(*lang.Positional); isPos || at.Kind == lang.KindStr {
+		// str($1) of a parameter (its text), str of a string value.
 		g.memExpr(arg, dt, base, off, pad)
 		return
 	}

@@ -49,7 +49,14 @@ func (g *gen) intExpr(e lang.Expr, dst asm.Register) {
 		g.b.mark(end)
 	case *lang.Cast:
 		g.intExpr(e.X, dst)
-		g.convert(dst, g.typeOf(e.X), g.typeOf(e))
+		from, to := g.typeOf(e.X), g.typeOf(e)
+		if from.IsInt() && to.IsInt() && !from.Signed && to.Signed && from.Size > 0 && from.Size < min(to.Size, 8) {
+			// bpftrace 0.17 widens with the target's signedness (LLVM
+			// IntCast): (int64)(uint8)253 is -3.
+			bits := int32(64 - 8*from.Size)
+			g.b.emit(asm.LSh.Imm(dst, bits), asm.ArSh.Imm(dst, bits))
+		}
+		g.convert(dst, from, to)
 	case *lang.Builtin:
 		g.builtin(e, dst)
 	case *lang.Call:
@@ -156,14 +163,10 @@ func aluFor(op string, signed bool) asm.ALUOp {
 	case "*":
 		return asm.Mul
 	case "/":
-		if signed {
-			return asm.SDiv // cpu v4, 6.6+
-		}
+		// bpftrace 0.17 divides as unsigned 64-bit numbers even when both
+		// operands are signed (-17 / 5 = 3689348814741910319).
 		return asm.Div
 	case "%":
-		if signed {
-			return asm.SMod
-		}
 		return asm.Mod
 	case "&":
 		return asm.And
@@ -174,9 +177,7 @@ func aluFor(op string, signed bool) asm.ALUOp {
 	case "<<":
 		return asm.LSh
 	case ">>":
-		if signed {
-			return asm.ArSh
-		}
+		// bpftrace 0.17 shifts signed values logically too.
 		return asm.RSh
 	}
 	panic("BUG: codegen: unknown operator " + op)

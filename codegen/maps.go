@@ -56,6 +56,10 @@ func (g *gen) keyOf(d *maps.Def, keys []lang.Expr, whole lang.Expr) loc {
 			}
 			end = offs[i] + maps.SizeOf(et)
 		}
+		if total := maps.SizeOf(d.Key); total > end {
+			// The tuple's tail padding: equal keys must be equal bytes.
+			g.zero(base, slot+int16(end), total-end)
+		}
 		for i, k := range keys {
 			g.memExpr(k, d.Key.Elems[i], base, slot+int16(offs[i]), true)
 		}

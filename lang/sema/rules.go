@@ -134,8 +134,20 @@ func ruleSignal(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
 func ruleStr(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
 	t := args[0]
 	size := c.opts.MaxStrlen
-	if _, isPos := call.Args[0].(*lang.Positional); isPos && t.Kind == lang.KindStr {
-		return t
+	if p, isPos := call.Args[0].(*lang.Positional); isPos && !p.Count && (t.Kind == lang.KindStr || t.IsInt()) {
+		// str($1[, n]) is the parameter's text, as bpftrace 0.17 does it
+		// at compile time: numeric parameters too, n characters at most.
+		text := ""
+		if p.Index >= 1 && p.Index <= len(c.opts.Params) {
+			text = c.opts.Params[p.Index-1]
+		}
+		n := len(text)
+		if len(call.Args) == 2 {
+			if v, ok := c.constOf(call.Args[1]); ok && v >= 0 {
+				n = int(min(int64(n), v))
+			}
+		}
+		return lang.StrType(min(n+1, max(size, 1)))
 	}
 	_, isField := call.Args[0].(*lang.Field)
 	if isField && t.Kind == lang.KindStr {
