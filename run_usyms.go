@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/gtrace/gtrace/probes"
 )
 
 // usyms resolves user-space addresses: /proc/PID/maps tells which file an
@@ -121,7 +123,16 @@ func readELFSyms(path string) *elfSyms {
 		name       string
 	}
 	var syms []sym
-	for _, read := range []func() ([]elf.Symbol, error){f.Symbols, f.DynamicSymbols} {
+	reads := []func() ([]elf.Symbol, error){f.Symbols, f.DynamicSymbols}
+	if f.Section(".symtab") == nil {
+		// Stripped (a distribution's libc): the local functions are in
+		// the separate debug file, when installed.
+		if df := probes.OpenDebugFile(f, path); df != nil {
+			defer df.Close()
+			reads = append(reads, df.Symbols)
+		}
+	}
+	for _, read := range reads {
 		ss, err := read()
 		if err != nil {
 			continue

@@ -101,7 +101,7 @@ func readELF(path string) (*elfFile, error) {
 	if f.Section(".symtab") == nil {
 		// Stripped: the distribution's debug file (by build-id or
 		// .gnu_debuglink under /usr/lib/debug) has the full table.
-		if df := openDebugFile(f, path); df != nil {
+		if df := OpenDebugFile(f, path); df != nil {
 			defer df.Close()
 			reads = append(reads, df.Symbols)
 		}
@@ -182,11 +182,11 @@ func isELF(path string) bool {
 // debugDir is where distributions install separate debug files.
 const debugDir = "/usr/lib/debug"
 
-// openDebugFile finds the separate debug file of a stripped binary:
+// OpenDebugFile finds the separate debug file of a stripped binary:
 // /usr/lib/debug/.build-id/ab/cdef....debug from its GNU build-id note,
 // else the file named by .gnu_debuglink next to it, in a .debug directory
 // or under /usr/lib/debug. nil when there is none.
-func openDebugFile(f *elf.File, path string) *elf.File {
+func OpenDebugFile(f *elf.File, path string) *elf.File {
 	var cands []string
 	if sec := f.Section(".note.gnu.build-id"); sec != nil {
 		if data, err := sec.Data(); err == nil && len(data) > 16 {
@@ -220,4 +220,38 @@ func openDebugFile(f *elf.File, path string) *elf.File {
 		}
 	}
 	return nil
+}
+
+// UserSymbol returns the address and size of any symbol (a function or a
+// variable) of the binary at path, for uaddr("name"): the ELF's own
+// address, which is the run-time address only in a non-PIE executable
+// (ET_EXEC; pie reports the other case, where the load base must be
+// added).
+func UserSymbol(path, name string) (addr, size uint64, pie bool, err error) {
+	if err := checkBinary(path); err != nil {
+		return 0, 0, false, err
+	}
+	if !isELF(path) {
+		return 0, 0, false, fmt.Errorf("%s is not an ELF file", path)
+	}
+	f, err := elf.Open(path)
+	if err != nil {
+		return 0, 0, false, fmt.Errorf("read %s: %w", path, err)
+	}
+	defer f.Close()
+	for _, read := range []func() ([]elf.Symbol, error){f.Symbols, f.DynamicSymbols} {
+		syms, err := read()
+		if err != nil {
+			continue
+		}
+		for _, s := range syms {
+			if s.Section == elf.SHN_UNDEF || s.Value == 0 {
+				continue
+			}
+			if n, _, _ := strings.Cut(s.Name, "@"); n == name {
+				return s.Value, s.Size, f.Type == elf.ET_DYN, nil
+			}
+		}
+	}
+	return 0, 0, false, fmt.Errorf("symbol %s not found in %s", name, path)
 }
