@@ -87,6 +87,7 @@ ENVIRONMENT:
     BPFTRACE_MAX_CAT_BYTES   [default: 10240] bytes cat() prints (also BPFTRACE_CAT_BYTES_MAX)
     BPFTRACE_PERF_RB_PAGES   [default: 256] pages of the event ring buffer
     BPFTRACE_STACK_MODE      [default: bpftrace] kstack/ustack output: bpftrace, perf, raw
+    BPFTRACE_MAX_PROBES      [default: none] refuse to attach more probes than this
     A variable outranks the same key of the script's config block.
 
 EXAMPLES:

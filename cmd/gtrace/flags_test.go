@@ -233,3 +233,20 @@ func TestStackMode(t *testing.T) {
 		t.Errorf("exit %d, %q", code, stderr)
 	}
 }
+
+// TestMaxProbes: a limit set in the environment or the config block stops
+// a script that attaches more probes, with bpftrace's message and exit 1.
+func TestMaxProbes(t *testing.T) {
+	if _, err := os.Stat("/sys/kernel/tracing/events/syscalls"); err != nil {
+		t.Skip("needs tracefs with syscall tracepoints (root)")
+	}
+	prog := `tracepoint:syscalls:sys_enter_openat* { }`
+	code, _, stderr := runCLI(t, "", "--dry-run", "-e", "config = { max_probes = 1 } "+prog)
+	if code != 1 || !strings.Contains(stderr, "ERROR: Can't attach to 2 probes because it exceeds the current limit of 1 probes.") {
+		t.Errorf("config: exit %d, %q", code, stderr)
+	}
+	t.Setenv("BPFTRACE_MAX_PROBES", "5")
+	if code, _, stderr := runCLI(t, "", "--dry-run", "-e", "config = { max_probes = 1 } "+prog); code == 1 {
+		t.Errorf("environment over config: exit %d, %q", code, stderr)
+	}
+}

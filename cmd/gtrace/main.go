@@ -115,6 +115,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		return 0
 	}
+	if err := env.checkMaxProbes(script); err != nil {
+		fmt.Fprintf(stderr, "ERROR: %v\n", err)
+		return 1
+	}
 	return runScript(script, &c, env, kernel, stdout, stderr)
 }
 

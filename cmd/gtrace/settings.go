@@ -19,6 +19,11 @@ type settings struct {
 	mapKeys  int // BPFTRACE_MAX_MAP_KEYS, config max_map_keys
 	catBytes int // BPFTRACE_MAX_CAT_BYTES, config max_cat_bytes
 	rbPages  int // BPFTRACE_PERF_RB_PAGES, config perf_rb_pages
+	// maxProbes is BPFTRACE_MAX_PROBES, config max_probes. bpftrace
+	// refuses more probes than 512 (1024 from 0.20) by default; gtrace
+	// attaches hundreds cheaply (one program, links with cookies), so it
+	// holds to a limit only when one is set.
+	maxProbes int
 	// stackMode is BPFTRACE_STACK_MODE, config stack_mode: how kstack and
 	// ustack print when the script names no mode.
 	stackMode string
@@ -37,6 +42,7 @@ var envNames = []struct {
 	{[]string{"BPFTRACE_MAX_MAP_KEYS", "BPFTRACE_MAP_KEYS_MAX"}, func(s *settings) *int { return &s.mapKeys }},
 	{[]string{"BPFTRACE_MAX_CAT_BYTES", "BPFTRACE_CAT_BYTES_MAX"}, func(s *settings) *int { return &s.catBytes }},
 	{[]string{"BPFTRACE_PERF_RB_PAGES"}, func(s *settings) *int { return &s.rbPages }},
+	{[]string{"BPFTRACE_MAX_PROBES"}, func(s *settings) *int { return &s.maxProbes }},
 }
 
 // maxStrlen is the largest string gtrace can keep on the BPF stack with
@@ -86,7 +92,20 @@ func (s settings) withScript(script *gtrace.Script) settings {
 	fill(&s.mapKeys, "max_map_keys")
 	fill(&s.catBytes, "max_cat_bytes")
 	fill(&s.rbPages, "perf_rb_pages")
+	fill(&s.maxProbes, "max_probes")
 	return s
+}
+
+// checkMaxProbes refuses to run a script that attaches more probes than a
+// limit set by BPFTRACE_MAX_PROBES or config max_probes, with bpftrace's
+// message.
+func (s settings) checkMaxProbes(script *gtrace.Script) error {
+	s = s.withScript(script)
+	if n := len(script.ProbeNames()); s.maxProbes > 0 && n > s.maxProbes {
+		return fmt.Errorf("Can't attach to %d probes because it exceeds the current limit of %d probes.\n"+
+			"You can increase the limit through the BPFTRACE_MAX_PROBES environment variable (or config max_probes).", n, s.maxProbes)
+	}
+	return nil
 }
 
 // ringBytes turns a page count into the size of the event ring buffer: a
