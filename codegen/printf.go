@@ -33,6 +33,8 @@ func (g *gen) callStmt(call *lang.Call) bool {
 			asm.StoreMem(asm.R1, 0, asm.R2, asm.DWord),
 		)
 		g.event(&Action{Kind: ActExit, Call: call}, call.Args)
+		// bpftrace ends the probe at exit(): nothing after it runs.
+		g.b.emit(asm.Ja.Label(g.exit))
 	case "print":
 		if m, ok := call.Args[0].(*lang.Map); ok && m.Keys == nil {
 			a := &Action{Kind: ActPrint, Call: call, Map: m.Name}
