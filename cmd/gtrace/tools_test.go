@@ -30,9 +30,7 @@ var everyTool = []string{
 // reason. The test fails when one of them starts to load, so that the
 // entry is removed and the tool gets its test.
 func knownDryRunFailures() map[string]string {
-	known := map[string]string{
-		"runqlen": "codegen: field access through an embedded struct ($task->se.cfs_rq) is not supported yet",
-	}
+	known := map[string]string{}
 	if !kernelHasSymbol("avenrun") {
 		known["loads"] = "avenrun is not in /proc/kallsyms (kernel without CONFIG_KALLSYMS_ALL)"
 	}
@@ -292,6 +290,12 @@ func TestToolCpuwalk(t *testing.T) {
 	})
 	wantLine(t, out, `^@cpu: ?$`)
 	wantLine(t, out, `^\[\d+, \d+\) +\d+ \|@*`)
+}
+
+func TestToolRunqlen(t *testing.T) {
+	out := runTool(t, "runqlen", func() { time.Sleep(500 * time.Millisecond) })
+	wantLine(t, out, `^@runqlen: ?$`)
+	wantLine(t, out, `^\[0, 1\) +\d+ \|@*`)
 }
 
 func TestToolThreadsnoop(t *testing.T) {
