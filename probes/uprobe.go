@@ -36,6 +36,9 @@ func uprobeExpand(k *Kernel, kind lang.Provider, args []string) ([]Target, error
 			return nil, fmt.Errorf("%s needs a binary and a function: %s:/bin/bash:readline", kind, kind)
 		}
 		bin, fn = "/proc/"+strconv.Itoa(k.PID)+"/exe", args[0]
+		if exe, err := os.Readlink(bin); err == nil && checkBinary(exe) == nil {
+			bin = exe // the name bpftrace shows, when this mount namespace sees it
+		}
 	case 2:
 		bin, fn = args[0], args[1]
 	default:

@@ -144,8 +144,8 @@ func usdtExpand(k *Kernel, args []string) ([]Target, error) {
 	for _, path := range paths {
 		ef, err := k.elfFile(path)
 		if err != nil {
-			if pidForm {
-				continue
+			if pidForm || len(paths) > 1 {
+				continue // one of many files: not every one is an ELF binary
 			}
 			return nil, err
 		}
