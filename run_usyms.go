@@ -121,6 +121,7 @@ func readELFSyms(path string) *elfSyms {
 	type sym struct {
 		addr, size uint64
 		name       string
+		rank       int // of equal addresses the lowest wins
 	}
 	var syms []sym
 	reads := []func() ([]elf.Symbol, error){f.Symbols, f.DynamicSymbols}
@@ -132,14 +133,21 @@ func readELFSyms(path string) *elfSyms {
 			reads = append(reads, df.Symbols)
 		}
 	}
-	for _, read := range reads {
+	for src, read := range reads {
 		ss, err := read()
 		if err != nil {
 			continue
 		}
 		for _, s := range ss {
 			if elf.ST_TYPE(s.Info) == elf.STT_FUNC && s.Value != 0 {
-				syms = append(syms, sym{s.Value, s.Size, s.Name})
+				// The file's own tables first, then the debug file;
+				// global names before local aliases (getppid, not
+				// __GI___getppid).
+				rank := 2 * src
+				if elf.ST_BIND(s.Info) == elf.STB_LOCAL {
+					rank++
+				}
+				syms = append(syms, sym{s.Value, s.Size, s.Name, rank})
 			}
 		}
 	}
@@ -149,6 +157,8 @@ func readELFSyms(path string) *elfSyms {
 			return -1
 		case a.addr > b.addr:
 			return 1
+		case a.rank != b.rank:
+			return a.rank - b.rank
 		}
 		return strings.Compare(a.name, b.name)
 	})
