@@ -12,4 +12,12 @@
 //
 // Kernel facts are loaded lazily and cached: nothing walks all of BTF or
 // reads every format file at startup.
+//
+// User-space probes (uprobe.go, usdt.go) expand against the binary they
+// name: elf.go reads its function symbols (.symtab, .dynsym, or a separate
+// debug file) with their file offsets and its .note.stapsdt probes;
+// ldcache.go resolves library names as the dynamic loader does
+// (/etc/ld.so.cache, parsed here, and with Kernel.PID the process's maps);
+// usdt_args.go parses the notes' argument specs for code generation.
+// Their Provider entries have Expand and List functions of their own.
 package probes
