@@ -59,6 +59,9 @@ type RunOptions struct {
 	// PID is the -p process: the run ends when it exits. (Resolving
 	// library names in it and limiting uprobes to it is Kernel.PID.)
 	PID int
+	// proc is the -c command or -p process, started by Run (nil: the
+	// runner starts it).
+	proc *process
 	// BackgroundDetach lets a helper process (/bin/sh) do the slow part of
 	// detaching many perf-event tracepoints after Run returns, so that
 	// gtrace can exit at once (see runner.detach).
@@ -97,6 +100,16 @@ func (o *RunOptions) setDefaults() {
 // failed and what to do.
 func (s *Script) Run(ctx context.Context, opts RunOptions) (int, error) {
 	opts.setDefaults()
+	if !opts.DryRun {
+		// The -c command starts (suspended) before code generation, which
+		// needs its pid for cpid.
+		proc, err := newProcess(&opts)
+		if err != nil {
+			return ExitFailure, err
+		}
+		defer proc.end()
+		opts.proc = proc
+	}
 	prog, err := s.generate(&opts)
 	if err != nil {
 		return ExitFailure, err

@@ -32,6 +32,7 @@ func (s *Script) generate(opts *RunOptions) (*codegen.Program, error) {
 		NumCPU:     ncpu,
 		RingBytes:  uint32(opts.RingBufBytes),
 		Cookies:    true,
+		ChildPID:   opts.proc.childPID(),
 		Kaddr:      kallsymsAddr,
 	})
 	if err != nil {

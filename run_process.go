@@ -163,21 +163,35 @@ func (p *process) end() {
 // snapshotEvery is how often the traced process's mappings are read.
 const snapshotEvery = 50 * time.Millisecond
 
-// startProcess starts the -c command or follows the -p process, and stops
-// the run when it exits.
-func (r *runner) startProcess() (*process, error) {
-	var p *process
-	var err error
+// newProcess starts the -c command (suspended) or follows the -p process;
+// nil when there is neither.
+func newProcess(opts *RunOptions) (*process, error) {
 	switch {
-	case len(r.opts.Command) > 0:
-		p, err = startCommand(r.opts.Command)
-	case r.opts.PID > 0:
-		p, err = watchProcess(r.opts.PID)
-	default:
-		return nil, nil
+	case len(opts.Command) > 0:
+		return startCommand(opts.Command)
+	case opts.PID > 0:
+		return watchProcess(opts.PID)
 	}
-	if err != nil {
-		return nil, err
+	return nil, nil
+}
+
+// childPID is the value of cpid: the -c command's pid, else 0.
+func (p *process) childPID() uint32 {
+	if p == nil || p.cmd == nil {
+		return 0
+	}
+	return uint32(p.pid)
+}
+
+// startProcess takes the process Run started (or starts it, for programs
+// run directly) and stops the run when it exits.
+func (r *runner) startProcess() (*process, error) {
+	p := r.opts.proc
+	if p == nil {
+		var err error
+		if p, err = newProcess(&r.opts); err != nil || p == nil {
+			return nil, err
+		}
 	}
 	go func() {
 		// Snapshot the process's mappings while it runs, so that its user

@@ -41,6 +41,11 @@ type Options struct {
 	// the BPF cookie (5.15+). Without it every target gets its own program
 	// when the clause uses `probe`.
 	Cookies bool
+	// ChildPID is the pid of the -c command, the value of the cpid
+	// builtin (a constant: the runner starts the command suspended before
+	// generating code); 0 without -c. (Added for issue 4; the cpid
+	// emitter in builtins_proc.go is still to be written.)
+	ChildPID uint32
 }
 
 // Compile generates the programs of p. targets holds, per clause, the

@@ -13,9 +13,10 @@ import (
 //     note's arg specs in probes.Target.USDTArgs, tested end to end); argN
 //     needs `case lang.USDT: g.usdtArg(n, dst)` before the kprobe/uprobe
 //     case (today usdt args wrongly read the calling-convention registers).
-//   - cpid: the -c child's pid is known before codegen; it needs an
-//     Options.ChildPID uint32 emitted as a constant by builtin "cpid" (the
-//     runner can start the child suspended before generate).
+//   - cpid: Options.ChildPID is filled by the runner (the -c child is
+//     started suspended before generate); builtin() needs
+//     `case "cpid": g.b.emit(movImm(dst, int64(g.c.opts.ChildPID))); return`
+//     (tried: `uprobe:BIN:f /pid == cpid/` then fires).
 
 // Names of the runtime maps every compiled program has in Program.Spec.
 const (
