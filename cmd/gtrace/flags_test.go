@@ -250,3 +250,37 @@ func TestMaxProbes(t *testing.T) {
 		t.Errorf("environment over config: exit %d, %q", code, stderr)
 	}
 }
+
+// TestListTypes: `-l 'struct GLOB'` lists kernel types from BTF and -lv
+// prints their C definitions as bpftrace does (the texts below are
+// bpftrace 0.17's on Linux 6.18).
+func TestListTypes(t *testing.T) {
+	if _, err := os.Stat("/sys/kernel/btf/vmlinux"); err != nil {
+		t.Skip("needs kernel BTF")
+	}
+	for _, tc := range []struct{ args, want string }{
+		{"-l|struct path", "struct path\n"},
+		{"-lv|struct path", "struct path {\n\tstruct vfsmount *mnt;\n\tstruct dentry *dentry;\n};\n\n"},
+		{"-lv|struct callback_head", "struct callback_head {\n\tstruct callback_head *next;\n\tvoid (*func)(struct callback_head *);\n};\n\n"},
+		{"-lv|struct qstr", "struct qstr {\n\tunion {\n\t\tstruct {\n\t\t\tu32 hash;\n\t\t\tu32 len;\n\t\t};\n\t\tu64 hash_len;\n\t};\n\tconst unsigned char *name;\n};\n\n"},
+	} {
+		code, stdout, stderr := runCLI(t, "", strings.Split(tc.args, "|")...)
+		if code != 0 || stdout != tc.want {
+			t.Errorf("%s: exit %d\n%s%s--- want\n%s", tc.args, code, stdout, stderr, tc.want)
+		}
+	}
+	// Qualified pointers, function pointers returning pointers, and the
+	// padding of cache-line aligned members.
+	_, stdout, _ := runCLI(t, "", "-lv", "struct super_block")
+	if !strings.Contains(stdout, "\tconst struct xattr_handler * const *s_xattr;\n") {
+		t.Errorf("const pointer:\n%s", stdout)
+	}
+	_, stdout, _ = runCLI(t, "", "-lv", "struct Qdisc_ops")
+	if !strings.Contains(stdout, "\tstruct sk_buff * (*dequeue)(struct Qdisc *);\n") {
+		t.Errorf("function pointer:\n%s", stdout)
+	}
+	_, stdout, _ = runCLI(t, "", "-lv", "struct cfs_rq")
+	if !strings.Contains(stdout, "\tlong: 64;\n") {
+		t.Errorf("padding:\n%s", stdout)
+	}
+}
