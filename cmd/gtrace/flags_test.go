@@ -284,3 +284,23 @@ func TestListTypes(t *testing.T) {
 		t.Errorf("padding:\n%s", stdout)
 	}
 }
+
+func TestHelperErrorsRecorded(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want int
+	}{{nil, 0}, {[]string{"-k"}, 1}, {[]string{"-kk"}, 2}, {[]string{"-k", "--warnings"}, 2}} {
+		var c config
+		fs := newFlagSet(&c, &bytes.Buffer{})
+		if err := fs.Parse(append(tc.args, "-e", "BEGIN {}")); err != nil {
+			t.Fatal(err)
+		}
+		script, err := gtrace.Compile(lang.Source{Name: "stdin", Text: "BEGIN {}"}, gtrace.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := runOptions(script, &c, settings{}, nil, nil, nil).HelperErrors; got != tc.want {
+			t.Errorf("%q: HelperErrors %d, want %d", tc.args, got, tc.want)
+		}
+	}
+}

@@ -57,6 +57,7 @@ func runOptions(script *gtrace.Script, c *config, env settings, kernel *probes.K
 		MaxCatBytes:  env.catBytes,
 		RingBufBytes: env.ringBytes(),
 		NoMapsOnExit: set && !printMaps,
+		HelperErrors: c.helperErr,
 		Kernel:       kernel,
 		Signals:      true,
 		Command:      strings.Fields(c.command),
