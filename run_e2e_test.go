@@ -66,8 +66,9 @@ type scenario struct {
 	// after runs once the Attaching line is out; nil waits for the tracer
 	// to exit by itself.
 	after func(t *testing.T, env *scenarioEnv)
-	// shell starts the traced shell (shellOpens) first.
-	shell bool
+	// shell starts the traced shell (shellOpens, or shellScript) first.
+	shell       bool
+	shellScript string
 	// gtraceOnly: bpftrace 0.17 cannot run it; the golden is written by
 	// hand in bpftrace's format.
 	gtraceOnly bool
@@ -145,6 +146,17 @@ var scenarios = []scenario{
 		after:  getppidThenSignal,
 	},
 	{
+		// join stops at argv's NULL (what follows in memory is envp).
+		name:        "join_execve",
+		script:      `tracepoint:syscalls:sys_enter_execve /pid == $1/ { join(args->argv); join(args->argv, ","); exit(); }`,
+		shell:       true,
+		shellScript: "exec /bin/true one 'two three' 4",
+		args: func(env *scenarioEnv) []string {
+			return []string{strconv.Itoa(env.child.Process.Pid)}
+		},
+		after: func(t *testing.T, env *scenarioEnv) { env.release(t) },
+	},
+	{
 		name:       "rawtracepoint_sigint",
 		script:     `rawtracepoint:sys_enter /pid == $1 && arg1 == 110/ { @n = count(); }`,
 		args:       selfPid,
@@ -198,7 +210,11 @@ func runScenario(t *testing.T, bin string, sc scenario) string {
 	t.Helper()
 	env := &scenarioEnv{}
 	if sc.shell {
-		env.startShell(t, shellOpens)
+		script := shellOpens
+		if sc.shellScript != "" {
+			script = sc.shellScript
+		}
+		env.startShell(t, script)
 		defer env.child.Process.Kill()
 	}
 	args := []string{"-e", sc.script}

@@ -9,8 +9,10 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/cilium/ebpf"
+	"golang.org/x/sys/unix"
 
 	"github.com/gtrace/gtrace/codegen"
 	"github.com/gtrace/gtrace/lang"
@@ -106,6 +108,8 @@ func (r *runner) resolve(t *lang.Type, v output.Value) output.Value {
 		return output.TextOf(lang.KindUsername, r.userName(v.Int))
 	case lang.KindStrerror:
 		return output.TextOf(lang.KindStrerror, strerror(v.Int))
+	case lang.KindTimestamp:
+		return output.TextOf(lang.KindTimestamp, r.timestamp(v.Int))
 	case lang.KindTuple, lang.KindArray, lang.KindRecord:
 		for i := range v.Elems {
 			var et *lang.Type
@@ -223,4 +227,22 @@ func strerror(errno uint64) string {
 		s = strings.ToUpper(s[:1]) + s[1:]
 	}
 	return s
+}
+
+// timestamp formats a strftime() value: boot-clock nanoseconds and the
+// index of the call's format (see codegen.Program.TimeFormats), printed
+// as the wall-clock time they stand for.
+func (r *runner) timestamp(v uint64) string {
+	idx, ns := int(v&(1<<codegen.TimestampShift-1)), int64(v>>codegen.TimestampShift)
+	format := ""
+	if r.prog != nil && idx < len(r.prog.TimeFormats) {
+		format = r.prog.TimeFormats[idx]
+	}
+	var boot unix.Timespec
+	if err := unix.ClockGettime(unix.CLOCK_BOOTTIME, &boot); err != nil {
+		return format
+	}
+	now := time.Now()
+	at := now.Add(time.Duration(ns - boot.Nano()))
+	return output.Strftime(format, at)
 }

@@ -2,6 +2,7 @@ package codegen
 
 import (
 	"net/netip"
+	"slices"
 
 	"github.com/cilium/ebpf/asm"
 
@@ -32,6 +33,7 @@ func (g *gen) callValue(call *lang.Call, dst asm.Register) {
 		g.intExpr(call.Args[0], dst)
 	case "strftime":
 		g.intExpr(call.Args[1], dst)
+		g.b.emit(asm.LSh.Imm(dst, TimestampShift), asm.Or.Imm(dst, int32(g.timeFormat(call))))
 	case "bswap":
 		t := g.typeOf(call.Args[0])
 		g.intExpr(call.Args[0], dst)
@@ -58,6 +60,24 @@ func (g *gen) callValue(call *lang.Call, dst asm.Register) {
 		}
 		fail(call, "%s(): %v", call.Name, ErrUnsupported)
 	}
+}
+
+// timeFormat returns the index of a strftime() call's format in
+// Program.TimeFormats, adding it on first use.
+func (g *gen) timeFormat(call *lang.Call) int {
+	format := ""
+	if s, ok := call.Args[0].(*lang.StrLit); ok {
+		format = s.Value
+	}
+	out := g.c.out
+	if i := slices.Index(out.TimeFormats, format); i >= 0 {
+		return i
+	}
+	if len(out.TimeFormats) == 1<<TimestampShift {
+		fail(call, "strftime: more than %d distinct formats in one script", 1<<TimestampShift)
+	}
+	out.TimeFormats = append(out.TimeFormats, format)
+	return len(out.TimeFormats) - 1
 }
 
 // signal sends a signal to the current process (bpf_send_signal, 5.3+).

@@ -160,10 +160,17 @@ func (g *gen) join(call *lang.Call) {
 		movImm(asm.R1, int64(id)),
 		asm.StoreMem(rec.reg, 0, asm.R1, asm.DWord),
 	)
+	// Every entry starts empty (ring-buffer records are not zeroed): the
+	// first NULL pointer ends the array, as argv's does, and what follows
+	// it in memory (envp) is not read.
+	for i := 0; i < JoinArgs; i++ {
+		g.b.emit(asm.StoreImm(rec.reg, int16(8+i*JoinSize), 0, asm.Byte))
+	}
 	tmp := g.f.alloc(8)
+	end := g.b.label("join_end")
 	for i := 0; i < JoinArgs; i++ {
 		off := int16(8 + i*JoinSize)
-		g.b.emit(storeImm64(asm.RFP, tmp, 0), asm.StoreImm(rec.reg, off, 0, asm.Byte))
+		g.b.emit(storeImm64(asm.RFP, tmp, 0))
 		// tmp = argv[i]
 		g.load(asm.R3, ptr)
 		g.b.emit(
@@ -173,15 +180,14 @@ func (g *gen) join(call *lang.Call) {
 			asm.FnProbeRead.Call(),
 			asm.LoadMem(asm.R3, asm.RFP, tmp, asm.DWord),
 		)
-		skip := g.b.label("join_skip")
 		g.b.emit(
-			asm.JEq.Imm(asm.R3, 0, skip),
+			asm.JEq.Imm(asm.R3, 0, end),
 			asm.Mov.Reg(asm.R1, rec.reg), asm.Add.Imm(asm.R1, int32(off)),
 			asm.Mov.Imm(asm.R2, JoinSize),
 			asm.FnProbeReadStr.Call(),
 		)
-		g.b.mark(skip)
 	}
+	g.b.mark(end)
 	g.b.emit(
 		asm.Mov.Reg(asm.R1, rec.reg),
 		asm.Mov.Imm(asm.R2, 0),
