@@ -29,23 +29,9 @@ func appendText(b []byte, v Value) []byte {
 	case lang.KindKsym, lang.KindUsym:
 		return appendSym(b, v.Str, v.Int)
 	case lang.KindTuple:
-		b = append(b, '(')
-		for i, e := range v.Elems {
-			if i > 0 {
-				b = append(b, ", "...)
-			}
-			b = appendText(b, e)
-		}
-		return append(b, ')')
+		return appendList(b, "(", ", ", ")", v.Elems, appendText)
 	case lang.KindArray:
-		b = append(b, '[')
-		for i, e := range v.Elems {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendText(b, e)
-		}
-		return append(b, ']')
+		return appendList(b, "[", ",", "]", v.Elems, appendText)
 	case lang.KindRecord:
 		b = append(b, "{ "...)
 		for i, e := range v.Elems {
@@ -83,23 +69,9 @@ func appendKey(b []byte, v Value) []byte {
 		return appendStack(b, v.Stack, 4)
 	case lang.KindTuple:
 		// Not a v0.17 key type; printed as a v0.26 tuple key.
-		b = append(b, '(')
-		for i, e := range v.Elems {
-			if i > 0 {
-				b = append(b, ", "...)
-			}
-			b = appendKey(b, e)
-		}
-		return append(b, ')')
+		return appendList(b, "(", ", ", ")", v.Elems, appendKey)
 	case lang.KindArray:
-		b = append(b, '[')
-		for i, e := range v.Elems {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendKey(b, e)
-		}
-		return append(b, ']')
+		return appendList(b, "[", ",", "]", v.Elems, appendKey)
 	case lang.KindRecord:
 		b = append(b, '{')
 		for i, e := range v.Elems {
@@ -114,6 +86,19 @@ func appendKey(b []byte, v Value) []byte {
 		return append(b, '}')
 	}
 	return appendText(b, v)
+}
+
+// appendList appends elems between open and close, separated by sep, each
+// rendered by one (the value or the key form).
+func appendList(b []byte, open, sep, close string, elems []Value, one func([]byte, Value) []byte) []byte {
+	b = append(b, open...)
+	for i, e := range elems {
+		if i > 0 {
+			b = append(b, sep...)
+		}
+		b = one(b, e)
+	}
+	return append(b, close...)
 }
 
 // appendSym appends a resolved symbol, or the address in hex when it did
@@ -139,10 +124,12 @@ func appendVoidPtr(b []byte, addr uint64) []byte {
 // read sym+off; perf mode writes "\t<hex addr> sym+off", adding " (module)"
 // for user frames; raw mode (v0.26) writes the bare address.
 func appendStack(b []byte, s *Stack, indent int) []byte {
-	b = append(b, '\n')
-	if s == nil {
+	if s == nil || len(s.Frames) == 0 {
+		// An empty stack (a kernel stack sampled in user mode) prints
+		// nothing, not even the newline: bpftrace's "@[]: 3".
 		return b
 	}
+	b = append(b, '\n')
 	for _, f := range s.Frames {
 		switch s.Mode {
 		case StackPerf:
