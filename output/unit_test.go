@@ -143,6 +143,22 @@ func TestStacks(t *testing.T) {
 	}
 }
 
+// An empty stack (a kernel stack sampled in user mode) prints as nothing,
+// as bpftrace 0.17: "@[]: 49", "@u[, 1]: 1", printf "[]".
+func TestStackEmpty(t *testing.T) {
+	var buf bytes.Buffer
+	r := NewText(&buf)
+	must(t, r.Exit([]*Map{
+		keyed("@", lang.KindCount, KStack(StackBpftrace), Count(49)),
+		keyed("@u", lang.KindCount, []Value{KStack(StackBpftrace), Int(1)}, Count(1)),
+	}))
+	must(t, r.Printf("[%s]\n", []Value{KStack(StackPerf)}))
+	want := "\n\n@[]: 49\n@u[, 1]: 1\n[]\n"
+	if got := buf.String(); got != want {
+		t.Errorf("got\n%q\nwant\n%q", got, want)
+	}
+}
+
 func TestValues(t *testing.T) {
 	for _, c := range []struct {
 		v    Value
