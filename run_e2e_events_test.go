@@ -5,9 +5,11 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"os/signal"
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -54,10 +56,14 @@ func TestE2EProfileKstack(t *testing.T) {
 // runScript compiles src and runs it in this process, stopping it after
 // trigger has run (or when it exits by itself).
 func runScript(t *testing.T, src string, opts RunOptions, trigger func()) (int, string, string) {
+	return runScriptUnsafe(t, src, false, opts, trigger)
+}
+
+func runScriptUnsafe(t *testing.T, src string, unsafe bool, opts RunOptions, trigger func()) (int, string, string) {
 	t.Helper()
 	needRoot(t)
 	k := probes.NewKernel()
-	s, err := Compile(lang.Source{Name: "stdin", Text: src}, Options{Kernel: k, Params: []string{strconv.Itoa(os.Getpid())}})
+	s, err := Compile(lang.Source{Name: "stdin", Text: src}, Options{Kernel: k, Unsafe: unsafe, Params: []string{strconv.Itoa(os.Getpid())}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,4 +170,20 @@ func TestE2EMapFull(t *testing.T) {
 	if !strings.Contains(errs, want) {
 		t.Errorf("stderr:\n%s\nwant it to contain\n%s", errs, want)
 	}
+}
+
+// signal() as a statement sends the signal (--unsafe): the test process
+// gets SIGUSR1 from its own getppid call.
+func TestE2ESignal(t *testing.T) {
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, syscall.SIGUSR1)
+	defer signal.Stop(ch)
+	runScriptUnsafe(t, `tracepoint:syscalls:sys_enter_getppid /pid == $1/ { signal("SIGUSR1"); }`, true, RunOptions{}, func() {
+		unix.Getppid()
+		select {
+		case <-ch:
+		case <-time.After(time.Second):
+			t.Error("no SIGUSR1 within a second of the traced getppid")
+		}
+	})
 }

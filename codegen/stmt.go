@@ -152,7 +152,9 @@ func (g *gen) exprStmt(e lang.Expr) {
 		g.memExpr(e, t, l.reg, l.off, false)
 		return
 	}
-	if t.Kind != lang.KindNone {
+	// A call without a value (signal) still runs for its effect; one
+	// without an emitter fails in callValue rather than vanishing.
+	if _, call := e.(*lang.Call); call || t.Kind != lang.KindNone {
 		g.intExpr(e, asm.R0)
 	}
 }
