@@ -7,6 +7,7 @@ import (
 
 	"github.com/cilium/ebpf"
 
+	"github.com/gtrace/gtrace/lang"
 	"github.com/gtrace/gtrace/maps"
 	"github.com/gtrace/gtrace/output"
 )
@@ -33,6 +34,12 @@ func (r *runner) readMap(name string) (*output.Map, error) {
 	om, err := r.decoder.Read(m, d)
 	if err != nil {
 		return nil, err
+	}
+	if d.Key == nil && d.Value.Kind == lang.KindCount && len(om.Entries) == 0 {
+		// bpftrace 0.17 keeps a scalar count() in an array map, whose one
+		// element always exists: never counted or cleared, it prints
+		// "@n: 0" rather than an empty line.
+		om.Entries = append(om.Entries, output.Entry{Value: output.Count(0)})
 	}
 	keyTypes := d.KeyTypes()
 	for i := range om.Entries {
