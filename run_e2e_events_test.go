@@ -187,3 +187,17 @@ func TestE2ESignal(t *testing.T) {
 		}
 	})
 }
+
+// A verifier rejection is a script error pointed at the line that made the
+// failing instruction, with the verifier's reason, and --dry-run fails.
+func TestE2EVerifierRejectionLine(t *testing.T) {
+	bin := tracer(t)
+	if *regenWithBpftrace {
+		t.Skip("not a golden")
+	}
+	code, out, errs := runBin(t, exec.Command(bin, "--dry-run", "-e", "BEGIN { $i = 1;\n  while ($i) { }\n}"))
+	want := "stdin:2:10-12: ERROR: the kernel verifier rejected the program of BEGIN: infinite loop detected at insn "
+	if code == 0 || out != "" || !strings.HasPrefix(errs, want) || !strings.Contains(errs, "\n  while ($i) { }\n         ~~\n") {
+		t.Errorf("exit %d, stdout %q, stderr:\n%s\nwant it to start with %q", code, out, errs, want)
+	}
+}

@@ -153,7 +153,10 @@ func verifierReason(log []string) string {
 	for i := len(log) - 1; i >= 0; i-- {
 		l := strings.TrimSpace(log[i])
 		if l == "" || strings.HasPrefix(l, "processed ") || strings.HasPrefix(l, "verification time") ||
-			strings.HasPrefix(l, "stack depth") || strings.HasPrefix(l, "max_states_per_insn") {
+			strings.HasPrefix(l, "stack depth") || strings.HasPrefix(l, "max_states_per_insn") ||
+			// "infinite loop detected at insn 7" is followed by the two
+			// register states it compared.
+			strings.HasPrefix(l, "cur state:") || strings.HasPrefix(l, "old state:") {
 			continue
 		}
 		return l
