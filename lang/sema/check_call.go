@@ -35,7 +35,10 @@ func (c *checker) checkCall(call *lang.Call, u use) *lang.Type {
 	if spec.Providers != nil {
 		for _, p := range c.probe.Providers {
 			if !slices.Contains(spec.Providers, p) {
-				c.errorf(call, "%s can not be used with \"%s\" probes", call.Name, p)
+				d := c.errorf(call, "%s can not be used with \"%s\" probes", call.Name, p)
+				if spec.Limit != "" {
+					d.WithHint("%s", spec.Limit)
+				}
 				break
 			}
 		}
