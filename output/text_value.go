@@ -137,10 +137,19 @@ func appendStack(b []byte, s *Stack, indent int) []byte {
 			b = strconv.AppendUint(b, f.Addr, 16)
 			b = append(b, ' ')
 			b = appendFrameSym(b, f)
-			if s.User && f.Module != "" {
-				b = append(b, " ("...)
-				b = append(b, f.Module...)
-				b = append(b, ')')
+			if s.User {
+				// bpftrace names the module only of a resolved frame: an
+				// address without a symbol (a stripped binary) prints
+				// "0x... ([unknown])".
+				mod := f.Module
+				if f.Sym == "" {
+					mod = "[unknown]"
+				}
+				if mod != "" {
+					b = append(b, " ("...)
+					b = append(b, mod...)
+					b = append(b, ')')
+				}
 			}
 		case StackRaw:
 			b = strconv.AppendUint(b, f.Addr, 16)

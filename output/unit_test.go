@@ -144,7 +144,8 @@ func TestStacks(t *testing.T) {
 }
 
 // An empty stack (a kernel stack sampled in user mode) prints as nothing,
-// as bpftrace 0.17: "@[]: 49", "@u[, 1]: 1", printf "[]".
+// as bpftrace 0.17: "@[]: 49", "@u[, 1]: 1", printf "[]"; an unresolved
+// user frame in perf mode prints "([unknown])" for its module.
 func TestStackEmpty(t *testing.T) {
 	var buf bytes.Buffer
 	r := NewText(&buf)
@@ -153,7 +154,9 @@ func TestStackEmpty(t *testing.T) {
 		keyed("@u", lang.KindCount, []Value{KStack(StackBpftrace), Int(1)}, Count(1)),
 	}))
 	must(t, r.Printf("[%s]\n", []Value{KStack(StackPerf)}))
-	want := "\n\n@[]: 49\n@u[, 1]: 1\n[]\n"
+	// A user frame without a symbol (stripped binary) names no module.
+	must(t, r.Printf("%s", []Value{UStack(StackPerf, Frame{Addr: 0x557ac19cd270, Module: "/usr/bin/dash"})}))
+	want := "\n\n@[]: 49\n@u[, 1]: 1\n[]\n\n\t557ac19cd270 0x557ac19cd270 ([unknown])\n"
 	if got := buf.String(); got != want {
 		t.Errorf("got\n%q\nwant\n%q", got, want)
 	}
