@@ -89,7 +89,8 @@ func uprobeTargets(k *Kernel, kind lang.Provider, path, fn string) ([]Target, er
 		if !ok {
 			return nil, fmt.Errorf("address %s is not in an executable segment of %s", fn, path)
 		}
-		t := mk(fn, a, off)
+		// bpftrace names address probes in decimal: uprobe:/bin/x:4473.
+		t := mk(strconv.FormatUint(a, 10), a, off)
 		if s, ok := ef.containing(a); ok {
 			t.Func = s.Name
 		}
@@ -129,6 +130,12 @@ func uprobeTargets(k *Kernel, kind lang.Provider, path, fn string) ([]Target, er
 		}
 		if s.Size != 0 && n >= s.Size {
 			return nil, fmt.Errorf("offset %s is past the end of %s (%d bytes)", offText, name, s.Size)
+		}
+		if n > 0 && n < 4 && startsWithEndbr64(path, s.Off) {
+			// gtrace has no disassembler to check instruction boundaries
+			// in general (bpftrace refuses such offsets without one); this
+			// catches the common mistake of fn+1 in a CET-enabled build.
+			return nil, fmt.Errorf("offset %d of %s is inside its first instruction (endbr64, 4 bytes)", n, name)
 		}
 		t.Offset = n
 		t.FileOffset += n
@@ -205,4 +212,19 @@ func uprobeList(k *Kernel, kind lang.Provider, pattern string) ([]string, error)
 	names := targetNames(ts)
 	slices.Sort(names)
 	return slices.Compact(names), nil
+}
+
+// startsWithEndbr64 reports whether the code at file offset off of path is
+// x86-64's endbr64 (f3 0f 1e fa).
+func startsWithEndbr64(path string, off uint64) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	var b [4]byte
+	if _, err := f.ReadAt(b[:], int64(off)); err != nil {
+		return false
+	}
+	return b == [4]byte{0xf3, 0x0f, 0x1e, 0xfa}
 }

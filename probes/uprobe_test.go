@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -40,13 +41,18 @@ func TestUprobeExpand(t *testing.T) {
 		t.Fatalf("uprobe:BIN:work = %+v, %v", ts, err)
 	}
 	off := ts[0].FileOffset
-	ts, err = expandNames(t, k, lang.Uprobe, bin, "work+1")
-	if err != nil || ts[0].FileOffset != off+1 || ts[0].Offset != 1 {
-		t.Errorf("work+1 = %+v, %v", ts, err)
-	}
 	addr := ts[0].Addr
+	ts, err = expandNames(t, k, lang.Uprobe, bin, "main+4")
+	if err != nil || ts[0].Offset != 4 || ts[0].Func != "main" {
+		t.Fatalf("main+4 = %+v, %v", ts, err)
+	}
+	if startsWithEndbr64(bin, ts[0].FileOffset-4) {
+		if _, err := expandNames(t, k, lang.Uprobe, bin, "main+1"); err == nil || !strings.Contains(err.Error(), "inside its first instruction") {
+			t.Errorf("main+1 inside endbr64: %v", err)
+		}
+	}
 	ts, err = expandNames(t, k, lang.Uprobe, bin, "0x"+strconvHex(addr))
-	if err != nil || ts[0].FileOffset != off || ts[0].Func != "work" {
+	if err != nil || ts[0].FileOffset != off || ts[0].Func != "work" || ts[0].Name != "uprobe:"+bin+":"+strconv.FormatUint(addr, 10) {
 		t.Errorf("address = %+v, %v", ts, err)
 	}
 	ts, err = expandNames(t, k, lang.Uretprobe, bin, "gree?")
