@@ -201,3 +201,19 @@ func TestE2EVerifierRejectionLine(t *testing.T) {
 		t.Errorf("exit %d, stdout %q, stderr:\n%s\nwant it to start with %q", code, out, errs, want)
 	}
 }
+
+// reg() reads the probe's pt_regs: at a uprobe on a function's entry the
+// instruction pointer is the function's address and arg0 is in di.
+func TestE2EReg(t *testing.T) {
+	_, out, errs := runScript(t, `uprobe:libc:getppid { printf("%d %d\n", reg("ip") != 0 && reg("sp") != 0, reg("di") == arg0); exit(); }`, RunOptions{}, func() {
+		exec.Command("/bin/sh", "-c", ":").Run() // dash calls getppid at startup
+		time.Sleep(100 * time.Millisecond)
+	})
+	switch {
+	case strings.Contains(out, "\n1 1\n"):
+	case strings.Contains(out, "\n0 ") || strings.Contains(out, "\n1 0\n"):
+		t.Errorf("output:\n%s\nstderr:\n%s", out, errs)
+	default:
+		t.Skipf("no libc getppid call seen (is /bin/sh dash?): %q", out)
+	}
+}

@@ -31,6 +31,18 @@ func (g *gen) callValue(call *lang.Call, dst asm.Register) {
 	case "ksym", "usym", "cgroup_path", "strerror", "kptr", "uptr":
 		// The value is the address / id / errno: resolved in user space.
 		g.intExpr(call.Args[0], dst)
+	case "reg":
+		// The context starts with struct pt_regs in every probe type
+		// reg() is allowed in (kprobe, uprobe, usdt, and perf events).
+		name := ""
+		if s, ok := call.Args[0].(*lang.StrLit); ok {
+			name = s.Value
+		}
+		off, ok := usdtRegOffset(name)
+		if !ok {
+			fail(call, "reg(%q): unknown register", name)
+		}
+		g.b.emit(asm.LoadMem(dst, asm.R6, off, asm.DWord))
 	case "strftime":
 		g.intExpr(call.Args[1], dst)
 		g.b.emit(asm.LSh.Imm(dst, TimestampShift), asm.Or.Imm(dst, int32(g.timeFormat(call))))
