@@ -232,6 +232,17 @@ func (g *gen) readInto(e lang.Expr, base asm.Register, off int16, n int) {
 		g.copyMem(base, off, src, soff, min(n, maps.SizeOf(t)))
 		return
 	}
+	if t.Kind == lang.KindStr {
+		// buf("literal", n), buf($s, n): the string's own bytes, NULs
+		// included, zero past its end (as bpftrace 0.17).
+		src, soff := g.memPtr(e)
+		k := min(n, maps.SizeOf(t))
+		g.copyMem(base, off, src, soff, k)
+		if n > k {
+			g.zero(base, off+int16(k), n-k)
+		}
+		return
+	}
 	g.intExpr(e, asm.R3)
 	g.addr(asm.R1, base, off)
 	g.b.emit(asm.Mov.Imm(asm.R2, int32(n)))

@@ -192,7 +192,7 @@ func ruleBuf(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
 		c.errorf(call, "buf() expects a length argument for non-array type %s", typeClass(t))
 		return lang.None
 	}
-	if !t.IsInt() && !t.IsPtr() && t.Kind != lang.KindArray {
+	if !t.IsInt() && !t.IsPtr() && t.Kind != lang.KindArray && t.Kind != lang.KindStr {
 		c.errorf(call, "buf() expects an integer, array or pointer type as first argument (%s provided)", t)
 		return lang.None
 	}
