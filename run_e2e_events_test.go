@@ -217,3 +217,19 @@ func TestE2EReg(t *testing.T) {
 		t.Skipf("no libc getppid call seen (is /bin/sh dash?): %q", out)
 	}
 }
+
+// usym() resolves in the process the address was taken in: a uprobe on
+// libc's getppid, hit by a shell that is still alive when user space
+// reads the event, prints "getppid".
+func TestE2EUsym(t *testing.T) {
+	_, out, errs := runScript(t, `uprobe:libc:getppid /comm == "sh"/ { printf("%s\n", usym(reg("ip"))); exit(); }`, RunOptions{}, func() {
+		exec.Command("/bin/sh", "-c", "sleep 0.3").Run() // dash calls getppid at startup
+	})
+	switch {
+	case strings.Contains(out, "\ngetppid\n"):
+	case strings.Contains(out, "\n0x"):
+		t.Errorf("usym not resolved:\n%s\nstderr:\n%s", out, errs)
+	default:
+		t.Skipf("no libc getppid call seen (is /bin/sh dash?): %q", out)
+	}
+}

@@ -91,8 +91,8 @@ func (k *ksyms) lookup(addr uint64) (string, uint64, bool) {
 
 // resolve turns the raw values the decoder leaves to the runtime into
 // what prints: stacks into frames, kernel addresses into symbols, user ids
-// into names, errnos into messages. usym values carry no pid, so they
-// print as addresses.
+// into names, errnos into messages, user addresses into symbols of the
+// process they were taken in.
 func (r *runner) resolve(t *lang.Type, v output.Value) output.Value {
 	switch v.Kind {
 	case lang.KindKStack, lang.KindUStack:
@@ -103,7 +103,15 @@ func (r *runner) resolve(t *lang.Type, v output.Value) output.Value {
 		}
 		return output.Ksym("", v.Int)
 	case lang.KindUsym:
-		return output.Usym("", v.Int)
+		// The value carries the pid of the process it was taken in
+		// (codegen.UsymAddrBits): resolved there, as bpftrace does.
+		pid, addr := v.Int>>codegen.UsymAddrBits, v.Int&(1<<codegen.UsymAddrBits-1)
+		if pid != 0 {
+			if sym, _, _ := r.usyms.lookup(uint32(pid), addr); sym != "" {
+				return output.Usym(sym, addr)
+			}
+		}
+		return output.Usym("", addr)
 	case lang.KindUsername:
 		return output.TextOf(lang.KindUsername, r.userName(v.Int))
 	case lang.KindStrerror:

@@ -28,7 +28,9 @@ func (g *gen) callValue(call *lang.Call, dst asm.Register) {
 			fail(call, "kaddr: unknown kernel symbol %q", name)
 		}
 		g.b.emit(movImm(dst, int64(addr)))
-	case "ksym", "usym", "cgroup_path", "strerror", "kptr", "uptr":
+	case "usym":
+		g.usym(call, dst)
+	case "ksym", "cgroup_path", "strerror", "kptr", "uptr":
 		// The value is the address / id / errno: resolved in user space.
 		g.intExpr(call.Args[0], dst)
 	case "reg":
@@ -71,6 +73,40 @@ func (g *gen) callValue(call *lang.Call, dst asm.Register) {
 			return
 		}
 		fail(call, "%s(): %v", call.Name, ErrUnsupported)
+	}
+}
+
+// UsymAddrBits is how many low bits of a usym() value hold the address
+// (user addresses are below 2^48 on x86-64 and arm64); the bits above
+// hold the pid of the process, for user space to resolve the symbol in,
+// or 0 when the pid does not fit (then the address prints unresolved).
+const UsymAddrBits = 48
+
+// usym packs an address with the current process's pid.
+func (g *gen) usym(call *lang.Call, dst asm.Register) {
+	h := g.hold()
+	g.intInto(call.Args[0], h)
+	big := g.b.label("usym_big_pid")
+	g.call(asm.FnGetCurrentPidTgid)
+	g.b.emit(
+		asm.RSh.Imm(asm.R0, 32),
+		asm.JGE.Imm(asm.R0, 1<<(64-UsymAddrBits), big),
+		asm.LSh.Imm(asm.R0, UsymAddrBits),
+	)
+	done := g.b.label("usym_pid_done")
+	g.b.emit(asm.Ja.Label(done))
+	g.b.mark(big)
+	g.b.emit(asm.Mov.Imm(asm.R0, 0))
+	g.b.mark(done)
+	g.load(asm.R1, h)
+	g.release(h)
+	g.b.emit(
+		asm.LSh.Imm(asm.R1, 64-UsymAddrBits),
+		asm.RSh.Imm(asm.R1, 64-UsymAddrBits),
+		asm.Or.Reg(asm.R0, asm.R1),
+	)
+	if dst != asm.R0 {
+		g.b.emit(asm.Mov.Reg(dst, asm.R0))
 	}
 }
 
