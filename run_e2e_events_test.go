@@ -233,3 +233,20 @@ func TestE2EUsym(t *testing.T) {
 		t.Skipf("no libc getppid call seen (is /bin/sh dash?): %q", out)
 	}
 }
+
+// system() runs only with --unsafe, its output in order with printf's.
+func TestE2ESystemUnsafe(t *testing.T) {
+	bin := tracer(t)
+	if *regenWithBpftrace {
+		t.Skip("not a golden")
+	}
+	script := `BEGIN { printf("a\n"); system("echo %d %s", 42, "x"); printf("b\n"); exit(); }`
+	code, out, errs := runBin(t, exec.Command(bin, "--unsafe", "-e", script))
+	if want := "Attaching 1 probe...\na\n42 x\nb\n\n\n"; code != 0 || out != want {
+		t.Errorf("exit %d, stdout %q, want %q; stderr:\n%s", code, out, want, errs)
+	}
+	code, out, errs = runBin(t, exec.Command(bin, "-e", script))
+	if code != 1 || out != "" || !strings.Contains(errs, "system() is an unsafe function being used in safe mode") {
+		t.Errorf("safe mode: exit %d, stdout %q, stderr:\n%s", code, out, errs)
+	}
+}
