@@ -13,6 +13,10 @@ import (
 // builtin evaluates a register-valued builtin variable into dst.
 func (g *gen) builtin(e *lang.Builtin, dst asm.Register) {
 	switch e.Name {
+	case "cpid":
+		// The -c command is started (suspended) before code generation.
+		g.b.emit(movImm(dst, int64(g.c.opts.ChildPID)))
+		return
 	case "pid", "tid":
 		g.call(asm.FnGetCurrentPidTgid)
 		if e.Name == "pid" {
@@ -116,7 +120,10 @@ func (g *gen) argN(n int, dst asm.Register) {
 	switch g.grp.provider {
 	case lang.RawTracepoint:
 		g.b.emit(asm.LoadMem(dst, asm.R6, int16(8*n), asm.DWord))
-	case lang.Kprobe, lang.Uprobe, lang.USDT:
+	case lang.USDT:
+		// usdt arguments follow the note's specs, not the calling convention.
+		g.usdtArg(n, dst)
+	case lang.Kprobe, lang.Uprobe:
 		if n >= len(argRegs) {
 			fail(nil, "arg%d: only arguments passed in registers (arg0..arg5) are supported: %v", n, ErrUnsupported)
 		}

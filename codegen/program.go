@@ -8,16 +8,6 @@ import (
 	"github.com/gtrace/gtrace/probes"
 )
 
-// COORDINATION (user-space probes, issue 4), for the codegen owner:
-//   - usdt arguments: usdt.go has g.usdtArg(n, dst) (loads from the
-//     note's arg specs in probes.Target.USDTArgs, tested end to end); argN
-//     needs `case lang.USDT: g.usdtArg(n, dst)` before the kprobe/uprobe
-//     case (today usdt args wrongly read the calling-convention registers).
-//   - cpid: Options.ChildPID is filled by the runner (the -c child is
-//     started suspended before generate); builtin() needs
-//     `case "cpid": g.b.emit(movImm(dst, int64(g.c.opts.ChildPID))); return`
-//     (tried: `uprobe:BIN:f /pid == cpid/` then fires).
-
 // Names of the runtime maps every compiled program has in Program.Spec.
 const (
 	// EventsMap is the BPF_MAP_TYPE_RINGBUF (5.8+) carrying async actions:

@@ -14,11 +14,6 @@ import (
 // register of pt_regs, or a value in the traced process's memory at
 // register + index*scale + displacement. The value is truncated to the
 // spec's size and sign-extended when the size is negative.
-//
-// Wiring (owned by the codegen engineer): argN dispatches lang.USDT here:
-//
-//	case lang.USDT:
-//		g.usdtArg(n, dst)
 
 // arm64PtRegs: struct user_pt_regs is regs[31], sp, pc, pstate.
 var arm64PtRegs = func() map[string]int16 {
