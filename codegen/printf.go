@@ -76,6 +76,18 @@ func (g *gen) event(a *Action, args []lang.Expr) {
 		off += maps.Round8(maps.SizeOf(t))
 	}
 	a.Size = off
+	g.record(a, func(rec asm.Register) {
+		for i, e := range args {
+			g.memExpr(e, a.Args[i].Type, rec, int16(a.Args[i].Offset), false)
+		}
+	})
+}
+
+// record registers action a and emits its ring-buffer record: reserve
+// a.Size bytes, store the action id, let fill write the payload through
+// the record register, submit. A failed reserve is counted in
+// LostMap[LostEvents] and fill's code is skipped.
+func (g *gen) record(a *Action, fill func(rec asm.Register)) {
 	id := len(g.c.out.Actions)
 	g.c.out.Actions = append(g.c.out.Actions, a)
 
@@ -94,9 +106,7 @@ func (g *gen) event(a *Action, args []lang.Expr) {
 		movImm(asm.R1, int64(id)),
 		asm.StoreMem(rec.reg, 0, asm.R1, asm.DWord),
 	)
-	for i, e := range args {
-		g.memExpr(e, a.Args[i].Type, rec.reg, int16(a.Args[i].Offset), false)
-	}
+	fill(rec.reg)
 	g.b.emit(
 		asm.Mov.Reg(asm.R1, rec.reg),
 		asm.Mov.Imm(asm.R2, 0),
@@ -140,64 +150,39 @@ func (g *gen) join(call *lang.Call) {
 	arr := &lang.Type{Kind: lang.KindArray, Len: JoinArgs, Elem: lang.StrType(JoinSize)}
 	a.Args = []Arg{{Offset: 8, Type: arr}}
 	a.Size = 8 + maps.SizeOf(arr)
-	id := len(g.c.out.Actions)
-	g.c.out.Actions = append(g.c.out.Actions, a)
 
 	ptr := g.hold()
 	g.intInto(call.Args[0], ptr)
-	rec := g.hold()
-	if rec.reg == asm.R0 {
-		fail(call, "expression too complex around join(): %v", ErrUnsupported)
-	}
-	lost, done := g.b.label("reserve_failed"), g.b.label("event_done")
-	g.b.emit(
-		asm.LoadMapPtr(asm.R1, 0).WithReference(EventsMap),
-		asm.Mov.Imm(asm.R2, int32(a.Size)),
-		asm.Mov.Imm(asm.R3, 0),
-		asm.FnRingbufReserve.Call(),
-		asm.JEq.Imm(asm.R0, 0, lost),
-		asm.Mov.Reg(rec.reg, asm.R0),
-		movImm(asm.R1, int64(id)),
-		asm.StoreMem(rec.reg, 0, asm.R1, asm.DWord),
-	)
-	// Every entry starts empty (ring-buffer records are not zeroed): the
-	// first NULL pointer ends the array, as argv's does, and what follows
-	// it in memory (envp) is not read.
-	for i := 0; i < JoinArgs; i++ {
-		g.b.emit(asm.StoreImm(rec.reg, int16(8+i*JoinSize), 0, asm.Byte))
-	}
-	tmp := g.f.alloc(8)
-	end := g.b.label("join_end")
-	for i := 0; i < JoinArgs; i++ {
-		off := int16(8 + i*JoinSize)
-		g.b.emit(storeImm64(asm.RFP, tmp, 0))
-		// tmp = argv[i]
-		g.load(asm.R3, ptr)
-		g.b.emit(
-			asm.Add.Imm(asm.R3, int32(8*i)),
-			asm.Mov.Reg(asm.R1, asm.RFP), asm.Add.Imm(asm.R1, int32(tmp)),
-			asm.Mov.Imm(asm.R2, 8),
-			asm.FnProbeRead.Call(),
-			asm.LoadMem(asm.R3, asm.RFP, tmp, asm.DWord),
-		)
-		g.b.emit(
-			asm.JEq.Imm(asm.R3, 0, end),
-			asm.Mov.Reg(asm.R1, rec.reg), asm.Add.Imm(asm.R1, int32(off)),
-			asm.Mov.Imm(asm.R2, JoinSize),
-			asm.FnProbeReadStr.Call(),
-		)
-	}
-	g.b.mark(end)
-	g.b.emit(
-		asm.Mov.Reg(asm.R1, rec.reg),
-		asm.Mov.Imm(asm.R2, 0),
-		asm.FnRingbufSubmit.Call(),
-		asm.Ja.Label(done),
-	)
-	g.b.mark(lost)
-	g.countLost(LostEvents)
-	g.b.mark(done)
-	g.release(rec)
+	g.record(a, func(rec asm.Register) {
+		// Every entry starts empty (ring-buffer records are not zeroed):
+		// the first NULL pointer ends the array, as argv's does, and what
+		// follows it in memory (envp) is not read.
+		for i := 0; i < JoinArgs; i++ {
+			g.b.emit(asm.StoreImm(rec, int16(8+i*JoinSize), 0, asm.Byte))
+		}
+		tmp := g.f.alloc(8)
+		end := g.b.label("join_end")
+		for i := 0; i < JoinArgs; i++ {
+			off := int16(8 + i*JoinSize)
+			g.b.emit(storeImm64(asm.RFP, tmp, 0))
+			// tmp = argv[i]
+			g.load(asm.R3, ptr)
+			g.b.emit(
+				asm.Add.Imm(asm.R3, int32(8*i)),
+				asm.Mov.Reg(asm.R1, asm.RFP), asm.Add.Imm(asm.R1, int32(tmp)),
+				asm.Mov.Imm(asm.R2, 8),
+				asm.FnProbeRead.Call(),
+				asm.LoadMem(asm.R3, asm.RFP, tmp, asm.DWord),
+			)
+			g.b.emit(
+				asm.JEq.Imm(asm.R3, 0, end),
+				asm.Mov.Reg(asm.R1, rec), asm.Add.Imm(asm.R1, int32(off)),
+				asm.Mov.Imm(asm.R2, JoinSize),
+				asm.FnProbeReadStr.Call(),
+			)
+		}
+		g.b.mark(end)
+	})
 	g.release(ptr)
 }
 
