@@ -64,6 +64,7 @@ uprobe:BIN:work { @calls = count(); }
 uretprobe:BIN:work { @ret = hist(retval); }
 uprobe:BIN:greet { @s[str(arg0)] = count(); }
 uprobe:BIN:work+0 /arg0 == 2/ { @stack = count(); @where[ustack] = count(); }
+uprobe:BIN:greet { @func[func] = count(); }
 `, "BIN", bin)
 	got := runUser(t, src, probes.NewKernel(), RunOptions{Command: []string{bin, "6", "0", "300"}}, true)
 	for _, want := range []string{
@@ -78,6 +79,8 @@ uprobe:BIN:work+0 /arg0 == 2/ { @stack = count(); @where[ustack] = count(); }
 		// before the string's page is faulted in, as with bpftrace).
 		"@s[hello]: ", "@s[hi]: ",
 		"@stack: 1\n",
+		// func is the probed instruction, printed as its symbol.
+		"@func[greet]: ",
 		// ustack symbolized from the ELF symbols after the process
 		// exited (from the runner's snapshot of its mappings): work at
 		// offset 0 (then libc's caller of main: main's frame is not set

@@ -13,6 +13,20 @@ import (
 // builtin evaluates a register-valued builtin variable into dst.
 func (g *gen) builtin(e *lang.Builtin, dst asm.Register) {
 	switch e.Name {
+	case "func":
+		// As bpftrace: the instruction pointer of the probed context,
+		// printed as the symbol it falls in.
+		g.regsField(asm.R0, "ip")
+		if g.grp.provider == lang.Uprobe || g.grp.provider == lang.Uretprobe {
+			h := g.hold()
+			g.store(h, asm.R0)
+			g.usymOf(h, dst)
+			return
+		}
+		if dst != asm.R0 {
+			g.b.emit(asm.Mov.Reg(dst, asm.R0))
+		}
+		return
 	case "cpid":
 		// The -c command is started (suspended) before code generation.
 		g.b.emit(movImm(dst, int64(g.c.opts.ChildPID)))

@@ -86,6 +86,13 @@ const UsymAddrBits = 48
 func (g *gen) usym(call *lang.Call, dst asm.Register) {
 	h := g.hold()
 	g.intInto(call.Args[0], h)
+	g.usymOf(h, dst)
+}
+
+// usymOf turns the address held in h into a usym value in dst (h is
+// released): the pid goes into the high bits so user space resolves the
+// address in that process.
+func (g *gen) usymOf(h held, dst asm.Register) {
 	big := g.b.label("usym_big_pid")
 	g.call(asm.FnGetCurrentPidTgid)
 	g.b.emit(
