@@ -34,6 +34,7 @@ func (s *Script) generate(opts *RunOptions) (*codegen.Program, error) {
 		Cookies:    true,
 		ChildPID:   opts.proc.childPID(),
 		Kaddr:      kallsymsAddr,
+		Uaddr:      elfSymbolAddr,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("generating code: %w", err)

@@ -28,6 +28,8 @@ func (g *gen) callValue(call *lang.Call, dst asm.Register) {
 			fail(call, "kaddr: unknown kernel symbol %q", name)
 		}
 		g.b.emit(movImm(dst, int64(addr)))
+	case "uaddr":
+		g.b.emit(movImm(dst, int64(g.uaddr(call))))
 	case "usym":
 		g.usym(call, dst)
 	case "ksym", "cgroup_path", "strerror", "kptr", "uptr":
@@ -87,6 +89,30 @@ func (g *gen) usym(call *lang.Call, dst asm.Register) {
 	h := g.hold()
 	g.intInto(call.Args[0], h)
 	g.usymOf(h, dst)
+}
+
+// uaddr resolves uaddr("sym") in the binary the clause's uprobes are
+// attached to: one program serves all its targets, so they must share it.
+func (g *gen) uaddr(call *lang.Call) uint64 {
+	name := ""
+	if s, ok := call.Args[0].(*lang.StrLit); ok {
+		name = s.Value
+	}
+	path := ""
+	for _, t := range g.grp.targets {
+		if path != "" && t.Path != path {
+			fail(call, "uaddr(%q) in a clause attached to several binaries (%s, %s): split the clause", name, path, t.Path)
+		}
+		path = t.Path
+	}
+	if path == "" || g.c.opts.Uaddr == nil {
+		fail(call, "uaddr(%q): no binary to resolve it in", name)
+	}
+	addr, err := g.c.opts.Uaddr(path, name)
+	if err != nil {
+		fail(call, "uaddr: %v", err)
+	}
+	return addr
 }
 
 // usymOf turns the address held in h into a usym value in dst (h is

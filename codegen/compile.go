@@ -31,6 +31,9 @@ type Options struct {
 	// Kaddr resolves kaddr("sym") from /proc/kallsyms; nil makes kaddr an
 	// error.
 	Kaddr func(name string) (uint64, bool)
+	// Uaddr resolves uaddr("sym") in a uprobe's binary (the symbol's ELF
+	// address, as bpftrace); nil makes uaddr an error.
+	Uaddr func(path, name string) (uint64, error)
 	// NumCPU is the number of possible CPUs, the bound of the loop that
 	// sums a per-CPU aggregation read in an expression; 0 means 64.
 	NumCPU int

@@ -52,7 +52,8 @@ func TestScriptsLoad(t *testing.T) {
 				}
 			}
 			p, err := Compile(prog, info, targets, Options{Source: src, Env: k, NumCPU: 2, Cookies: true,
-				Kaddr: func(string) (uint64, bool) { return 0xffffffff81000000, true }})
+				Kaddr: func(string) (uint64, bool) { return 0xffffffff81000000, true },
+				Uaddr: func(string, string) (uint64, error) { return 0x401000, nil }})
 			if err != nil {
 				if errors.Is(err, ErrUnsupported) || strings.Contains(err.Error(), "not supported") {
 					t.Skipf("unsupported: %v", err)
