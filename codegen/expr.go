@@ -252,25 +252,37 @@ func (g *gen) unary(e *lang.Unary, dst asm.Register) {
 	}
 }
 
-// readKernel reads a scalar of type t at address src+off with
-// bpf_probe_read_kernel (5.5+) into dst. src must be R3.
+// readKernel reads a scalar of type t at address src+off into dst with
+// bpf_probe_read_kernel (5.5+), and when that fails with
+// bpf_probe_read_user: a pointer reached through a syscall's arguments
+// (`args->rqtp->tv_nsec`) points into user memory, which the kernel
+// variant refuses. src must be R3.
 func (g *gen) readKernel(dst, src asm.Register, off int16, t *lang.Type) {
 	size := min(max(t.Size, 1), 8)
 	if t.Kind != lang.KindInt && t.Kind != lang.KindBool {
 		size = 8
 	}
-	slot := g.f.alloc(8)
+	slot, addr := g.f.alloc(8), g.f.alloc(8)
 	if off != 0 {
 		g.b.emit(asm.Add.Imm(asm.R3, int32(off)))
 	}
+	done := g.b.label("read_done")
 	g.b.emit(
+		asm.StoreMem(asm.RFP, addr, asm.R3, asm.DWord),
 		storeImm64(asm.RFP, slot, 0),
 		asm.Mov.Reg(asm.R1, asm.RFP),
 		asm.Add.Imm(asm.R1, int32(slot)),
 		asm.Mov.Imm(asm.R2, int32(size)),
 		asm.FnProbeReadKernel.Call(),
-		asm.LoadMem(dst, asm.RFP, slot, sizeOp(size)),
+		asm.JEq.Imm(asm.R0, 0, done),
+		asm.LoadMem(asm.R3, asm.RFP, addr, asm.DWord),
+		asm.Mov.Reg(asm.R1, asm.RFP),
+		asm.Add.Imm(asm.R1, int32(slot)),
+		asm.Mov.Imm(asm.R2, int32(size)),
+		asm.FnProbeReadUser.Call(),
 	)
+	g.b.mark(done)
+	g.b.emit(asm.LoadMem(dst, asm.RFP, slot, sizeOp(size)))
 	g.extend(dst, t)
 }
 

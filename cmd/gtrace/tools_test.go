@@ -365,21 +365,10 @@ func TestToolBitesize(t *testing.T) {
 	wantLine(t, out, `^@kbytes\[.+\]: ?$`)
 }
 
-// Tools that run but do not give the right answer yet, with the reason.
-// Each test fails when its tool starts to work, to have the entry removed.
-func knownWrong(t *testing.T, ok bool, reason string) {
-	t.Helper()
-	if ok {
-		t.Errorf("works now (was known wrong: %s): remove the knownWrong call", reason)
-		return
-	}
-	t.Skip("known wrong: " + reason)
-}
-
 func TestToolNaptime(t *testing.T) {
 	out := runTool(t, "naptime", func() { run1(t, "sleep", "0.3") })
-	knownWrong(t, regexp.MustCompile(`(?m) sleep +0\.300$`).MatchString(out),
-		"codegen reads a struct behind a user pointer (args->rqtp->tv_nsec) as 0")
+	// tv_nsec is read through the user pointer args->rqtp.
+	wantLine(t, out, ` sleep +0\.300$`)
 }
 
 func TestToolGethostlatency(t *testing.T) {
