@@ -180,33 +180,6 @@ func typeText(t *TypeExpr) string {
 	return s
 }
 
-// Precedence levels used to decide parentheses, loosest first.
-const (
-	precTernary = iota + 1
-	precLogOr
-	precLogAnd
-	precBitOr
-	precBitXor
-	precBitAnd
-	precEquality
-	precRelational
-	precShift
-	precAdditive
-	precMultiplicative
-	precUnary
-	precPostfix
-	precPrimary
-)
-
-var binaryPrecedence = map[string]int{
-	"||": precLogOr, "&&": precLogAnd, "|": precBitOr, "^": precBitXor, "&": precBitAnd,
-	"==": precEquality, "!=": precEquality,
-	"<": precRelational, "<=": precRelational, ">": precRelational, ">=": precRelational,
-	"<<": precShift, ">>": precShift,
-	"+": precAdditive, "-": precAdditive,
-	"*": precMultiplicative, "/": precMultiplicative, "%": precMultiplicative,
-}
-
 func precedence(x Expr) int {
 	switch x := x.(type) {
 	case *Ternary:

@@ -270,8 +270,8 @@ func (p *cparser) constExpr(minPrec int) int64 {
 	v := p.constUnary(0)
 	for {
 		t := p.peek()
-		prec, ok := binaryPrec[t.Value]
-		if t.Type != tPunct || !ok || prec < minPrec || prec < precBitOr {
+		prec, ok := lang.BinaryPrecedence(t.Value)
+		if t.Type != tPunct || !ok || prec < minPrec || prec < lang.PrecBitOr {
 			return v
 		}
 		p.next()

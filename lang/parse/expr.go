@@ -9,29 +9,6 @@ import (
 	"github.com/gtrace/gtrace/lang"
 )
 
-// Binary operator precedences, loosest first, as in C and bpftrace.
-const (
-	precOr = iota + 1
-	precAnd
-	precBitOr
-	precXor
-	precBitAnd
-	precEq
-	precRel
-	precShift
-	precAdd
-	precMul
-)
-
-var binaryPrec = map[string]int{
-	"||": precOr, "&&": precAnd, "|": precBitOr, "^": precXor, "&": precBitAnd,
-	"==": precEq, "!=": precEq,
-	"<": precRel, "<=": precRel, ">": precRel, ">=": precRel,
-	"<<": precShift, ">>": precShift,
-	"+": precAdd, "-": precAdd,
-	"*": precMul, "/": precMul, "%": precMul,
-}
-
 // maxExprDepth bounds recursion so deeply nested input fails cleanly
 // instead of exhausting the stack.
 const maxExprDepth = 1000
@@ -227,7 +204,7 @@ func (p *exprParser) ternary() (lang.Expr, error) {
 	}
 	defer func() { p.depth-- }()
 	start := p.peek().Pos.Offset
-	c, err := p.binary(precOr)
+	c, err := p.binary(lang.PrecLowestBinary)
 	if err != nil || !p.isPunct("?") {
 		return c, err
 	}
@@ -256,7 +233,7 @@ func (p *exprParser) binary(minPrec int) (lang.Expr, error) {
 	}
 	for {
 		t := p.peek()
-		prec, ok := binaryPrec[t.Value]
+		prec, ok := lang.BinaryPrecedence(t.Value)
 		if t.Type != tPunct || !ok || prec < minPrec {
 			return x, nil
 		}
