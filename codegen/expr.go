@@ -241,49 +241,26 @@ func (g *gen) unary(e *lang.Unary, dst asm.Register) {
 		g.b.emit(asm.Mov.Imm(dst, 1))
 		g.b.mark(end)
 	case "*":
-		rt := g.typeOf(e)
-		if isMem(rt) {
-			fail(e, "dereferencing to a %s value: %v", rt, ErrUnsupported)
+		if g.typeOf(e.X).IsPtr() {
+			g.chainInt(e, dst)
+			return
 		}
+		// *addr of an integer: 8 bytes at that address, as bpftrace.
 		g.intExpr(e.X, asm.R3)
-		g.readKernel(dst, asm.R3, 0, rt)
+		g.readAt(dst, 0, g.typeOf(e), g.userSpace())
 	default:
 		fail(e, "the %s operator: %v", e.Op, ErrUnsupported)
 	}
 }
 
 // readKernel reads a scalar of type t at address src+off into dst with
-// bpf_probe_read_kernel (5.5+), and when that fails with
-// bpf_probe_read_user: a pointer reached through a syscall's arguments
-// (`args->rqtp->tv_nsec`) points into user memory, which the kernel
-// variant refuses. src must be R3.
+// bpf_probe_read_kernel (5.5+). src must be R3. User memory is read by
+// readAt, chosen by the pointer's type (btf_fields.go).
 func (g *gen) readKernel(dst, src asm.Register, off int16, t *lang.Type) {
-	size := min(max(t.Size, 1), 8)
-	if t.Kind != lang.KindInt && t.Kind != lang.KindBool {
-		size = 8
+	if src != asm.R3 {
+		panic("BUG: codegen: readKernel needs its address in R3")
 	}
-	slot, addr := g.f.alloc(8), g.f.alloc(8)
-	if off != 0 {
-		g.b.emit(asm.Add.Imm(asm.R3, int32(off)))
-	}
-	done := g.b.label("read_done")
-	g.b.emit(
-		asm.StoreMem(asm.RFP, addr, asm.R3, asm.DWord),
-		storeImm64(asm.RFP, slot, 0),
-		asm.Mov.Reg(asm.R1, asm.RFP),
-		asm.Add.Imm(asm.R1, int32(slot)),
-		asm.Mov.Imm(asm.R2, int32(size)),
-		asm.FnProbeReadKernel.Call(),
-		asm.JEq.Imm(asm.R0, 0, done),
-		asm.LoadMem(asm.R3, asm.RFP, addr, asm.DWord),
-		asm.Mov.Reg(asm.R1, asm.RFP),
-		asm.Add.Imm(asm.R1, int32(slot)),
-		asm.Mov.Imm(asm.R2, int32(size)),
-		asm.FnProbeReadUser.Call(),
-	)
-	g.b.mark(done)
-	g.b.emit(asm.LoadMem(dst, asm.RFP, slot, sizeOp(size)))
-	g.extend(dst, t)
+	g.readAt(dst, int(off), t, false)
 }
 
 // extend sign-extends a value of a signed type narrower than 64 bits that

@@ -68,6 +68,11 @@ func (g *gen) memExpr(e lang.Expr, dt *lang.Type, base asm.Register, off int16, 
 		if g.fieldMem(e, dt, base, off, pad) {
 			return
 		}
+	case *lang.Index, *lang.Unary:
+		if g.inMemory(e) {
+			g.chainMem(e, dt, base, off, pad)
+			return
+		}
 	case *lang.TupleIndex:
 		src, soff := g.memPtr(e.X)
 		toff := maps.Layout(g.typeOf(e.X))[e.Index]
@@ -310,6 +315,11 @@ func (g *gen) elemInt(e lang.Expr, dst asm.Register) {
 		g.extend(dst, et)
 	case *lang.Index:
 		xt := g.typeOf(e.X)
+		if f, isField := e.X.(*lang.Field); g.inMemory(e) && !(isField && g.isArgsField(f)) {
+			// Through pointers, or inside a struct reached by one.
+			g.chainInt(e, dst)
+			return
+		}
 		i, ok := g.constOf(e.Index)
 		et := g.typeOf(e)
 		if !ok {

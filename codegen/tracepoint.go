@@ -34,7 +34,7 @@ func (g *gen) argsMember(f *lang.Field) *lang.Member {
 
 // fieldInt reads an integer field: tracepoint args straight from the
 // context (tracepoint programs may load their record directly), other
-// struct fields through a pointer with bpf_probe_read_kernel.
+// struct fields through pointers (btf_fields.go).
 func (g *gen) fieldInt(f *lang.Field, dst asm.Register) {
 	if g.isArgsField(f) && g.grp.provider == lang.Tracepoint {
 		m := g.argsMember(f)
@@ -54,15 +54,8 @@ func (g *gen) fieldInt(f *lang.Field, dst asm.Register) {
 		g.bitfield(dst, m)
 		return
 	}
-	xt := g.typeOf(f.X)
-	if xt.IsPtr() && xt.Elem != nil && xt.Elem.Kind == lang.KindRecord {
-		m := xt.Elem.Member(f.Name)
-		if m == nil || m.Type == nil {
-			fail(f, "field %s: layout unknown: %v", f.Name, ErrUnsupported)
-		}
-		g.intExpr(f.X, asm.R3)
-		g.readKernel(dst, asm.R3, int16(m.Offset), m.Type)
-		g.bitfield(dst, m)
+	if g.inMemory(f) {
+		g.chainInt(f, dst)
 		return
 	}
 	fail(f, "field access %s: %v", g.c.text(f.Span), ErrUnsupported)
@@ -81,7 +74,11 @@ func (g *gen) bitfield(r asm.Register, m *lang.Member) {
 // array) at base+off. It reports false for other fields.
 func (g *gen) fieldMem(f *lang.Field, dt *lang.Type, base asm.Register, off int16, pad bool) bool {
 	if !g.isArgsField(f) || g.grp.provider != lang.Tracepoint {
-		return g.ptrFieldMem(f, dt, base, off, pad)
+		if !g.inMemory(f) {
+			return false
+		}
+		g.chainMem(f, dt, base, off, pad)
+		return true
 	}
 	m := g.argsMember(f)
 	if pad {
@@ -122,43 +119,4 @@ func (g *gen) argsArrayElem(f *lang.Field, i int, et *lang.Type, dst asm.Registe
 	}
 	g.b.emit(asm.Mov.Reg(asm.R3, asm.R6))
 	g.readKernel(dst, asm.R3, int16(off), et)
-}
-
-// ptrFieldMem writes a memory-valued field of a struct reached through a
-// pointer ($task->comm, curtask->comm): strings and char arrays with
-// bpf_probe_read_kernel_str (5.5+), which stops at the NUL; other
-// values with bpf_probe_read_kernel.
-func (g *gen) ptrFieldMem(f *lang.Field, dt *lang.Type, base asm.Register, off int16, pad bool) bool {
-	xt := g.typeOf(f.X)
-	if !xt.IsPtr() || xt.Elem == nil || xt.Elem.Kind != lang.KindRecord {
-		return false
-	}
-	m := xt.Elem.Member(f.Name)
-	if m == nil || m.Type == nil || maps.SizeOf(m.Type) == 0 {
-		return false
-	}
-	if pad {
-		g.zero(base, off, maps.SizeOf(dt))
-	}
-	n := min(maps.SizeOf(dt), maps.SizeOf(m.Type))
-	str := dt.Kind == lang.KindStr && (m.Type.Kind == lang.KindStr ||
-		m.Type.Kind == lang.KindArray && m.Type.Elem != nil && maps.SizeOf(m.Type.Elem) == 1)
-	if str {
-		n = maps.SizeOf(dt)
-		if m.Type.Kind == lang.KindArray {
-			n = min(n, m.Type.Len+1)
-		}
-	}
-	g.intExpr(f.X, asm.R3)
-	if m.Offset != 0 {
-		g.b.emit(asm.Add.Imm(asm.R3, int32(m.Offset)))
-	}
-	g.addr(asm.R1, base, off)
-	g.b.emit(asm.Mov.Imm(asm.R2, int32(n)))
-	if str {
-		g.call(asm.FnProbeReadKernelStr)
-		return true
-	}
-	g.call(asm.FnProbeReadKernel)
-	return true
 }

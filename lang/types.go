@@ -65,6 +65,11 @@ type Type struct {
 	Kind   Kind
 	Size   int  // bytes of the value (ints 1/2/4/8, strings their capacity)
 	Signed bool // integers, and sum/min/max of signed values
+	// User marks a pointer whose target is in user memory (pointer args
+	// of syscall tracepoints, pointer casts in uprobes), and records and
+	// arrays reached through one: gtrace reads them with
+	// bpf_probe_read_user, everything else with bpf_probe_read_kernel.
+	User bool
 
 	Elems  []*Type   // tuple elements
 	Elem   *Type     // pointer target, array element
@@ -112,6 +117,17 @@ func StrType(size int) *Type { return &Type{Kind: KindStr, Size: size} }
 
 // PtrTo returns a pointer type to elem.
 func PtrTo(elem *Type) *Type { return &Type{Kind: KindPtr, Size: 8, Elem: elem} }
+
+// InUser returns t marked as living in (or, for a pointer, pointing
+// into) user memory: t itself when it already is or cannot be, else a copy.
+func InUser(t *Type) *Type {
+	if t == nil || t.User || (t.Kind != KindPtr && t.Kind != KindRecord && t.Kind != KindArray) {
+		return t
+	}
+	u := *t
+	u.User = true
+	return &u
+}
 
 // TupleOf returns the tuple type of the given elements.
 func TupleOf(elems ...*Type) *Type {

@@ -149,9 +149,15 @@ func (f *Format) Record() *lang.Type {
 		if fld.Common {
 			continue
 		}
+		t := fld.Type()
+		if f.Category == "syscalls" {
+			// Syscall arguments that are pointers point into the
+			// calling process (__user in the kernel's prototypes).
+			t = lang.InUser(t)
+		}
 		rec.Fields = append(rec.Fields, &lang.Member{
 			Name:    fld.Name,
-			Type:    fld.Type(),
+			Type:    t,
 			Offset:  fld.Offset,
 			DataLoc: fld.DataLoc,
 		})

@@ -280,6 +280,9 @@ func (c *checker) checkUnary(e *lang.Unary) *lang.Type {
 				c.errorf(e, "Can not dereference type '%s'", x)
 				return lang.None
 			}
+			if x.User {
+				return lang.InUser(x.Elem)
+			}
 			return x.Elem
 		case x == unknown:
 			return unknown
@@ -371,6 +374,11 @@ func (c *checker) checkCast(e *lang.Cast) *lang.Type {
 		}
 		return to
 	case to.IsPtr() && (x.IsInt() || x.IsPtr()):
+		if x.User || c.userProbe() {
+			// A pointer cast in a uprobe/usdt points into the
+			// process, as bpftrace reads it (user address space).
+			return lang.InUser(to)
+		}
 		return to
 	case to.Kind == lang.KindArray && to.Elem.IsInt() && x.IsInt() && to.Size == x.Size:
 		return to
@@ -442,7 +450,7 @@ func (c *checker) checkIndex(e *lang.Index) *lang.Type {
 			c.errorf(e, "the index %d is out of bounds for array of size %d", v, x.Len)
 			return lang.None
 		}
-		return x.Elem
+		return c.inUser(x, x.Elem)
 	case lang.KindStr:
 		if isConst && (v < 0 || v >= int64(x.Size)) {
 			c.errorf(e, "the index %d is out of bounds for array of size %d", v, x.Size)
@@ -454,7 +462,7 @@ func (c *checker) checkIndex(e *lang.Index) *lang.Type {
 			c.errorf(e, "The array index operator [] can not be used on a void pointer")
 			return lang.None
 		}
-		return x.Elem
+		return c.inUser(x, x.Elem)
 	}
 	c.errorf(e, "The array index operator [] can only be used on arrays and pointers, found %s.", typeClass(x))
 	return lang.None
@@ -485,7 +493,30 @@ func (c *checker) checkField(e *lang.Field) *lang.Type {
 	if b, ok := e.X.(*lang.Builtin); ok && b.Name == "args" && len(c.tpArgs) > 1 {
 		return c.tracepointField(e)
 	}
-	return c.member(e, rec, e.Name)
+	return c.inUser(x, c.member(e, rec, e.Name))
+}
+
+// inUser marks t, reached through container x, as user memory when x is:
+// a pointer loaded from a user struct points into the same process.
+func (c *checker) inUser(x, t *lang.Type) *lang.Type {
+	if x.User {
+		return lang.InUser(t)
+	}
+	return t
+}
+
+// userProbe reports whether the clause probes user space only (uprobe,
+// uretprobe, usdt), where casts to pointers name process memory.
+func (c *checker) userProbe() bool {
+	if c.probe == nil || len(c.probe.Providers) == 0 {
+		return false
+	}
+	for _, p := range c.probe.Providers {
+		if p != lang.Uprobe && p != lang.Uretprobe && p != lang.USDT {
+			return false
+		}
+	}
+	return true
 }
 
 // member looks a field up in a record, resolving records known only by
@@ -510,6 +541,9 @@ func (c *checker) member(at lang.Node, rec *lang.Type, name string) *lang.Type {
 			d.WithHint("did you mean '%s'?", h)
 		}
 		return lang.None
+	}
+	if f, ok := at.(*lang.Field); ok {
+		c.info.Fields[f] = m
 	}
 	if m.DataLoc && m.Type.Kind == lang.KindStr && m.Type.Size == 0 {
 		// A __data_loc char[] (its length is in the locator): read as a

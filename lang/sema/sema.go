@@ -48,6 +48,10 @@ type Info struct {
 	TypeExprs map[*lang.TypeExpr]*lang.Type
 	// Config holds the validated config block, by canonical key.
 	Config map[string]lang.Expr
+	// Fields holds the member each struct field access resolved to (its
+	// offset, bitfield and type), records known only by name included;
+	// the last match for args of a tracepoint wildcard.
+	Fields map[*lang.Field]*lang.Member
 }
 
 // MapInfo describes one map.
@@ -132,6 +136,7 @@ func newChecker(p *lang.Program, opts Options, known map[string]*MapInfo) *check
 			Structs:   map[string]*lang.Type{},
 			TypeExprs: map[*lang.TypeExpr]*lang.Type{},
 			Config:    map[string]lang.Expr{},
+			Fields:    map[*lang.Field]*lang.Member{},
 		},
 		known:   known,
 		final:   known != nil,
