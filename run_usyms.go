@@ -65,7 +65,8 @@ func (u *usyms) lookup(pid uint32, addr uint64) (sym string, off uint64, file st
 		if !ok {
 			return "", 0, m.path
 		}
-		return name, o, m.path
+		// C++ names print demangled, as bpftrace prints them.
+		return probes.Demangle(name), o, m.path
 	}
 	return "", 0, ""
 }

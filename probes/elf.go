@@ -23,6 +23,9 @@ type elfFile struct {
 	Funcs []elfFunc // sorted by name, one per name
 	Loads []elf.ProgHeader
 	USDT  []USDTProbe
+
+	dmOnce sync.Once
+	dm     []string // Funcs' demangled names, "" where not C++
 }
 
 // elfFunc is one function symbol. Off is where a uprobe goes: the file
@@ -157,6 +160,30 @@ func (f *elfFile) lookup(name string) (elfFunc, bool) {
 		return elfFunc{}, false
 	}
 	return f.Funcs[i], true
+}
+
+// demangledNames returns the demangled name of each of Funcs ("" for a
+// name that is not C++), computed on first use: only C++ lookups pay.
+func (f *elfFile) demangledNames() []string {
+	f.dmOnce.Do(func() {
+		f.dm = make([]string, len(f.Funcs))
+		for i, e := range f.Funcs {
+			f.dm[i] = demangled(e.Name)
+		}
+	})
+	return f.dm
+}
+
+// lookupDemangled finds the C++ functions a demangled name (without
+// wildcards) names: every overload unless it gives the parameters.
+func (f *elfFile) lookupDemangled(name string) []elfFunc {
+	var out []elfFunc
+	for i, d := range f.demangledNames() {
+		if d != "" && matchDemangled(name, d) {
+			out = append(out, f.Funcs[i])
+		}
+	}
+	return out
 }
 
 // funcNames returns the function names, sorted.

@@ -23,11 +23,13 @@ func init() {
 }
 
 // uprobeExpand handles uprobe:BIN:FN, BIN:FN+OFF, BIN:0xADDR, BIN:LANG:FN
-// (bpftrace's "cpp" language component; names are matched as written, C++
-// names mangled: gtrace has no demangler) and, with -p, uprobe:FN in the
+// (bpftrace's "cpp" language component) and, with -p, uprobe:FN in the
 // process's executable. BIN is a path (globs allowed), a command in $PATH
 // or a library name resolved as the dynamic loader does (libc, c).
 // Wildcards in FN match the ELF function symbols; each match is a target.
+// A C++ function also matches by its demangled name, as in bpftrace
+// (uprobe:bin:"ns::func" is every overload, "ns::func(int)" one of them);
+// its probe is still named by the ELF symbol.
 func uprobeExpand(k *Kernel, kind lang.Provider, args []string) ([]Target, error) {
 	var bin, fn string
 	switch len(args) {
@@ -41,11 +43,13 @@ func uprobeExpand(k *Kernel, kind lang.Provider, args []string) ([]Target, error
 		}
 	case 2:
 		bin, fn = args[0], args[1]
-	default:
+	case 3:
 		if args[1] != "cpp" && args[1] != "c" && args[1] != "" {
 			return nil, fmt.Errorf("unknown language %q in %s probe (want cpp)", args[1], kind)
 		}
 		bin, fn = args[0], args[2]
+	default:
+		return nil, fmt.Errorf("%s has too many ':' components: quote a C++ name, %s:%s:\"ns::func\"", kind, kind, args[0])
 	}
 	if fn == "" {
 		return nil, fmt.Errorf("%s needs a function: %s:%s:FUNC", kind, kind, bin)
@@ -101,8 +105,9 @@ func uprobeTargets(k *Kernel, kind lang.Provider, path, fn string) ([]Target, er
 	}
 	if HasWildcard(fn) {
 		var out []Target
-		for _, s := range ef.Funcs {
-			if Match(fn, s.Name) {
+		dm := ef.demangledNames()
+		for i, s := range ef.Funcs {
+			if Match(fn, s.Name) || dm[i] != "" && matchDemangled(fn, dm[i]) {
 				t := mk(s.Name, s.Addr, s.Off)
 				t.Func = s.Name
 				out = append(out, t)
@@ -116,7 +121,22 @@ func uprobeTargets(k *Kernel, kind lang.Provider, path, fn string) ([]Target, er
 	name, offText, hasOff := strings.Cut(fn, "+")
 	s, ok := ef.lookup(name)
 	if !ok {
-		return nil, fmt.Errorf("function %s not found in %s", name, path)
+		cpp := ef.lookupDemangled(name)
+		switch {
+		case len(cpp) == 0:
+			return nil, fmt.Errorf("function %s not found in %s", name, path)
+		case !hasOff:
+			out := make([]Target, len(cpp))
+			for i, s := range cpp {
+				out[i] = mk(s.Name, s.Addr, s.Off)
+				out[i].Func = s.Name
+			}
+			return out, nil
+		case len(cpp) > 1:
+			return nil, fmt.Errorf("%s names %d functions in %s (overloads): give the parameters, %s(...)+%s", name, len(cpp), path, name, offText)
+		}
+		s = cpp[0]
+		fn = s.Name + "+" + offText
 	}
 	t := mk(fn, s.Addr, s.Off)
 	t.Func = s.Name
@@ -192,15 +212,12 @@ func (k *Kernel) resolveBinary(bin string) ([]string, error) {
 }
 
 // uprobeList lists uprobe:PATH:FUNC for the pattern after "uprobe:"
-// ("/bin/bash:read*", "libc:*", "/bin/bash" for every function).
+// ("/bin/bash:read*", "libc:*", "/bin/bash" for every function,
+// `./app:"ns::func*"` for C++ functions by their demangled names).
 func uprobeList(k *Kernel, kind lang.Provider, pattern string) ([]string, error) {
-	var args []string
-	if i := strings.LastIndexByte(pattern, ':'); i >= 0 {
-		args = []string{pattern[:i], pattern[i+1:]}
-	} else if k.PID > 0 {
-		args = []string{pattern}
-	} else {
-		args = []string{pattern, "*"}
+	args := splitQuoted(pattern)
+	if len(args) == 1 && k.PID <= 0 {
+		args = append(args, "*")
 	}
 	if args[len(args)-1] == "" {
 		args[len(args)-1] = "*"
@@ -227,4 +244,25 @@ func startsWithEndbr64(path string, off uint64) bool {
 		return false
 	}
 	return b == [4]byte{0xf3, 0x0f, 0x1e, 0xfa}
+}
+
+// splitQuoted splits an attach point's components on ':' outside double
+// quotes and removes the quotes, as the script parser does: a C++ name
+// such as "ns::func" is one component.
+func splitQuoted(s string) []string {
+	var out []string
+	var cur strings.Builder
+	quoted := false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '"':
+			quoted = !quoted
+		case c == ':' && !quoted:
+			out = append(out, cur.String())
+			cur.Reset()
+		default:
+			cur.WriteByte(c)
+		}
+	}
+	return append(out, cur.String())
 }
