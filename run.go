@@ -20,6 +20,10 @@ type RunOptions struct {
 	Stdout io.Writer
 	// Stderr receives warnings and the verifier log of -v. Default os.Stderr.
 	Stderr io.Writer
+	// ExitSeparator, when set, receives the two newlines printed before
+	// the maps at exit instead of Stdout: bpftrace 0.17 writes them to
+	// its standard output even when -o sends the rest to a file.
+	ExitSeparator io.Writer
 	// Format is the output format: "text" (default) or "json".
 	Format string
 	// Quiet suppresses "Attaching N probes..." (-q).
@@ -41,9 +45,10 @@ type RunOptions struct {
 	// (config print_maps_on_exit = false); print() still prints them.
 	NoMapsOnExit bool
 	// HelperErrors is -k (1) or -kk (2): report BPF helper calls that fail
-	// at run time as warnings, -kk including the probe_read family. It is
-	// recorded for the code generator, which does not yet emit the checks;
-	// until it does, failed helpers go unreported as without -k.
+	// at run time as warnings on the output, as bpftrace 0.17: -k the
+	// helpers whose failure is unusual (map updates and deletes,
+	// get_stackid, ...), -kk also the probe_read family and map lookups
+	// that find nothing.
 	HelperErrors int
 	// Kernel is the source of kernel facts shared with the checker (so
 	// tracefs and BTF are read once); nil makes a new one.
@@ -153,6 +158,7 @@ type runner struct {
 	decoder  *maps.Decoder
 	stopOnce sync.Once
 	exitCode int
+	lost     lostTracker
 
 	ksyms     ksyms // kernel symbols, read on first use
 	usyms     usyms // user symbols, per process and file, read on first use

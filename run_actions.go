@@ -83,6 +83,8 @@ func (r *runner) handle(rec []byte) error {
 		return r.clearMap(a.Map, false)
 	case codegen.ActZero:
 		return r.clearMap(a.Map, true)
+	case codegen.ActHelperError:
+		return out.HelperError(r.helperError(a, args))
 	}
 	return fmt.Errorf("BUG: unknown action kind %d", a.Kind)
 }
@@ -142,4 +144,18 @@ func (r *runner) system(cmdline string) error {
 		}
 	}
 	return r.out.r.System(stdout.String())
+}
+
+// helperError describes the failed helper call of a helper-error record
+// (-k, -kk); its argument is the helper's return value, an int as
+// bpftrace reads it.
+func (r *runner) helperError(a *codegen.Action, args []output.Value) output.HelperError {
+	e := output.HelperError{Helper: a.Helper, Span: a.Span}
+	if len(args) == 1 {
+		e.Retcode = int(int32(args[0].Int))
+	}
+	if r.script != nil {
+		e.Source = r.script.Source
+	}
+	return e
 }

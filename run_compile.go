@@ -35,6 +35,8 @@ func (s *Script) generate(opts *RunOptions) (*codegen.Program, error) {
 		ChildPID:   opts.proc.childPID(),
 		Kaddr:      kallsymsAddr,
 		Uaddr:      elfSymbolAddr,
+		// -k, -kk: the programs test helper results (helper_errors.go).
+		HelperErrors: opts.HelperErrors,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("generating code: %w", err)

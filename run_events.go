@@ -24,6 +24,9 @@ type eventLoop struct {
 	stop atomic.Bool
 	// begun is set once BEGIN has run.
 	begun atomic.Bool
+	// handled counts records, to look at the lost counter now and then
+	// while the ring never runs empty.
+	handled uint64
 }
 
 func newEventLoop(r *runner) (*eventLoop, error) {
@@ -66,6 +69,9 @@ func (l *eventLoop) run() error {
 		case errors.Is(err, os.ErrDeadlineExceeded):
 			if l.r.stoppedInKernel() {
 				l.stop.Store(true)
+			}
+			if err := l.r.reportLostEvents(false); err != nil {
+				return err
 			}
 			l.rd.SetDeadline(time.Now().Add(idleCheck))
 		case err != nil:
@@ -139,6 +145,15 @@ func (l *eventLoop) read() error {
 	}
 	if err := l.r.handle(l.rec.RawSample); err != nil {
 		return err
+	}
+	l.handled++
+	// Losses happen when the ring is full: then it rarely runs empty, so
+	// also look every 4096 records (reportLostEvents reads the counter at
+	// most every lostCheck).
+	if l.rec.Remaining == 0 || l.handled%4096 == 0 {
+		if err := l.r.reportLostEvents(false); err != nil {
+			return err
+		}
 	}
 	if l.rec.Remaining == 0 {
 		return l.r.out.flush()

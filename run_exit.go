@@ -68,34 +68,3 @@ func (r *runner) finish() error {
 	r.detach()
 	return nil
 }
-
-// reportLosses prints "Lost N events" for ring-buffer reserve failures and
-// a warning for map updates refused because a map was full.
-func (r *runner) reportLosses() error {
-	if r.objs.lost == nil {
-		return nil
-	}
-	events, full := r.lostCount(codegen.LostEvents), r.lostCount(codegen.LostMapFull)
-	if events > 0 {
-		if err := r.out.r.LostEvents(events); err != nil {
-			return err
-		}
-	}
-	if full > 0 {
-		fmt.Fprintf(r.opts.Stderr, "WARNING: %d map updates failed because a map was full (%d keys): raise the limit with BPFTRACE_MAP_KEYS_MAX or let @m = hash(N)\n", full, r.opts.MaxMapKeys)
-	}
-	return nil
-}
-
-// lostCount sums one counter of the per-CPU lost map over all CPUs.
-func (r *runner) lostCount(idx uint32) uint64 {
-	var per []uint64
-	if err := r.objs.lost.Lookup(idx, &per); err != nil {
-		return 0
-	}
-	var n uint64
-	for _, v := range per {
-		n += v
-	}
-	return n
-}

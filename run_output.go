@@ -20,9 +20,17 @@ func newSink(opts *RunOptions) (*sink, error) {
 	o := &sink{w: w}
 	switch opts.Format {
 	case "", "text":
-		o.r = output.NewText(w)
+		t := output.NewText(w)
+		if opts.ExitSeparator != nil {
+			t.SeparateTo(opts.ExitSeparator)
+		}
+		o.r = t
 	case "json":
-		o.r = output.NewJSON(w)
+		j := output.NewJSON(w)
+		if opts.ExitSeparator != nil {
+			j.SeparateTo(opts.ExitSeparator)
+		}
+		o.r = j
 	case "table":
 		o.r = output.NewTable(w)
 	default:

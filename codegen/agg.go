@@ -34,10 +34,15 @@ func (g *gen) aggregate(m *lang.Map, call *lang.Call) bool {
 			g.store(x, asm.R0)
 		}
 	}
+	// Helper errors of the update point at the call, as bpftrace's.
+	saved := g.b.span
+	g.b.span = call.SpanOf()
+	defer func() { g.b.span = saved }()
 	key := g.mapKey(m)
 	g.lookup(d, key)
 	found, end := g.b.label("agg_found"), g.b.label("agg_end")
 	g.b.emit(asm.JNE.Imm(asm.R0, 0, found))
+	g.aggLookupMiss(m, call)
 
 	// Absent: insert the first value.
 	if call.Name == "hist" || call.Name == "lhist" {
@@ -188,4 +193,19 @@ func (g *gen) lhistIndex(r asm.Register, t *lang.Type) {
 	g.b.mark(over)
 	g.b.emit(movImm(r, int64(maps.LhistBuckets(t.Min, t.Max, t.Step)-1)))
 	g.b.mark(done)
+}
+
+// aggLookupMiss reports, with -kk, the first update of an aggregation key
+// as bpftrace 0.17 does: a map_lookup_elem that found nothing, at the
+// call. v0.17 keeps avg and stats in two entries (count, total), so it
+// reports them twice, and a keyless count() in a per-CPU array, whose
+// lookup never misses.
+func (g *gen) aggLookupMiss(m *lang.Map, call *lang.Call) {
+	if call.Name == "count" && len(m.Keys) == 0 {
+		return
+	}
+	g.reportHelperError(asm.FnMapLookupElem)
+	if call.Name == "avg" || call.Name == "stats" {
+		g.reportHelperError(asm.FnMapLookupElem)
+	}
 }

@@ -169,8 +169,9 @@ func (g *gen) stack(t *lang.Type, dst asm.Register) {
 		asm.LoadMapPtr(asm.R2, 0).WithReference(name),
 		asm.Mov.Imm(asm.R3, flags),
 		asm.FnGetStackid.Call(),
-		asm.Mov.Reg32(asm.R0, asm.R0),
 	)
+	g.checkHelper(asm.FnGetStackid)
+	g.b.emit(asm.Mov.Reg32(asm.R0, asm.R0))
 	if t.Kind == lang.KindUStack {
 		h := g.hold()
 		g.store(h, asm.R0)

@@ -169,6 +169,7 @@ func (g *gen) signal(call *lang.Call) {
 		g.intExpr(call.Args[0], asm.R1)
 	}
 	g.call(asm.FnSendSignal)
+	g.checkHelper(asm.FnSendSignal)
 }
 
 var signalNumbers = map[string]int{
@@ -284,6 +285,7 @@ func (g *gen) str(call *lang.Call, dt *lang.Type, base asm.Register, off int16, 
 	}
 	g.addr(asm.R1, base, off)
 	g.call(asm.FnProbeReadStr)
+	g.checkHelper(asm.FnProbeReadStr)
 }
 
 // readInto copies n bytes from the address or array e to base+off.
@@ -295,6 +297,7 @@ func (g *gen) readInto(e lang.Expr, base asm.Register, off int16, n int) {
 			g.addr(asm.R1, base, off)
 			g.b.emit(asm.Mov.Imm(asm.R2, int32(n)), asm.Mov.Reg(asm.R3, asm.R6), asm.Add.Imm(asm.R3, int32(m.Offset)))
 			g.call(asm.FnProbeReadKernel)
+			g.checkHelper(asm.FnProbeReadKernel)
 			return
 		}
 		src, soff := g.memPtr(e)
@@ -316,6 +319,7 @@ func (g *gen) readInto(e lang.Expr, base asm.Register, off int16, n int) {
 	g.addr(asm.R1, base, off)
 	g.b.emit(asm.Mov.Imm(asm.R2, int32(n)))
 	g.call(asm.FnProbeRead)
+	g.checkHelper(asm.FnProbeRead)
 }
 
 // buf reads n bytes into a buffer value: an 8-byte length, then the data.

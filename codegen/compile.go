@@ -49,6 +49,9 @@ type Options struct {
 	// generating code); 0 without -c. (Added for issue 4; the cpid
 	// emitter in builtins_proc.go is still to be written.)
 	ChildPID uint32
+	// HelperErrors is -k (HelperErrorsUsual) or -kk (HelperErrorsAll):
+	// the generated code reports failed helper calls (helper_errors.go).
+	HelperErrors int
 }
 
 // Compile generates the programs of p. targets holds, per clause, the

@@ -102,6 +102,7 @@ func (g *gen) update(d *maps.Def, key loc, val loc, valInR3 bool, flags int32) {
 		// Another program inserted the key first: not a loss.
 		g.b.emit(asm.JEq.Imm(asm.R0, -17 /* EEXIST */, ok))
 	}
+	g.reportHelperError(asm.FnMapUpdateElem)
 	g.countLost(LostMapFull)
 	g.b.mark(ok)
 }
@@ -126,6 +127,7 @@ func (g *gen) mapRead(m *lang.Map, dst asm.Register) {
 	g.extend(dst, vt)
 	g.b.emit(asm.Ja.Label(end))
 	g.b.mark(absent)
+	g.reportHelperError(asm.FnMapLookupElem)
 	g.b.emit(asm.Mov.Imm(dst, 0))
 	g.b.mark(end)
 }
@@ -215,6 +217,7 @@ func (g *gen) mapReadMem(m *lang.Map, dt *lang.Type, base asm.Register, off int1
 	g.copyConvert(dt, base, off, d.Value, src, 0, pad)
 	g.b.emit(asm.Ja.Label(end))
 	g.b.mark(absent)
+	g.reportHelperError(asm.FnMapLookupElem)
 	g.zero(base, off, maps.SizeOf(dt))
 	g.b.mark(end)
 }
@@ -242,13 +245,16 @@ func (g *gen) mapAssign(m *lang.Map, value lang.Expr) {
 func (g *gen) mapCompound(m *lang.Map, op string, value lang.Expr) {
 	h := g.hold()
 	g.intInto(value, h)
-	g.mapModify(m, op, h, asm.R0, false)
+	// A lookup that finds nothing is a read of @m (bpftrace reads
+	// `@m op= v` as `@m = @m op v`).
+	g.mapModify(m, op, h, asm.R0, false, m.SpanOf())
 	g.release(h)
 }
 
 // mapModify applies `op operand` to an integer map value in place (insert
 // when absent) and leaves the new (or, with post, the old) value in dst.
-func (g *gen) mapModify(m *lang.Map, op string, operand held, dst asm.Register, post bool) {
+// With -kk, an absent value is reported at missAt.
+func (g *gen) mapModify(m *lang.Map, op string, operand held, dst asm.Register, post bool, missAt lang.Span) {
 	d := g.mapDef(m)
 	key := g.mapKey(m)
 	g.lookup(d, key)
@@ -269,6 +275,7 @@ func (g *gen) mapModify(m *lang.Map, op string, operand held, dst asm.Register, 
 	}
 	g.b.emit(asm.Ja.Label(end))
 	g.b.mark(absent)
+	g.reportHelperErrorAt(asm.FnMapLookupElem, missAt)
 	val := g.f.alloc(int(d.ValueSize))
 	g.b.emit(asm.Mov.Imm(asm.R3, 0))
 	g.load(asm.R2, operand)
@@ -303,7 +310,7 @@ func (g *gen) incDec(e *lang.IncDec, dst asm.Register) {
 	case *lang.Map:
 		one := g.f.alloc(8)
 		g.b.emit(storeImm64(asm.RFP, one, 1))
-		g.mapModify(x, op, held{slot: one}, asm.R0, e.Post)
+		g.mapModify(x, op, held{slot: one}, asm.R0, e.Post, g.b.span)
 		if dst != asm.R0 {
 			g.b.emit(asm.Mov.Reg(dst, asm.R0))
 		}
@@ -327,6 +334,7 @@ func (g *gen) deleteKey(call *lang.Call) {
 	)
 	g.addr(asm.R2, key.reg, key.off)
 	g.b.emit(asm.FnMapDeleteElem.Call())
+	g.checkHelper(asm.FnMapDeleteElem)
 }
 
 // hasKey compiles has_key(@m, k): 1 when the lookup finds the key.

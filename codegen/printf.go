@@ -172,14 +172,16 @@ func (g *gen) join(call *lang.Call) {
 				asm.Mov.Reg(asm.R1, asm.RFP), asm.Add.Imm(asm.R1, int32(tmp)),
 				asm.Mov.Imm(asm.R2, 8),
 				asm.FnProbeRead.Call(),
-				asm.LoadMem(asm.R3, asm.RFP, tmp, asm.DWord),
 			)
+			g.checkHelper(asm.FnProbeRead)
+			g.b.emit(asm.LoadMem(asm.R3, asm.RFP, tmp, asm.DWord))
 			g.b.emit(
 				asm.JEq.Imm(asm.R3, 0, end),
 				asm.Mov.Reg(asm.R1, rec), asm.Add.Imm(asm.R1, int32(off)),
 				asm.Mov.Imm(asm.R2, JoinSize),
 				asm.FnProbeReadStr.Call(),
 			)
+			g.checkHelper(asm.FnProbeReadStr)
 		}
 		g.b.mark(end)
 	})

@@ -101,16 +101,17 @@ type Probe struct {
 type ActionKind uint8
 
 const (
-	ActPrintf     ActionKind = iota
-	ActPrint                 // print(@map[, top[, div]])
-	ActPrintValue            // print(value)
-	ActTime                  // time(fmt)
-	ActCat                   // cat(fmt, args...)
-	ActSystem                // system(fmt, args...)
-	ActJoin                  // join(array[, sep])
-	ActExit                  // exit([code])
-	ActClear                 // clear(@map)
-	ActZero                  // zero(@map)
+	ActPrintf      ActionKind = iota
+	ActPrint                  // print(@map[, top[, div]])
+	ActPrintValue             // print(value)
+	ActTime                   // time(fmt)
+	ActCat                    // cat(fmt, args...)
+	ActSystem                 // system(fmt, args...)
+	ActJoin                   // join(array[, sep])
+	ActExit                   // exit([code])
+	ActClear                  // clear(@map)
+	ActZero                   // zero(@map)
+	ActHelperError            // a helper call failed (-k, -kk): Helper at Span
 )
 
 // Action is one async call site.
@@ -127,6 +128,10 @@ type Action struct {
 	// Sep is join()'s separator; join's Args[0] is an array of
 	// JoinArgs strings of JoinSize bytes each (unused slots are empty).
 	Sep string
+	// Helper and Span say which helper failed where (ActHelperError);
+	// Args[0] is its return value.
+	Helper string
+	Span   lang.Span
 }
 
 // Arg is where one argument sits in an event record and how to decode it

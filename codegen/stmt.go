@@ -179,7 +179,10 @@ func (g *gen) assign(s *lang.AssignStmt) {
 		g.b.emit(asm.StoreMem(v.reg, v.off, asm.R0, asm.DWord))
 	case *lang.Map:
 		if s.Op == "=" {
+			saved := g.b.span
+			g.b.span = g.assignOpSpan(s) // where a failed update is reported
 			g.mapAssign(t, s.Value)
+			g.b.span = saved
 			return
 		}
 		g.mapCompound(t, s.Op, s.Value)

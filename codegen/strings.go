@@ -230,6 +230,7 @@ func (g *gen) comm(dt *lang.Type, base asm.Register, off int16, pad bool) {
 	}
 	g.addr(asm.R1, base, off)
 	g.b.emit(asm.Mov.Imm(asm.R2, 16), asm.FnGetCurrentComm.Call())
+	g.checkHelper(asm.FnGetCurrentComm)
 	if pad && dt.Size > 16 {
 		g.zero(base, off+16, dt.Size-16)
 	}

@@ -101,8 +101,9 @@ func (g *gen) usdtArg(n int, dst asm.Register) {
 			asm.Add.Imm(asm.R1, int32(slot)),
 			asm.Mov.Imm(asm.R2, int32(a.Size)),
 			asm.FnProbeReadUser.Call(),
-			asm.LoadMem(dst, asm.RFP, slot, sizeOp(a.Size)),
 		)
+		g.checkHelper(asm.FnProbeReadUser)
+		g.b.emit(asm.LoadMem(dst, asm.RFP, slot, sizeOp(a.Size)))
 	default:
 		fail(nil, "arg%d: usdt argument %q: %v", n, a.Spec, ErrUnsupported)
 	}

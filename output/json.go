@@ -19,7 +19,12 @@ import (
 type JSON struct {
 	w   io.Writer
 	buf []byte
+	sep io.Writer
 }
+
+// SeparateTo sends the two newlines Exit writes before the maps to w, as
+// Text's.
+func (j *JSON) SeparateTo(w io.Writer) { j.sep = w }
 
 // NewJSON returns a JSON renderer writing to w.
 func NewJSON(w io.Writer) *JSON { return &JSON{w: w} }
@@ -108,9 +113,9 @@ func (j *JSON) HelperError(e HelperError) error {
 	b = append(b, `, "retcode": `...)
 	b = strconv.AppendInt(b, int64(e.Retcode), 10)
 	b = append(b, `, "line": `...)
-	b = strconv.AppendInt(b, int64(e.Line), 10)
+	b = strconv.AppendInt(b, int64(e.Span.Start.Line), 10)
 	b = append(b, `, "col": `...)
-	b = strconv.AppendInt(b, int64(e.Col), 10)
+	b = strconv.AppendInt(b, int64(e.Span.Start.Col), 10)
 	j.buf = append(b, "}\n"...)
 	return j.flush()
 }
@@ -126,7 +131,7 @@ func (j *JSON) Value(v Value) error {
 // Exit writes the same "\n\n" as text mode (v0.17 writes it to stdout
 // whatever the format), then every non-empty map in name order.
 func (j *JSON) Exit(maps []*Map) error {
-	if _, err := io.WriteString(j.w, "\n\n"); err != nil {
+	if err := separate(j.w, j.sep); err != nil {
 		return err
 	}
 	for _, m := range sortMaps(maps) {

@@ -1,5 +1,11 @@
 package output
 
+import (
+	"strconv"
+
+	"github.com/gtrace/gtrace/lang"
+)
+
 // Renderer writes the events of a running script in one output format.
 // The runner calls it from one goroutine; implementations are not safe for
 // concurrent use.
@@ -30,12 +36,30 @@ type Renderer interface {
 	HelperError(e HelperError) error
 }
 
-// HelperError describes a BPF helper that returned an error at run time.
+// HelperError describes a BPF helper that returned an error at run time
+// (-k, -kk).
 type HelperError struct {
-	Helper    string // "map_update_elem", "probe_read", ...
-	Retcode   int    // negative errno
-	Line, Col int    // 1-based position of the call in the script
-	// Where is the script position as diagnostics print it
-	// ("stdin:1:9-14"); the text renderer prefixes the warning with it.
-	Where string
+	Helper  string // "map_update_elem", "probe_read", ...
+	Retcode int    // negative errno, or 0 for a map lookup that found nothing
+	// Span is where the call is in the script; Source is the script, for
+	// the text renderer's "stdin:1:9-14:" prefix, source line and
+	// underline (bpftrace prints the warning as a diagnostic).
+	Span   lang.Span
+	Source lang.Source
+}
+
+// Message is the text of the warning: "Failed to <helper>: <strerror>
+// (<retcode>)", or the bare code when it is not an errno.
+func (e HelperError) Message() string {
+	b := append([]byte("Failed to "), e.Helper...)
+	b = append(b, ": "...)
+	if e.Retcode < 0 {
+		b = append(b, strerror(-e.Retcode)...)
+		b = append(b, " ("...)
+		b = strconv.AppendInt(b, int64(e.Retcode), 10)
+		b = append(b, ')')
+	} else {
+		b = strconv.AppendInt(b, int64(e.Retcode), 10)
+	}
+	return string(b)
 }

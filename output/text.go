@@ -1,6 +1,7 @@
 package output
 
 import (
+	"bytes"
 	"io"
 	"strconv"
 	"strings"
@@ -13,7 +14,13 @@ import (
 type Text struct {
 	w   io.Writer
 	buf []byte // reused for every event: no allocation per line once warm
+	sep io.Writer
 }
+
+// SeparateTo sends the two newlines Exit writes before the maps to w
+// instead of the output: bpftrace 0.17 writes them to its standard output
+// even when -o sends everything else to a file.
+func (t *Text) SeparateTo(w io.Writer) { t.sep = w }
 
 // NewText returns a text renderer writing to w. Wrap w in a bufio.Writer
 // for throughput; Text writes once per event.
@@ -78,32 +85,27 @@ func (t *Text) LostEvents(n uint64) error {
 	return t.flush()
 }
 
-// HelperError writes v0.17's warning: "<where>: WARNING: Failed to
-// <helper>: <strerror> (<retcode>)".
+// HelperError writes v0.17's warning as a diagnostic on the output (not
+// stderr: v0.17 writes it to stdout, or to the -o file):
+//
+//	stdin:1:25-30: WARNING: Failed to map_update_elem: Argument list too long (-7)
+//	BEGIN { @[1]=1; @[2]=2; @[3]=3; exit(); }
+//	                        ~~~~~
 func (t *Text) HelperError(e HelperError) error {
-	b := t.buf[:0]
-	if e.Where != "" {
-		b = append(append(b, e.Where...), ": "...)
-	}
-	b = append(b, "WARNING: Failed to "...)
-	b = append(b, e.Helper...)
-	b = append(b, ": "...)
-	if e.Retcode < 0 {
-		b = append(b, strerror(-e.Retcode)...)
-		b = append(b, " ("...)
-		b = strconv.AppendInt(b, int64(e.Retcode), 10)
-		b = append(b, ')')
-	} else {
-		b = strconv.AppendInt(b, int64(e.Retcode), 10)
-	}
-	t.buf = append(b, '\n')
+	var b bytes.Buffer
+	e.Source.Render(&b, &lang.Diagnostic{Span: e.Span, Severity: lang.Warning, Msg: e.Message()})
+	t.buf = append(t.buf[:0], b.Bytes()...)
 	return t.flush()
 }
 
 // strerror returns glibc's wording for errno: Go's table has the same
-// texts, only starting in lower case.
+// texts, only starting in lower case; an errno it does not know reads
+// "Unknown error N", as glibc's.
 func strerror(errno int) string {
 	s := syscall.Errno(errno).Error()
+	if strings.HasPrefix(s, "errno ") {
+		return "Unknown error " + strconv.Itoa(errno)
+	}
 	if s != "" && s[0] >= 'a' && s[0] <= 'z' {
 		s = strings.ToUpper(s[:1]) + s[1:]
 	}
@@ -113,7 +115,7 @@ func strerror(errno int) string {
 // Exit writes v0.17's end of run: two newlines (bpftrace writes them even
 // when nothing follows), then every map in name order.
 func (t *Text) Exit(maps []*Map) error {
-	if err := t.write("\n\n"); err != nil {
+	if err := separate(t.w, t.sep); err != nil {
 		return err
 	}
 	for _, m := range sortMaps(maps) {
@@ -193,4 +195,14 @@ func appendMapValue(b []byte, v Value, div uint64) []byte {
 		return strconv.AppendUint(b, v.Int/div, 10)
 	}
 	return appendText(b, v)
+}
+
+// separate writes v0.17's "\n\n" before the maps at exit to sep, or to
+// out when sep is nil.
+func separate(out, sep io.Writer) error {
+	if sep == nil {
+		sep = out
+	}
+	_, err := io.WriteString(sep, "\n\n")
+	return err
 }

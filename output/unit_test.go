@@ -202,8 +202,25 @@ func TestMisc(t *testing.T) {
 	must(t, r.AttachedProbes(3))
 	must(t, r.LostEvents(7))
 	must(t, r.Join("a b c"))
-	must(t, r.HelperError(HelperError{Helper: "map_update_elem", Retcode: -7, Where: "stdin:1:9-20"}))
-	want := "Attaching 3 probes...\nLost 7 events\na b c\nstdin:1:9-20: WARNING: Failed to map_update_elem: Argument list too long (-7)\n"
+	// bpftrace 0.17 with BPFTRACE_MAP_KEYS_MAX=2 -k, and -kk for the
+	// lookup (a bare code, not an errno).
+	src := lang.Source{Name: "stdin", Text: "BEGIN { @[1]=1; @[2]=2; @[3]=3; exit(); }"}
+	at := func(from, to int) lang.Span {
+		return lang.Span{Start: lang.Pos{Line: 1, Col: from, Offset: from - 1}, End: lang.Pos{Line: 1, Col: to, Offset: to - 1}}
+	}
+	must(t, r.HelperError(HelperError{Helper: "map_update_elem", Retcode: -7, Span: at(25, 30), Source: src}))
+	must(t, r.HelperError(HelperError{Helper: "map_lookup_elem", Retcode: 0, Span: at(9, 13), Source: src}))
+	must(t, r.HelperError(HelperError{Helper: "probe_read", Retcode: -529, Span: at(9, 13), Source: src}))
+	want := "Attaching 3 probes...\nLost 7 events\na b c\n" +
+		"stdin:1:25-30: WARNING: Failed to map_update_elem: Argument list too long (-7)\n" +
+		"BEGIN { @[1]=1; @[2]=2; @[3]=3; exit(); }\n" +
+		"                        ~~~~~\n" +
+		"stdin:1:9-13: WARNING: Failed to map_lookup_elem: 0\n" +
+		"BEGIN { @[1]=1; @[2]=2; @[3]=3; exit(); }\n" +
+		"        ~~~~\n" +
+		"stdin:1:9-13: WARNING: Failed to probe_read: Unknown error 529 (-529)\n" +
+		"BEGIN { @[1]=1; @[2]=2; @[3]=3; exit(); }\n" +
+		"        ~~~~\n"
 	if got := buf.String(); got != want {
 		t.Errorf("got %q\nwant %q", got, want)
 	}
@@ -212,7 +229,7 @@ func TestMisc(t *testing.T) {
 	must(t, j.LostEvents(7))
 	must(t, j.Join("/bin/echo,A"))
 	must(t, j.System("out\n"))
-	must(t, j.HelperError(HelperError{Helper: "probe_read", Retcode: -14, Line: 1, Col: 9}))
+	must(t, j.HelperError(HelperError{Helper: "probe_read", Retcode: -14, Span: lang.Span{Start: lang.Pos{Line: 1, Col: 9}}}))
 	want = `{"type": "lost_events", "data": {"events": 7}}` + "\n" +
 		`{"type": "join", "data": "/bin/echo,A"}` + "\n" +
 		`{"type": "syscall", "data": "out\n"}` + "\n" +

@@ -29,7 +29,13 @@ func runScript(script *gtrace.Script, c *config, env settings, kernel *probes.Ke
 	}
 	bw := newBufferedWriter(out, c.buffering)
 	defer bw.Flush()
-	code, err := script.Run(context.Background(), runOptions(script, c, env, kernel, bw, stderr))
+	opts := runOptions(script, c, env, kernel, bw, stderr)
+	if c.outFile != "" {
+		// bpftrace 0.17 writes the newlines before the maps to stdout,
+		// not to the -o file.
+		opts.ExitSeparator = stdout
+	}
+	code, err := script.Run(context.Background(), opts)
 	if err != nil {
 		var d *lang.Diagnostic
 		if errors.As(err, &d) {
