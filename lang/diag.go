@@ -1,6 +1,7 @@
 package lang
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"sort"
@@ -123,16 +124,30 @@ type Source struct {
 	Text string
 }
 
-// line returns the text of the 1-based line n, without its newline.
-func (s Source) line(n int) string {
-	text := s.Text
-	for i := 1; i < n; i++ {
-		j := strings.IndexByte(text, '\n')
+// lineCursor finds the text of 1-based lines by number. Asked in increasing
+// order, as RenderAll does for sorted diagnostics, it scans the text once
+// instead of once per diagnostic (65k errors in a 65k-line script would
+// otherwise take minutes).
+type lineCursor struct {
+	text    string
+	n, off  int // line n starts at text[off:]
+	started bool
+}
+
+// line returns the text of line n, without its newline.
+func (c *lineCursor) line(n int) string {
+	if !c.started || n < c.n {
+		c.n, c.off, c.started = 1, 0, true
+	}
+	for c.n < n {
+		j := strings.IndexByte(c.text[c.off:], '\n')
 		if j < 0 {
 			return ""
 		}
-		text = text[j+1:]
+		c.off += j + 1
+		c.n++
 	}
+	text := c.text[c.off:]
 	if j := strings.IndexByte(text, '\n'); j >= 0 {
 		text = text[:j]
 	}
@@ -145,6 +160,10 @@ func (s Source) line(n int) string {
 //	BEGIN { nosuch(1); }
 //	        ~~~~~~
 func (s Source) Render(w io.Writer, d *Diagnostic) {
+	s.render(w, d, &lineCursor{text: s.Text})
+}
+
+func (s Source) render(w io.Writer, d *Diagnostic, lines *lineCursor) {
 	if !d.Start.IsValid() {
 		fmt.Fprintf(w, "%s: %s: %s\n", s.Name, d.Severity, d.Msg)
 		if d.Hint != "" {
@@ -154,7 +173,7 @@ func (s Source) Render(w io.Writer, d *Diagnostic) {
 	}
 	end := d.endCol()
 	fmt.Fprintf(w, "%s:%d:%d-%d: %s: %s\n", s.Name, d.Start.Line, d.Start.Col, end, d.Severity, d.Msg)
-	line := s.line(d.Start.Line)
+	line := lines.line(d.Start.Line)
 	fmt.Fprintln(w, line)
 	var b strings.Builder
 	for i := 1; i < d.Start.Col; i++ {
@@ -174,7 +193,12 @@ func (s Source) Render(w io.Writer, d *Diagnostic) {
 
 // RenderAll writes every diagnostic in l.
 func (s Source) RenderAll(w io.Writer, l ErrorList) {
+	// One write for all: stderr is unbuffered, and a script with
+	// thousands of errors would otherwise cost three writes each.
+	b := bufio.NewWriter(w)
+	lines := &lineCursor{text: s.Text}
 	for _, d := range l {
-		s.Render(w, d)
+		s.render(b, d, lines)
 	}
+	b.Flush()
 }

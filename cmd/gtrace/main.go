@@ -27,7 +27,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var c config
 	fs := newFlagSet(&c, stderr)
 	if err := fs.Parse(args); err != nil {
-		fmt.Fprintf(stderr, "gtrace: %v\n", err)
+		fmt.Fprintf(stderr, "ERROR: %v\n", err)
 		return 1
 	}
 	if c.help {
@@ -54,7 +54,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return printInfo(stdout, stderr)
 	}
 	targetPID = c.pid
-	if c.pid != 0 {
+	if fs.Changed("pid") { // -p 0 is no process either
 		if err := gtrace.CheckPID(c.pid); err != nil {
 			fmt.Fprintf(stderr, "ERROR: %v\n", err)
 			return 1
@@ -66,7 +66,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	env, err := envSettings()
 	if err != nil {
-		fmt.Fprintf(stderr, "gtrace: %v\n", err)
+		fmt.Fprintf(stderr, "ERROR: %v\n", err)
 		return 1
 	}
 	if c.list {
@@ -74,7 +74,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	src, params, err := readProgram(&c, operands(fs), stdin)
 	if err != nil {
-		fmt.Fprintf(stderr, "gtrace: %v\n", err)
+		fmt.Fprintf(stderr, "ERROR: %v\n", err)
 		if errors.Is(err, errNoProgram) {
 			usage(stderr, fs)
 		}
@@ -145,6 +145,6 @@ func reportCompileError(stderr io.Writer, src lang.Source, err error) int {
 		src.RenderAll(stderr, diags)
 		return 1
 	}
-	fmt.Fprintf(stderr, "gtrace: %v\n", err)
+	fmt.Fprintf(stderr, "ERROR: %v\n", err)
 	return 1
 }

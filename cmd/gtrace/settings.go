@@ -76,6 +76,11 @@ func envSettings() (settings, error) {
 	if s.strlen > maxStrlen {
 		return s, fmt.Errorf("%s=%d: too large to use on the BPF stack (at most %d)", strlenVar, s.strlen, maxStrlen)
 	}
+	// The kernel's largest ring buffer is 2 GiB (max_entries is a
+	// 32-bit power of two).
+	if maxPages := (1 << 31) / os.Getpagesize(); s.rbPages > maxPages {
+		return s, fmt.Errorf("BPFTRACE_PERF_RB_PAGES=%d: the ring buffer can have at most %d pages (2 GiB)", s.rbPages, maxPages)
+	}
 	return s, nil
 }
 

@@ -23,15 +23,29 @@ func readProgram(c *config, args []string, stdin io.Reader) (src lang.Source, pa
 		return lang.Source{}, nil, errNoProgram
 	}
 	name, params := args[0], args[1:]
-	var data []byte
+	r := stdin
 	if name == "-" {
-		data, err = io.ReadAll(stdin)
 		name = "stdin"
 	} else {
-		data, err = os.ReadFile(name)
+		f, err := os.Open(name)
+		if err != nil {
+			return lang.Source{}, nil, fmt.Errorf("reading the program: %w", err)
+		}
+		defer f.Close()
+		r = f
 	}
+	// A bound, so that `gtrace /dev/zero` ends with an error instead of
+	// eating all memory.
+	data, err := io.ReadAll(io.LimitReader(r, maxProgramBytes+1))
 	if err != nil {
 		return lang.Source{}, nil, fmt.Errorf("reading the program: %w", err)
 	}
+	if len(data) > maxProgramBytes {
+		return lang.Source{}, nil, fmt.Errorf("the program %s is larger than %d MiB", name, maxProgramBytes>>20)
+	}
 	return lang.Source{Name: name, Text: string(data)}, params, nil
 }
+
+// maxProgramBytes bounds a program read from a file or standard input:
+// far beyond any real script, small enough to read in a blink.
+const maxProgramBytes = 64 << 20

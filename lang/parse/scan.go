@@ -14,6 +14,11 @@ const (
 	maxMacroExpansions = 100000
 )
 
+// maxBadChars bounds the invalid characters reported: a binary file given
+// as a script would otherwise give one error per byte (160 MB of
+// diagnostics for /bin/sh).
+const maxBadChars = 20
+
 // scanner walks the top level of a program by hand (attach points, the
 // end of predicates, the preamble) and runs the participle body lexer over
 // everything else. It produces one token slice for the grammar.
@@ -31,6 +36,7 @@ type scanner struct {
 	expansions int
 	cdefs      []*lang.CDef
 	cerr       bool // a preamble error was reported; stop further cdef noise
+	badChars   int  // invalid characters reported so far
 }
 
 func (s *scanner) errorAt(start, end int, format string, args ...any) {
@@ -203,6 +209,12 @@ func (s *scanner) lexBody(out *[]lexer.Token, mode lexMode) {
 			s.off = abs + lineEnd
 			return
 		case tBad:
+			s.badChars++
+			if s.badChars > maxBadChars {
+				s.errorAt(abs, end, "too many invalid characters: is this a bpftrace program?")
+				s.off = len(s.src)
+				return
+			}
 			s.errorAt(abs, end, "invalid character '%s'", printable(t.Value))
 			continue
 		}

@@ -11,7 +11,10 @@ func closest(name string, cands []string) string {
 	sorted := slices.Clone(cands)
 	slices.Sort(sorted)
 	for _, c := range sorted {
-		if c == name {
+		// The distance is at least the difference in length: skipping
+		// hopeless candidates keeps a megabyte-long name from costing
+		// megabytes times the candidates.
+		if c == name || lenGap(c, name) >= bestD {
 			continue
 		}
 		if d := editDistance(name, c); d < bestD {
@@ -46,4 +49,13 @@ func editDistance(a, b string) int {
 		}
 	}
 	return d[len(a)][len(b)]
+}
+
+// lenGap is the difference in length of a and b, a lower bound of their
+// edit distance.
+func lenGap(a, b string) int {
+	if len(a) > len(b) {
+		return len(a) - len(b)
+	}
+	return len(b) - len(a)
 }
