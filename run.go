@@ -18,18 +18,25 @@ type RunOptions struct {
 	// Stdout receives the tracing output (printf, print, the maps at exit);
 	// bpftrace's -o FILE. Default os.Stdout.
 	Stdout io.Writer
-	// Stderr receives warnings and the verifier log of -v. Default os.Stderr.
+	// Stderr receives warnings, and the messages of -v in JSON mode.
+	// Default os.Stderr.
 	Stderr io.Writer
-	// ExitSeparator, when set, receives the two newlines printed before
-	// the maps at exit instead of Stdout: bpftrace 0.17 writes them to
-	// its standard output even when -o sends the rest to a file.
-	ExitSeparator io.Writer
+	// Console, when set, is bpftrace's own standard output while -o sends
+	// the tracing output (Stdout) to a file: bpftrace 0.17 writes the two
+	// newlines before the maps at exit and the -v program logs there.
+	Console io.Writer
 	// Format is the output format: "text" (default) or "json".
 	Format string
 	// Quiet suppresses "Attaching N probes..." (-q).
 	Quiet bool
-	// Verbose prints the verifier log of every program to Stderr (-v).
+	// Verbose prints each program's id and verifier log after
+	// "Attaching N probes...", the probes attached (on Stderr) and how a
+	// -c command ended, as bpftrace 0.17's -v (run_verbose.go).
 	Verbose bool
+	// LogSize is the size of the verifier log buffer to start with
+	// (BPFTRACE_LOG_SIZE, config log_size); 0 means cilium/ebpf's
+	// default. The buffer grows when the log does not fit.
+	LogSize int
 	// DryRun compiles and loads every program (so the verifier checks it),
 	// attaches nothing and returns 0 (--dry-run).
 	DryRun bool
@@ -159,6 +166,7 @@ type runner struct {
 	stopOnce sync.Once
 	exitCode int
 	lost     lostTracker
+	proc     *process // the -c command or -p process, nil without
 
 	ksyms     ksyms // kernel symbols, read on first use
 	usyms     usyms // user symbols, per process and file, read on first use
@@ -183,6 +191,7 @@ func (r *runner) run(ctx context.Context) (int, error) {
 		return ExitFailure, err
 	}
 	defer proc.end()
+	r.proc = proc
 	if err := r.attach(); err != nil {
 		return ExitFailure, err
 	}
@@ -190,6 +199,7 @@ func (r *runner) run(ctx context.Context) (int, error) {
 		r.out.r.AttachedProbes(r.probeCount())
 		r.out.flush()
 	}
+	r.printVerbose()
 	if err := loop.runWhile(r.runSpecial(lang.Begin)); err != nil {
 		return ExitFailure, err
 	}

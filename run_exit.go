@@ -62,6 +62,7 @@ func (r *runner) finish() error {
 	if err := r.out.r.Exit(ms); err != nil {
 		return err
 	}
+	r.printChildStatus(r.proc)
 	if err := r.out.flush(); err != nil {
 		return err
 	}

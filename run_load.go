@@ -45,10 +45,7 @@ func (r *runner) load() error {
 			ps.AttachType = ebpf.AttachTraceUprobeMulti // see attach
 		}
 	}
-	var copts ebpf.CollectionOptions
-	if r.opts.Verbose {
-		copts.Programs.LogLevel = ebpf.LogLevelInstruction | ebpf.LogLevelStats
-	}
+	copts := r.collectionOptions()
 	coll, err := ebpf.NewCollectionWithOptions(spec, copts)
 	if err != nil {
 		return r.loadError(spec, err)
@@ -64,13 +61,6 @@ func (r *runner) load() error {
 	}
 	if err := r.initState(); err != nil {
 		return err
-	}
-	if r.opts.Verbose {
-		for _, p := range r.prog.Probes {
-			if prog := coll.Programs[p.Program]; prog != nil && prog.VerifierLog != "" {
-				fmt.Fprintf(r.opts.Stderr, "verifier log of %s (%s):\n%s\n", p.Program, probeLabel(p), prog.VerifierLog)
-			}
-		}
 	}
 	return nil
 }

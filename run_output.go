@@ -21,14 +21,14 @@ func newSink(opts *RunOptions) (*sink, error) {
 	switch opts.Format {
 	case "", "text":
 		t := output.NewText(w)
-		if opts.ExitSeparator != nil {
-			t.SeparateTo(opts.ExitSeparator)
+		if opts.Console != nil {
+			t.SeparateTo(opts.Console)
 		}
 		o.r = t
 	case "json":
 		j := output.NewJSON(w)
-		if opts.ExitSeparator != nil {
-			j.SeparateTo(opts.ExitSeparator)
+		if opts.Console != nil {
+			j.SeparateTo(opts.Console)
 		}
 		o.r = j
 	case "table":

@@ -88,6 +88,7 @@ ENVIRONMENT:
     BPFTRACE_PERF_RB_PAGES   [default: 256] pages of the event ring buffer
     BPFTRACE_STACK_MODE      [default: bpftrace] kstack/ustack output: bpftrace, perf, raw
     BPFTRACE_MAX_PROBES      [default: none] refuse to attach more probes than this
+    BPFTRACE_LOG_SIZE        [default: 65536] verifier log bytes to start with (grown as needed)
     A variable outranks the same key of the script's config block.
 
 EXAMPLES:

@@ -31,9 +31,9 @@ func runScript(script *gtrace.Script, c *config, env settings, kernel *probes.Ke
 	defer bw.Flush()
 	opts := runOptions(script, c, env, kernel, bw, stderr)
 	if c.outFile != "" {
-		// bpftrace 0.17 writes the newlines before the maps to stdout,
-		// not to the -o file.
-		opts.ExitSeparator = stdout
+		// bpftrace 0.17 writes the newlines before the maps and the -v
+		// logs to stdout, not to the -o file.
+		opts.Console = stdout
 	}
 	code, err := script.Run(context.Background(), opts)
 	if err != nil {
@@ -61,6 +61,7 @@ func runOptions(script *gtrace.Script, c *config, env settings, kernel *probes.K
 		DryRun:       c.dryRun,
 		MaxMapKeys:   env.mapKeys,
 		MaxCatBytes:  env.catBytes,
+		LogSize:      env.logSize,
 		RingBufBytes: env.ringBytes(),
 		NoMapsOnExit: set && !printMaps,
 		HelperErrors: c.helperErr,

@@ -24,6 +24,9 @@ type settings struct {
 	// attaches hundreds cheaply (one program, links with cookies), so it
 	// holds to a limit only when one is set.
 	maxProbes int
+	// logSize is BPFTRACE_LOG_SIZE, config log_size: the verifier log
+	// buffer to start with.
+	logSize int
 	// stackMode is BPFTRACE_STACK_MODE, config stack_mode: how kstack and
 	// ustack print when the script names no mode.
 	stackMode string
@@ -43,6 +46,7 @@ var envNames = []struct {
 	{[]string{"BPFTRACE_MAX_CAT_BYTES", "BPFTRACE_CAT_BYTES_MAX"}, func(s *settings) *int { return &s.catBytes }},
 	{[]string{"BPFTRACE_PERF_RB_PAGES"}, func(s *settings) *int { return &s.rbPages }},
 	{[]string{"BPFTRACE_MAX_PROBES"}, func(s *settings) *int { return &s.maxProbes }},
+	{[]string{"BPFTRACE_LOG_SIZE"}, func(s *settings) *int { return &s.logSize }},
 }
 
 // maxStrlen is the largest string gtrace can keep on the BPF stack with
@@ -98,6 +102,7 @@ func (s settings) withScript(script *gtrace.Script) settings {
 	fill(&s.catBytes, "max_cat_bytes")
 	fill(&s.rbPages, "perf_rb_pages")
 	fill(&s.maxProbes, "max_probes")
+	fill(&s.logSize, "log_size")
 	return s
 }
 
