@@ -47,6 +47,15 @@ func (r *runner) attach() error {
 			r.attached = append(r.attached, as...)
 			continue
 		}
+		if probes.KprobeMulti(p.Provider, p.Targets) {
+			// Many kernel functions: one kprobe_multi link (5.18+).
+			a, err := r.opts.Kernel.AttachKprobeMulti(p.Targets, prog, p.Cookies)
+			if err != nil {
+				return err
+			}
+			r.attached = append(r.attached, a)
+			continue
+		}
 		for i := range p.Targets {
 			a, err := r.opts.Kernel.Attach(&p.Targets[i], prog, cookie(p, i))
 			if err != nil {

@@ -44,9 +44,18 @@ func (r *runner) load() error {
 		if ps := spec.Programs[p.Program]; ps != nil && probes.UprobeMulti(p.Provider, len(p.Targets)) {
 			ps.AttachType = ebpf.AttachTraceUprobeMulti // see attach
 		}
+		if ps := spec.Programs[p.Program]; ps != nil && probes.KprobeMulti(p.Provider, p.Targets) {
+			ps.AttachType = ebpf.AttachTraceKprobeMulti
+		}
 	}
 	copts := r.collectionOptions()
 	coll, err := ebpf.NewCollectionWithOptions(spec, copts)
+	if p, errno := r.tracingRefusal(spec, err); p != nil {
+		coll, err = r.refusedTracing(spec, copts, p, errno) // run_fentry.go
+		if err != nil && !r.opts.DryRun {
+			return err
+		}
+	}
 	if err != nil {
 		return r.loadError(spec, err)
 	}

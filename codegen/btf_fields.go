@@ -23,7 +23,7 @@ func (g *gen) inMemory(e lang.Expr) bool {
 	switch e := e.(type) {
 	case *lang.Field:
 		if g.isArgsField(e) {
-			return g.grp.provider == lang.Tracepoint
+			return ctxRecord(g.grp.provider)
 		}
 		xt := g.typeOf(e.X)
 		return xt.IsPtr() || xt.Kind == lang.KindRecord && g.inMemory(e.X)
@@ -60,7 +60,8 @@ func (g *gen) place(e lang.Expr, out *string) (off int, user bool) {
 	switch e := e.(type) {
 	case *lang.Field:
 		if g.isArgsField(e) {
-			// A tracepoint's record is the context itself.
+			// A tracepoint's record (fentry's and a raw
+			// tracepoint's argument slots) is the context itself.
 			g.b.emit(asm.Mov.Reg(asm.R3, asm.R6))
 			return g.argsMember(e).Offset, false
 		}

@@ -15,8 +15,12 @@ func (g *gen) builtin(e *lang.Builtin, dst asm.Register) {
 	switch e.Name {
 	case "func":
 		// As bpftrace: the instruction pointer of the probed context,
-		// printed as the symbol it falls in.
-		g.regsField(asm.R0, "ip")
+		// printed as the symbol it falls in (kprobe.go for the kernel's
+		// probe types).
+		if g.kernelFunc(dst) {
+			return
+		}
+		g.regsField(asm.R0, g.regs().IP)
 		if g.grp.provider == lang.Uprobe || g.grp.provider == lang.Uretprobe {
 			h := g.hold()
 			g.store(h, asm.R0)
@@ -74,7 +78,7 @@ func (g *gen) builtin(e *lang.Builtin, dst asm.Register) {
 		g.stack(g.typeOf(e), dst)
 		return
 	case "retval":
-		g.regsField(dst, "ax")
+		g.retval(e, dst)
 		return
 	case "args":
 		// args as a value is the context pointer (tracepoint records).
@@ -88,6 +92,13 @@ func (g *gen) builtin(e *lang.Builtin, dst asm.Register) {
 			n, err := strconv.Atoi(e.Name[3:])
 			if err == nil {
 				g.argN(n, dst)
+				return
+			}
+		}
+		if strings.HasPrefix(e.Name, "sarg") {
+			n, err := strconv.Atoi(e.Name[4:])
+			if err == nil {
+				g.stackArg(n, dst)
 				return
 			}
 		}
@@ -109,41 +120,6 @@ func (g *gen) probeValue(dst asm.Register) {
 	g.b.emit(asm.Mov.Reg(asm.R1, asm.R6), asm.FnGetAttachCookie.Call())
 	if dst != asm.R0 {
 		g.b.emit(asm.Mov.Reg(dst, asm.R0))
-	}
-}
-
-// x86-64 struct pt_regs offsets of the registers bpftrace reads.
-var ptRegs = map[string]int16{
-	"r15": 0, "r14": 8, "r13": 16, "r12": 24, "bp": 32, "bx": 40, "r11": 48, "r10": 56,
-	"r9": 64, "r8": 72, "ax": 80, "cx": 88, "dx": 96, "si": 104, "di": 112, "orig_ax": 120,
-	"ip": 128, "cs": 136, "flags": 144, "sp": 152, "ss": 160,
-}
-
-// x86-64 calling convention: the registers of arguments 0..5.
-var argRegs = []string{"di", "si", "dx", "cx", "r8", "r9"}
-
-// regsField loads a pt_regs field from the context (kprobe/uprobe; perf
-// event contexts start with pt_regs too).
-func (g *gen) regsField(dst asm.Register, reg string) {
-	g.b.emit(asm.LoadMem(dst, asm.R6, ptRegs[reg], asm.DWord))
-}
-
-// argN loads argument n: raw tracepoints have a u64 array as context;
-// kprobes and uprobes take it from pt_regs.
-func (g *gen) argN(n int, dst asm.Register) {
-	switch g.grp.provider {
-	case lang.RawTracepoint:
-		g.b.emit(asm.LoadMem(dst, asm.R6, int16(8*n), asm.DWord))
-	case lang.USDT:
-		// usdt arguments follow the note's specs, not the calling convention.
-		g.usdtArg(n, dst)
-	case lang.Kprobe, lang.Uprobe:
-		if n >= len(argRegs) {
-			fail(nil, "arg%d: only arguments passed in registers (arg0..arg5) are supported: %v", n, ErrUnsupported)
-		}
-		g.regsField(dst, argRegs[n])
-	default:
-		fail(nil, "arg%d in %s probes: %v", n, g.grp.provider, ErrUnsupported)
 	}
 }
 

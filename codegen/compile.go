@@ -203,7 +203,8 @@ func (c *compiler) probeID(name string) int {
 type group struct {
 	provider lang.Provider
 	targets  []probes.Target
-	args     *lang.Type // tracepoint args record, nil when unused
+	args     *lang.Type  // args record in the context (tracepoint, fentry, raw tracepoint), nil when unused
+	proto    *lang.Proto // BTF signature of fentry/fexit/raw tracepoint targets (fentry.go), nil when unused
 }
 
 // clause compiles one probe clause into one program per target group.
@@ -249,6 +250,7 @@ func (c *compiler) groups(pi *sema.ProbeInfo, targets []probes.Target) ([]*group
 	byKey := map[string]*group{}
 	for _, t := range targets {
 		var args *lang.Type
+		var proto *lang.Proto
 		key := t.Provider.String()
 		if usesArgs && t.Provider == lang.Tracepoint {
 			a, err := c.tracepointArgs(pi, t)
@@ -258,12 +260,24 @@ func (c *compiler) groups(pi *sema.ProbeInfo, targets []probes.Target) ([]*group
 			args = a
 			key += "|" + recordKey(a)
 		}
-		if perTarget || t.Provider == lang.Begin || t.Provider == lang.End {
+		if (usesArgs || pi.Builtins["retval"]) && protoProvider(t.Provider) {
+			p, err := c.protoOf(pi, t)
+			if err != nil {
+				return nil, err
+			}
+			proto, args = p, p.Args
+			key += "|" + recordKey(p.Args)
+		}
+		// fentry/fexit programs are bound to their function at load;
+		// raw tracepoint links take no cookie (cilium/ebpf v0.22).
+		if perTarget || t.Provider == lang.Begin || t.Provider == lang.End ||
+			t.Provider == lang.Fentry || t.Provider == lang.Fexit ||
+			t.Provider == lang.RawTracepoint && pi.Builtins["probe"] {
 			key += "|" + t.Name
 		}
 		g := byKey[key]
 		if g == nil {
-			g = &group{provider: t.Provider, args: args}
+			g = &group{provider: t.Provider, args: args, proto: proto}
 			byKey[key] = g
 			out = append(out, g)
 		}
@@ -313,6 +327,8 @@ func programType(p lang.Provider) (ebpf.ProgramType, error) {
 		return ebpf.PerfEvent, nil
 	case lang.Kprobe, lang.Kretprobe, lang.Uprobe, lang.Uretprobe, lang.USDT:
 		return ebpf.Kprobe, nil
+	case lang.Fentry, lang.Fexit:
+		return ebpf.Tracing, nil // 5.5+
 	}
 	return ebpf.UnspecifiedProgram, fmt.Errorf("%s probes: %w", p, ErrUnsupported)
 }
@@ -373,12 +389,14 @@ func (c *compiler) generateMode(pi *sema.ProbeInfo, grp *group, idx int, big boo
 	if len(grp.targets) == 1 && grp.targets[0].Event != "" {
 		kname = grp.targets[0].Event
 	}
-	return &ebpf.ProgramSpec{
+	ps := &ebpf.ProgramSpec{
 		Name:         sanitizeName(kname),
 		Type:         typ,
 		License:      "GPL",
 		Instructions: g.b.finish(),
-	}, nil
+	}
+	attachSpec(ps, grp)
+	return ps, nil
 }
 
 // sanitizeName makes a kernel object name: at most 15 characters of

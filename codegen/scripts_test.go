@@ -60,7 +60,7 @@ func TestScriptsLoad(t *testing.T) {
 				}
 				t.Fatalf("compile: %v", err)
 			}
-			coll, err := ebpf.NewCollection(p.Spec)
+			coll, err := loadVerified(t, p.Spec)
 			if err != nil {
 				var ve *ebpf.VerifierError
 				if errors.As(err, &ve) {

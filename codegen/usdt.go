@@ -1,9 +1,6 @@
 package codegen
 
 import (
-	"fmt"
-	"runtime"
-
 	"github.com/cilium/ebpf/asm"
 
 	"github.com/gtrace/gtrace/probes"
@@ -15,25 +12,9 @@ import (
 // register + index*scale + displacement. The value is truncated to the
 // spec's size and sign-extended when the size is negative.
 
-// arm64PtRegs: struct user_pt_regs is regs[31], sp, pc, pstate.
-var arm64PtRegs = func() map[string]int16 {
-	m := map[string]int16{"sp": 248, "pc": 256}
-	for i := 0; i <= 30; i++ {
-		m[fmt.Sprintf("x%d", i)] = int16(8 * i)
-	}
-	return m
-}()
-
 // usdtRegOffset is the pt_regs offset of a register named as in
 // probes.USDTArg.
-func usdtRegOffset(name string) (int16, bool) {
-	if runtime.GOARCH == "arm64" {
-		off, ok := arm64PtRegs[name]
-		return off, ok
-	}
-	off, ok := ptRegs[name]
-	return off, ok
-}
+func usdtRegOffset(name string) (int16, bool) { return probes.HostRegs().Offset(name) }
 
 // usdtSpec returns the spec of argument n shared by every target of the
 // group: one program serves targets only when their specs agree (sites of

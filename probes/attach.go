@@ -53,7 +53,7 @@ var ErrNotAttachable = errors.New("probe type cannot be attached")
 func (k *Kernel) Attach(t *Target, prog *ebpf.Program, cookie uint64) (*Attachment, error) {
 	links, err := k.attach(t, prog, cookie)
 	if err != nil {
-		return nil, fmt.Errorf("attach %s: %w", t.Name, explainAttach(t, err))
+		return nil, fmt.Errorf("attach %s: %w", t.Name, k.explain(t, err))
 	}
 	return &Attachment{Target: t, Links: links}, nil
 }
@@ -79,6 +79,15 @@ func one(l link.Link, err error) ([]link.Link, error) {
 		return nil, err
 	}
 	return []link.Link{l}, nil
+}
+
+// explain is explainAttach naming, for a kernel function probe the kernel
+// cannot run, the nearest tracepoint (suggest.go).
+func (k *Kernel) explain(t *Target, err error) error {
+	if errors.Is(err, ebpf.ErrNotSupported) && (t.Provider == lang.Kprobe || t.Provider == lang.Kretprobe) {
+		return fmt.Errorf("%w: this kernel has no kprobes (CONFIG_KPROBES); %s", err, k.refusedHint(t))
+	}
+	return explainAttach(t, err)
 }
 
 // explainAttach turns the kernel's errno into a sentence saying what to do.

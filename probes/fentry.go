@@ -16,6 +16,7 @@ func init() {
 			Names:  (*Kernel).BTFFuncs,
 			Split:  func(n string) []string { return []string{n} },
 			Target: fentryTarget(kind),
+			Params: funcParams,
 			Listed: func(k *Kernel) bool { return kind == lang.Fentry && ProbeFeatures(k).Fentry.OK },
 		})
 	}
@@ -70,4 +71,23 @@ func (k *Kernel) BTFFuncs() ([]string, error) {
 		k.kfuncs = slices.Compact(k.kfuncs)
 	})
 	return k.kfuncs, k.kfuncErr
+}
+
+// funcParams lists a kernel function's arguments for -lv as bpftrace
+// 0.26 does: "struct file * file" per parameter, then the return type as
+// "ssize_t retval" unless it is void.
+func funcParams(k *Kernel, name string) []string {
+	module, fn := "", name
+	if m, f, ok := cutColon(name); ok {
+		module, fn = m, f
+	}
+	ps, err := k.Protos(lang.Fentry, module, fn)
+	if err != nil || len(ps) != 1 {
+		return nil
+	}
+	out := slices.Clone(ps[0].ArgNames)
+	if ps[0].Ret != nil {
+		out = append(out, ps[0].RetName+" retval")
+	}
+	return out
 }

@@ -54,9 +54,11 @@ type Kernel struct {
 	kfuncs    []string
 	kfuncErr  error
 
-	mu      sync.Mutex
-	formats map[string]*formatEntry
-	types   *btfConverter
+	mu       sync.Mutex
+	formats  map[string]*formatEntry
+	types    *btfConverter
+	modBTF   map[string]moduleBTF     // module BTF by module name (protos.go)
+	modTypes map[string]*btfConverter // converters of module BTF
 }
 
 type formatEntry struct {
@@ -72,6 +74,7 @@ type env interface {
 	TracepointArgs(category, event string) (*lang.Type, error)
 	Struct(name string) (*lang.Type, error)
 	Enumerator(name string) (value int64, ok bool, err error)
+	Protos(p lang.Provider, module, pattern string) ([]*lang.Proto, error)
 }
 
 var _ env = (*Kernel)(nil)

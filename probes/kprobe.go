@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/cilium/ebpf/btf"
 	"github.com/gtrace/gtrace/lang"
 )
 
@@ -21,6 +22,7 @@ func init() {
 			Names:  (*Kernel).KernelFuncs,
 			Split:  func(n string) []string { return []string{n} },
 			Target: kprobeTarget(kind),
+			Params: kprobeParams(kind),
 			// Listed only where kprobes work: a list of functions that
 			// cannot be probed would mislead.
 			Listed: func(*Kernel) bool { return kind == lang.Kprobe && haveKprobes() },
@@ -122,4 +124,50 @@ func parseKallsyms(data []byte) []string {
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
+}
+
+// kprobeParams lists, for -lv, what a kprobe sees of a function with BTF,
+// as bpftrace 0.26: "struct file * arg0" per register argument (floating
+// point ones travel in other registers and are skipped), and for a
+// kretprobe "ssize_t retval" (or "void").
+func kprobeParams(kind lang.Provider) func(*Kernel, string) []string {
+	return func(k *Kernel, name string) []string {
+		spec, err := k.Spec()
+		if err != nil {
+			return nil
+		}
+		var fn *btf.Func
+		for _, t := range anyTypes(spec, name) {
+			if f, ok := t.(*btf.Func); ok {
+				fn = f
+				break
+			}
+		}
+		if fn == nil {
+			return nil
+		}
+		fp, ok := fn.Type.(*btf.FuncProto)
+		if !ok {
+			return nil
+		}
+		if kind == lang.Kretprobe {
+			if _, void := fp.Return.(*btf.Void); void || fp.Return == nil {
+				return []string{"void"}
+			}
+			return []string{cTypeName(fp.Return) + " retval"}
+		}
+		var out []string
+		for _, p := range fp.Params {
+			if _, float := btf.UnderlyingType(p.Type).(*btf.Float); float {
+				continue
+			}
+			out = append(out, fmt.Sprintf("%s arg%d", cTypeName(p.Type), len(out)))
+		}
+		return out
+	}
+}
+
+func anyTypes(spec *btf.Spec, name string) []btf.Type {
+	ts, _ := spec.AnyTypesByName(name)
+	return ts
 }

@@ -65,60 +65,25 @@ func rawTracepointTarget(k *Kernel, args []string) (Target, error) {
 		t.Category = args[0]
 		return t, nil
 	}
-	if proto := rawTracepointProto(k, t.Event); proto == nil {
-		if _, err := k.Spec(); err == nil {
-			return Target{}, fmt.Errorf("raw tracepoint %q not found (no btf_trace_%s in kernel BTF)", t.Event, t.Event)
-		}
+	if spec, err := k.Spec(); err == nil && btfTraceProto(spec, t.Event) == nil {
+		return Target{}, fmt.Errorf("raw tracepoint %q not found (no btf_trace_%s in kernel BTF)", t.Event, t.Event)
 	}
 	return t, nil
 }
 
-// rawTracepointProto returns the BTF prototype of a raw tracepoint's
-// handler: btf_trace_X is a typedef of a pointer to it. Its first
-// parameter is the tracepoint's void *data; the rest are arg0, arg1, ....
-func rawTracepointProto(k *Kernel, event string) *btf.FuncProto {
-	spec, err := k.Spec()
-	if err != nil {
-		return nil
-	}
-	var td *btf.Typedef
-	if err := spec.TypeByName("btf_trace_"+event, &td); err != nil {
-		return nil
-	}
-	ptr, ok := btf.UnderlyingType(td).(*btf.Pointer)
-	if !ok {
-		return nil
-	}
-	proto, _ := ptr.Target.(*btf.FuncProto)
-	return proto
-}
-
 // rawTracepointParams lists the arguments from BTF for -lv, as C
-// declarations ("struct task_struct * prev"). The btf_trace_X prototype
-// has no parameter names; the __bpf_trace_X function (the kernel's BPF
-// shim for the event's class, same arguments) has them, so prefer it.
+// declarations ("struct task_struct * prev"), named as in the kernel's
+// functions of the same prototype (see rawTracepointSig).
 func rawTracepointParams(k *Kernel, name string) []string {
-	proto := rawTracepointProto(k, name)
-	if spec, err := k.Spec(); err == nil {
-		var fn *btf.Func
-		if spec.TypeByName("__bpf_trace_"+name, &fn) == nil {
-			if p, ok := fn.Type.(*btf.FuncProto); ok && (proto == nil || len(p.Params) == len(proto.Params)) {
-				proto = p
-			}
-		}
+	module, event := "", name
+	if m, e, ok := cutColon(name); ok {
+		module, event = m, e
 	}
-	if proto == nil || len(proto.Params) == 0 {
+	ps, err := k.Protos(lang.RawTracepoint, module, event)
+	if err != nil || len(ps) != 1 {
 		return nil
 	}
-	var out []string
-	for _, p := range proto.Params[1:] {
-		if p.Name == "" {
-			out = append(out, cTypeName(p.Type))
-		} else {
-			out = append(out, cTypeName(p.Type)+" "+p.Name)
-		}
-	}
-	return out
+	return ps[0].ArgNames
 }
 
 // cTypeName renders a BTF type as a C type name: "unsigned int",

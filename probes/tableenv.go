@@ -14,6 +14,10 @@ type TableEnv struct {
 	Args map[string]*lang.Type
 	// Structs maps C type names ("struct task_struct") to records.
 	Structs map[string]*lang.Type
+	// Funcs maps kernel function names to their signatures (fentry,
+	// fexit); RawTPs maps raw tracepoint names to theirs.
+	Funcs  map[string]*lang.Proto
+	RawTPs map[string]*lang.Proto
 }
 
 var _ env = (*TableEnv)(nil)
@@ -54,6 +58,29 @@ func (e *TableEnv) TracepointArgs(category, event string) (*lang.Type, error) {
 
 // Struct implements sema.Env.
 func (e *TableEnv) Struct(name string) (*lang.Type, error) { return e.Structs[name], nil }
+
+// Protos implements sema.Env from Funcs and RawTPs (vmlinux only).
+func (e *TableEnv) Protos(p lang.Provider, module, pattern string) ([]*lang.Proto, error) {
+	table := e.Funcs
+	if p == lang.RawTracepoint {
+		table = e.RawTPs
+	}
+	if !isVmlinux(module) {
+		return nil, nil
+	}
+	var names []string
+	for n := range table {
+		if Match(pattern, n) {
+			names = append(names, n)
+		}
+	}
+	slices.Sort(names)
+	var out []*lang.Proto
+	for _, n := range names {
+		out = append(out, table[n])
+	}
+	return out, nil
+}
 
 type missingTracepointError struct{ category, event string }
 

@@ -136,11 +136,11 @@ func typeCtx(c *checker, b *lang.Builtin) *lang.Type {
 	return lang.PtrTo(c.kernelStruct(name))
 }
 
-// typeRetval is uint64 for return probes; fexit's comes from BTF, which the
-// Env does not describe per function, so it stays unknown.
+// typeRetval is uint64 for return probes; fexit's is the function's
+// return type from BTF (unknown without BTF).
 func typeRetval(c *checker, b *lang.Builtin) *lang.Type {
 	if slices.Contains(c.probe.Providers, lang.Fexit) {
-		return unknown
+		return c.fexitRetval(b)
 	}
 	return lang.Uint64
 }
@@ -157,9 +157,13 @@ func typeFunc(c *checker, b *lang.Builtin) *lang.Type {
 	return &lang.Type{Kind: lang.KindKsym, Size: 8}
 }
 
-// typeArgs is a pointer to the tracepoint's record. For fentry/uprobe args
-// the record comes from BTF/DWARF at attach time and is opaque here.
+// typeArgs is a pointer to the tracepoint's record, or for fentry, fexit
+// and raw tracepoints to the record of the BTF signature (protos.go).
+// Without kernel facts (and for uprobes) the record is opaque.
 func typeArgs(c *checker, b *lang.Builtin) *lang.Type {
+	if t, ok := c.protoArgs(); ok {
+		return t
+	}
 	if len(c.tpArgs) > 0 && c.tpArgs[0] != nil {
 		return lang.PtrTo(c.tpArgs[0])
 	}

@@ -28,4 +28,12 @@ type Env interface {
 	// err reports that the enumerators cannot be read (no BTF), and the
 	// checker then reports the identifier as unknown with err as a hint.
 	Enumerator(name string) (value int64, ok bool, err error)
+
+	// Protos returns the BTF signatures of the kernel functions (p is
+	// lang.Fentry or lang.Fexit) or raw tracepoints (lang.RawTracepoint)
+	// whose names match pattern (* and ? wildcards) in module ("" or
+	// "vmlinux": the kernel itself), sorted by name. An exact name that
+	// does not exist yields an empty list and no error; a kernel without
+	// BTF yields nil and no error, and `args` then stays untyped.
+	Protos(p lang.Provider, module, pattern string) ([]*lang.Proto, error)
 }

@@ -22,6 +22,9 @@ func (noKernel) Tracepoints(cat, ev string) ([]string, error) {
 func (noKernel) TracepointArgs(string, string) (*lang.Type, error) { return nil, nil }
 func (noKernel) Struct(string) (*lang.Type, error)                 { return nil, nil }
 func (noKernel) Enumerator(string) (int64, bool, error)            { return 0, false, nil }
+func (noKernel) Protos(lang.Provider, string, string) ([]*lang.Proto, error) {
+	return nil, nil
+}
 
 // TableEnv is an Env backed by tables, for tests and for tools that
 // snapshot the kernel's facts.
@@ -32,6 +35,10 @@ type TableEnv struct {
 	Types map[string]*lang.Type
 	// Enums maps kernel enumerator names to values.
 	Enums map[string]int64
+	// Funcs maps kernel function names to their signatures (fentry,
+	// fexit); RawTPs maps raw tracepoint names to theirs.
+	Funcs  map[string]*lang.Proto
+	RawTPs map[string]*lang.Proto
 }
 
 // Tracepoints implements Env with shell-style wildcards.
@@ -63,4 +70,28 @@ func (t *TableEnv) Struct(name string) (*lang.Type, error) {
 func (t *TableEnv) Enumerator(name string) (int64, bool, error) {
 	v, ok := t.Enums[name]
 	return v, ok, nil
+}
+
+// Protos implements Env with shell-style wildcards; modules other than
+// vmlinux have no entries.
+func (t *TableEnv) Protos(p lang.Provider, module, pattern string) ([]*lang.Proto, error) {
+	table := t.Funcs
+	if p == lang.RawTracepoint {
+		table = t.RawTPs
+	}
+	if module != "" && module != "vmlinux" {
+		return nil, nil
+	}
+	var names []string
+	for name := range table {
+		if ok, _ := path.Match(pattern, name); ok {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	out := make([]*lang.Proto, len(names))
+	for i, n := range names {
+		out[i] = table[n]
+	}
+	return out, nil
 }

@@ -71,8 +71,18 @@ func (c *checker) validKey(k lang.Expr, t *lang.Type) bool {
 	case t.Kind == lang.KindTuple && len(t.Elems) == 0:
 		c.errorf(k, "The empty tuple cannot be used as a map key")
 		return false
+	case isArgs(k):
+		// args is the probe's context (a tracepoint record, fentry's
+		// argument slots), as bpftrace 0.17 says.
+		c.errorf(k, "context cannot be used as a map key")
+		return false
 	}
 	return true
+}
+
+func isArgs(e lang.Expr) bool {
+	b, ok := e.(*lang.Builtin)
+	return ok && b.Name == "args"
 }
 
 // unifyKey checks a use's key element types against the map's.

@@ -119,8 +119,9 @@ type checker struct {
 
 	// Per clause.
 	probe   *ProbeInfo
-	tpArgs  []*lang.Type // args record per expanded tracepoint of the clause
-	loops   int          // depth of while/for/unroll nesting
+	tpArgs  []*lang.Type  // args record per expanded tracepoint of the clause
+	protos  *clauseProtos // BTF signatures of the clause (protos.go), resolved lazily
+	loops   int           // depth of while/for/unroll nesting
 	mapRefs map[lang.Expr]bool
 }
 
