@@ -21,9 +21,10 @@ const programLog = `\nProgram ID: \d+\n\nThe verifier log: \nprocessed \d+ insns
 // with -f json the messages go to stderr; with -o they stay on stdout.
 func TestVerbose(t *testing.T) {
 	needRoot(t)
-	prog := `BEGIN { printf("hi\n"); } tracepoint:syscalls:sys_enter_exit_group /pid == cpid/ { exit(); }`
+	// The run ends when the command does.
+	prog := `BEGIN { printf("hi\n"); } tracepoint:syscalls:sys_enter_exit_group /pid == cpid/ { @n = count(); }`
 	code, stdout, stderr := runCLI(t, "", "-v", "-c", "/bin/sh -c exit", "-e", prog)
-	want := regexp.MustCompile(`^Attaching 2 probes\.\.\.\n(` + programLog + `){2}hi\n\n\nChild exited with code: 0\n$`)
+	want := regexp.MustCompile(`^Attaching 2 probes\.\.\.\n(` + programLog + `){2}hi\n\n\n@n: 1\nChild exited with code: 0\n$`)
 	if code != 0 || !want.MatchString(stdout) {
 		t.Errorf("exit %d, stdout:\n%s", code, stdout)
 	}
