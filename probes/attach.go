@@ -70,6 +70,11 @@ func (k *Kernel) attach(t *Target, prog *ebpf.Program, cookie uint64) ([]link.Li
 		return one(attachUprobe(t, prog, cookie, k.PID))
 	case lang.Kprobe, lang.Kretprobe:
 		return one(attachKprobe(t, prog, cookie))
+	case lang.Fentry, lang.Fexit:
+		// The program was loaded for its function (AttachTo); the
+		// link is a BPF trampoline (5.5+), and one program serves one
+		// function, so `probe` needs no cookie.
+		return one(link.AttachTracing(link.TracingOptions{Program: prog}))
 	}
 	return nil, fmt.Errorf("%w: %s probes are not supported by this gtrace yet", ErrNotAttachable, t.Provider)
 }

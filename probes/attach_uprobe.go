@@ -38,8 +38,14 @@ func attachKprobe(t *Target, prog *ebpf.Program, cookie uint64) (link.Link, erro
 		return nil, fmt.Errorf("%w: no kprobe PMU and no kprobe_events", ebpf.ErrNotSupported)
 	}
 	opts := &link.KprobeOptions{Offset: t.Offset, Cookie: cookie, TraceFSPrefix: "gtrace"}
-	if t.Provider == lang.Kretprobe {
-		return link.Kretprobe(t.Func, prog, opts)
+	sym := t.Func
+	if t.Category != "" && t.Category != "vmlinux" {
+		// kprobe:module:fn: the kernel resolves "MOD:SYM" through the
+		// module's symbols (module_kallsyms_lookup_name).
+		sym = t.Category + ":" + t.Func
 	}
-	return link.Kprobe(t.Func, prog, opts)
+	if t.Provider == lang.Kretprobe {
+		return link.Kretprobe(sym, prog, opts)
+	}
+	return link.Kprobe(sym, prog, opts)
 }

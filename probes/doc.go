@@ -20,4 +20,12 @@
 // (/etc/ld.so.cache, parsed here, and with Kernel.PID the process's maps);
 // usdt_args.go parses the notes' argument specs for code generation.
 // Their Provider entries have Expand and List functions of their own.
+//
+// Kernel function probes: protos.go gives fentry/fexit functions and raw
+// tracepoints their typed BTF signatures (Kernel.Protos, the sema.Env
+// method behind `args` and fexit's `retval`: one u64 context slot per
+// argument); ptregs.go holds struct pt_regs per architecture (x86-64,
+// arm64) for kprobe/uprobe arguments and reg(); suggest.go names the
+// tracepoint nearest a kernel function for kernels that cannot run
+// kprobes or fentry.
 package probes
