@@ -74,6 +74,9 @@ type RunOptions struct {
 	// proc is the -c command or -p process, started by Run (nil: the
 	// runner starts it).
 	proc *process
+	// perfSyscalls attaches every syscalls:* target as its own perf
+	// tracepoint, as without raw_syscalls support (tests compare the two).
+	perfSyscalls bool
 	// BackgroundDetach lets a helper process (/bin/sh) do the slow part of
 	// detaching many perf-event tracepoints after Run returns, so that
 	// gtrace can exit at once (see runner.detach).

@@ -38,6 +38,14 @@ func (r *runner) attach() error {
 		if prog == nil {
 			return fmt.Errorf("BUG: program %q of %s was not loaded", p.Program, probeLabel(p))
 		}
+		if p.RawSyscalls != "" {
+			a, err := r.opts.Kernel.AttachRawSyscalls(p.RawSyscalls, p.Targets, prog)
+			if err != nil {
+				return err
+			}
+			r.attached = append(r.attached, a)
+			continue
+		}
 		if probes.UprobeMulti(p.Provider, len(p.Targets)) {
 			// Many functions: one uprobe_multi link per binary (6.6+).
 			as, err := r.opts.Kernel.AttachUprobeMulti(p.Targets, prog, p.Cookies)

@@ -35,6 +35,8 @@ func (s *Script) generate(opts *RunOptions) (*codegen.Program, error) {
 		ChildPID:   opts.proc.childPID(),
 		Kaddr:      kallsymsAddr,
 		Uaddr:      elfSymbolAddr,
+		// syscalls:* targets from one raw_syscalls program per direction.
+		RawSyscalls: rawSyscalls(opts, targets),
 		// -k, -kk: the programs test helper results (helper_errors.go).
 		HelperErrors: opts.HelperErrors,
 	})

@@ -113,6 +113,9 @@ func (g *gen) builtin(e *lang.Builtin, dst asm.Register) {
 // constant when the program serves one target, else the BPF cookie the
 // target was attached with (bpf_get_attach_cookie, 5.15+).
 func (g *gen) probeValue(dst asm.Register) {
+	if g.sysProbe(dst) {
+		return
+	}
 	if len(g.grp.targets) == 1 {
 		g.b.emit(movImm(dst, int64(g.c.probeID(g.grp.targets[0].Name))))
 		return

@@ -44,6 +44,11 @@ type Options struct {
 	// the BPF cookie (5.15+). Without it every target gets its own program
 	// when the clause uses `probe`.
 	Cookies bool
+	// RawSyscalls, when set, serves the syscalls:sys_enter_*/sys_exit_*
+	// targets of a clause from one program per direction on the
+	// raw_syscalls tracepoints (syscalls.go); nil attaches each as a
+	// perf tracepoint.
+	RawSyscalls *probes.SyscallABI
 	// ChildPID is the pid of the -c command, the value of the cpid
 	// builtin (a constant: the runner starts the command suspended before
 	// generating code); 0 without -c. (Added for issue 4; the cpid
@@ -201,6 +206,9 @@ func (c *compiler) probeID(name string) int {
 
 // group is a set of targets of one clause served by one program.
 type group struct {
+	// sys is set when the targets are served from raw_syscalls (syscalls.go).
+	sys *sysGroup
+
 	provider lang.Provider
 	targets  []probes.Target
 	args     *lang.Type  // args record in the context (tracepoint, fentry, raw tracepoint), nil when unused
@@ -230,8 +238,9 @@ func (c *compiler) clause(i int, pr *lang.Probe, targets []probes.Target) error 
 		if err != nil {
 			return err
 		}
+		grp.sys.spec(c, ps, name)
 		c.out.Spec.Programs[name] = ps
-		p := &Probe{Program: name, Clause: i, Provider: grp.provider, Targets: grp.targets}
+		p := &Probe{Program: name, Clause: i, Provider: grp.provider, Targets: grp.targets, RawSyscalls: grp.sys.tracepoint()}
 		for _, t := range grp.targets {
 			p.Cookies = append(p.Cookies, uint64(c.probeID(t.Name)))
 		}
@@ -248,7 +257,13 @@ func (c *compiler) groups(pi *sema.ProbeInfo, targets []probes.Target) ([]*group
 	perTarget := pi.Builtins["probe"] && !c.opts.Cookies
 	var out []*group
 	byKey := map[string]*group{}
+	sys := c.syscallClause(pi, targets)
 	for _, t := range targets {
+		if ok, err := sys.add(t); err != nil {
+			return nil, err
+		} else if ok {
+			continue
+		}
 		var args *lang.Type
 		var proto *lang.Proto
 		key := t.Provider.String()
@@ -283,7 +298,7 @@ func (c *compiler) groups(pi *sema.ProbeInfo, targets []probes.Target) ([]*group
 		}
 		g.targets = append(g.targets, t)
 	}
-	return out, nil
+	return append(out, sys.groups()...), nil
 }
 
 // tracepointArgs returns the args record of a tracepoint target.

@@ -22,6 +22,9 @@ func (p *Program) Dump(w io.Writer) error {
 			}
 			names += t.Name
 		}
+		if pr.RawSyscalls != "" {
+			names += " (one program on rawtracepoint:" + pr.RawSyscalls + ")"
+		}
 		if _, err := fmt.Fprintf(w, "%s: %s (%d instructions)\n", pr.Program, names, len(ps.Instructions)); err != nil {
 			return err
 		}

@@ -75,8 +75,9 @@ func (g *gen) prologue() {
 		return
 	}
 	g.b.src = "prologue: ctx, stopped flag"
+	g.b.emit(asm.Mov.Reg(asm.R6, asm.R1))
+	g.syscallFilter() // raw_syscalls: other syscalls leave first
 	g.b.emit(
-		asm.Mov.Reg(asm.R6, asm.R1),
 		asm.LoadMapValue(asm.R0, 0, StateStopped).WithReference(StateMap),
 		asm.LoadMem(asm.R0, asm.R0, 0, asm.DWord),
 		asm.JNE.Imm(asm.R0, 0, g.exit),

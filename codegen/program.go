@@ -95,6 +95,11 @@ type Probe struct {
 	// when one program serves several targets. It is the index of the
 	// target's name in Program.ProbeNames.
 	Cookies []uint64
+	// RawSyscalls, when set ("sys_enter" or "sys_exit"), says that the
+	// targets are syscalls:* events served by one tp_btf program on that
+	// raw_syscalls tracepoint, which filters by syscall number: attach
+	// the program there once, not to each target.
+	RawSyscalls string
 }
 
 // ActionKind says what user space does with an event.

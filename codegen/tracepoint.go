@@ -36,6 +36,9 @@ func (g *gen) argsMember(f *lang.Field) *lang.Member {
 // context (tracepoint programs may load their record directly), other
 // struct fields through pointers (btf_fields.go).
 func (g *gen) fieldInt(f *lang.Field, dst asm.Register) {
+	if g.sysArgInt(f, dst) {
+		return
+	}
 	if g.isArgsField(f) && ctxRecord(g.grp.provider) {
 		m := g.argsMember(f)
 		t := m.Type
@@ -73,6 +76,9 @@ func (g *gen) bitfield(r asm.Register, m *lang.Member) {
 // fieldMem writes a memory-valued args field (a __data_loc string, a char
 // array) at base+off. It reports false for other fields.
 func (g *gen) fieldMem(f *lang.Field, dt *lang.Type, base asm.Register, off int16, pad bool) bool {
+	if g.grp.sys != nil && g.isArgsField(f) {
+		return false // registers, read as integers (sysArgInt)
+	}
 	if !g.isArgsField(f) || !ctxRecord(g.grp.provider) {
 		if !g.inMemory(f) {
 			return false
