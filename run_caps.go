@@ -1,6 +1,7 @@
 package gtrace
 
 import (
+	"errors"
 	"os"
 	"strconv"
 	"strings"
@@ -43,7 +44,23 @@ func missingCaps() []string {
 // permissionHint says what to do after EPERM/EACCES from the kernel.
 func permissionHint() string {
 	if m := missingCaps(); len(m) > 0 {
+		if os.Geteuid() == 0 {
+			// Root without them: a container or a dropped bounding set.
+			return "gtrace lacks " + strings.Join(m, " and ") + " (root, but without them: a container or a reduced bounding set): grant CAP_BPF and CAP_PERFMON"
+		}
 		return "gtrace lacks " + strings.Join(m, " and ") + ": run it as root (sudo gtrace ...)"
 	}
 	return "run gtrace as root (or with CAP_BPF and CAP_PERFMON); check kernel.unprivileged_bpf_disabled and lockdown"
+}
+
+// CheckCapabilities returns an error naming the capabilities this process
+// lacks to load and attach programs (CAP_BPF and CAP_PERFMON, or
+// CAP_SYS_ADMIN for both), or nil. The command checks before compiling, so
+// that an unprivileged user reads one line about privilege rather than
+// whatever fails first (tracefs is root's only).
+func CheckCapabilities() error {
+	if len(missingCaps()) > 0 {
+		return errors.New(permissionHint())
+	}
+	return nil
 }

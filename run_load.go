@@ -110,6 +110,11 @@ func (r *runner) loadError(spec *ebpf.CollectionSpec, err error) error {
 	var ve *ebpf.VerifierError
 	if !errors.As(err, &ve) || len(ve.Log) == 0 {
 		if errors.Is(err, os.ErrPermission) {
+			if len(missingCaps()) > 0 {
+				// The capability is the cause: the kernel's EPERM (and
+				// cilium/ebpf's guess about MEMLOCK) would only blur it.
+				return fmt.Errorf("loading the BPF programs: %s", permissionHint())
+			}
 			return fmt.Errorf("loading the BPF programs: %w: %s", err, permissionHint())
 		}
 		return fmt.Errorf("loading the BPF programs: %w", err)

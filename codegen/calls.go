@@ -25,9 +25,7 @@ func (g *gen) callValue(call *lang.Call, dst asm.Register) {
 		}
 		addr, ok := g.c.opts.Kaddr(name)
 		if !ok {
-			// bpftrace's words; /proc/kallsyms lists data symbols
-			// (avenrun) only when the kernel has CONFIG_KALLSYMS_ALL.
-			fail(call, "Failed to resolve kernel symbol: %s (not in /proc/kallsyms; a kernel without CONFIG_KALLSYMS_ALL lists functions only)", name)
+			fail(call, "kaddr: unknown kernel symbol %q", name)
 		}
 		g.b.emit(movImm(dst, int64(addr)))
 	case "uaddr":

@@ -56,8 +56,8 @@ func (c *compiler) protoOf(pi *sema.ProbeInfo, t probes.Target) (*lang.Proto, er
 		if !ok || b.Start.Offset < pi.Probe.Start.Offset || b.End.Offset > pi.Probe.End.Offset {
 			continue
 		}
-		if b.Name == "args" && ty.IsPtr() && ty.Elem.Kind == lang.KindRecord && ty.Elem.Fields != nil {
-			return &lang.Proto{Name: name, Args: ty.Elem}, nil
+		if b.Name == "args" && ty.Kind == lang.KindRecord && ty.Fields != nil {
+			return &lang.Proto{Name: name, Args: ty}, nil
 		}
 	}
 	return nil, fmt.Errorf("%s: no BTF signature for the function's args and retval (kernel BTF: CONFIG_DEBUG_INFO_BTF)", t.Name)
@@ -73,6 +73,32 @@ func (g *gen) ctxSlot(off int, t *lang.Type, dst asm.Register) {
 	}
 	g.b.emit(asm.LoadMem(dst, asm.R6, int16(off), sizeOp(size)))
 	g.extend(dst, t)
+}
+
+// argsValue writes `args` as a whole (print(args), @[args], @x = args):
+// the argument record copied from the context slot by slot, each value
+// narrowed to its type so that equal arguments make equal map keys (the
+// upper bytes of a slot holding an int are undefined).
+func (g *gen) argsValue(dt *lang.Type, base asm.Register, off int16, pad bool) {
+	rec := g.grp.args
+	if rec == nil || rec.Size != dt.Size {
+		fail(nil, "args: no argument layout for %s", g.grp.targets[0].Name)
+	}
+	if pad {
+		g.zero(base, off, dt.Size)
+	}
+	for _, m := range rec.Fields {
+		size := maps.SizeOf(m.Type)
+		if size > 8 || m.Type.Kind == lang.KindRecord || m.Type.Kind == lang.KindArray {
+			for o := 0; o < size; o += 8 { // a struct passed by value
+				g.b.emit(asm.LoadMem(asm.R0, asm.R6, int16(m.Offset+o), asm.DWord),
+					asm.StoreMem(base, off+int16(m.Offset+o), asm.R0, asm.DWord))
+			}
+			continue
+		}
+		g.ctxSlot(m.Offset, m.Type, asm.R0)
+		g.b.emit(asm.StoreMem(base, off+int16(m.Offset), asm.R0, asm.DWord))
+	}
 }
 
 // attachSpec sets what the kernel needs at load time: fentry and fexit

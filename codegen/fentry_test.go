@@ -114,6 +114,8 @@ func TestFentryVerifier(t *testing.T) {
 		`fexit:fget /retval != 0/ { @[args.fd, retval->f_flags] = count(); }`,
 		`fentry:vfs_rea* { @[probe, func] = count(); }`,
 		`fentry:vfs_read, fentry:vfs_write { @[probe, args.count] = count(); }`,
+		`fentry:vfs_read { @[args] = count(); @last = args; print(args); }`,
+		`fexit:do_sys_openat2 { @[args, retval] = count(); }`,
 	} {
 		t.Run(src, func(t *testing.T) {
 			p := compileKernel(t, src)
@@ -248,5 +250,22 @@ func TestRawTracepointBTFArgs(t *testing.T) {
 	})
 	if !strings.Contains(out, "exec /bin/true 1\n") && !strings.Contains(out, "exec /usr/bin/true 1\n") {
 		t.Fatalf("output %q", out)
+	}
+}
+
+// TestRawTracepointArgsValue prints args as a whole, as bpftrace 0.26.
+func TestRawTracepointArgsValue(t *testing.T) {
+	me := itoa(os.Getpid())
+	p := compileKernel(t, `rawtracepoint:sched_process_exec /args.p->real_parent->tgid == `+me+`/ { print(args); }`)
+	verify(t, p)
+	var rec *lang.Type
+	for _, a := range p.Actions {
+		if a.Kind == ActPrintValue {
+			rec = a.Args[0].Type
+		}
+	}
+	if rec == nil || rec.Kind != lang.KindRecord || len(rec.Fields) != 3 ||
+		rec.Fields[0].Name != "p" || rec.Fields[1].Name != "old_pid" || rec.Fields[2].Name != "bprm" || rec.Size != 24 {
+		t.Fatalf("print(args) record %v", rec)
 	}
 }

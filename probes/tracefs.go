@@ -107,6 +107,12 @@ func Tracefs() (string, error) {
 
 // tracefsMissing mounts tracefs when allowed, or explains how to.
 func tracefsMissing(mount bool) (string, error) {
+	for _, d := range []string{DefaultTracefs, legacyTracefs} {
+		// Mounted but closed to us (mode 0700 for root): not "missing".
+		if _, err := os.Stat(filepath.Join(d, "events")); errors.Is(err, os.ErrPermission) {
+			return "", fmt.Errorf("tracefs at %s: %w: run gtrace as root", d, os.ErrPermission)
+		}
+	}
 	if !mount {
 		return "", fmt.Errorf("%w: run as root, or mount it first with: sudo mount -t tracefs nodev %s", ErrNoTracefs, DefaultTracefs)
 	}

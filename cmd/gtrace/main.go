@@ -91,6 +91,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 0
 	}
 
+	if c.debug == "" {
+		if err := gtrace.CheckCapabilities(); err != nil {
+			fmt.Fprintf(stderr, "ERROR: %v\n", err)
+			return 255
+		}
+	}
 	kernel := kernelEnv(stderr)
 	opts.Kernel = kernel
 	script, err := gtrace.Compile(src, opts)

@@ -482,7 +482,7 @@ func (c *checker) checkField(e *lang.Field) *lang.Type {
 	rec := x
 	if x.IsPtr() {
 		rec = x.Elem
-	} else if e.Arrow && x.Kind == lang.KindRecord {
+	} else if e.Arrow && x.Kind == lang.KindRecord && !isArgs(e.X) {
 		c.errorf(e, "Can not access field '%s' on type '%s'. Try using '.'", e.Name, x)
 		return lang.None
 	}

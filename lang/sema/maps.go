@@ -65,16 +65,16 @@ func (c *checker) checkKeys(m *lang.Map, mi *MapInfo) bool {
 // validKey reports (and rejects) values that cannot be map keys.
 func (c *checker) validKey(k lang.Expr, t *lang.Type) bool {
 	switch {
-	case t.Kind.IsAggregation() || t.Kind == lang.KindRecord:
+	case isArgs(k) && t.IsPtr():
+		// A tracepoint's args is its context record, as bpftrace 0.17
+		// says; fentry's and raw tracepoints' args are values.
+		c.errorf(k, "context cannot be used as a map key")
+		return false
+	case t.Kind.IsAggregation() || t.Kind == lang.KindRecord && !isArgs(k):
 		c.errorf(k, "%s cannot be used as a map key", t)
 		return false
 	case t.Kind == lang.KindTuple && len(t.Elems) == 0:
 		c.errorf(k, "The empty tuple cannot be used as a map key")
-		return false
-	case isArgs(k):
-		// args is the probe's context (a tracepoint record, fentry's
-		// argument slots), as bpftrace 0.17 says.
-		c.errorf(k, "context cannot be used as a map key")
 		return false
 	}
 	return true

@@ -88,13 +88,16 @@ func sameType(a, b *lang.Type) bool {
 		(a.Elem == nil) == (b.Elem == nil) && (a.Elem == nil || sameType(a.Elem, b.Elem))
 }
 
-// protoArgs is the type of `args` in a clause with BTF signatures.
+// protoArgs is the type of `args` in a clause with BTF signatures: the
+// record of the arguments as a value, as bpftrace 0.26 has it (print(args)
+// prints "{ .file = ..., .count = ... }", it can be a map key or value);
+// both args.f and args->f reach its fields.
 func (c *checker) protoArgs() (*lang.Type, bool) {
 	cp := c.clauseProtos()
 	if cp == nil || len(cp.list) == 0 {
 		return nil, false
 	}
-	return lang.PtrTo(cp.list[0].Args), true
+	return cp.list[0].Args, true
 }
 
 // fexitRetval types fexit's retval from the function's return type;

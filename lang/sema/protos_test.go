@@ -36,14 +36,15 @@ func protoEnv() *sema.TableEnv {
 
 func TestProtoTypes(t *testing.T) {
 	for src, want := range map[string]string{
-		`fentry:vfs_read { $x = args.count; }`:                 "unsigned int64",
-		`kfunc:vfs_read { $x = args->file; }`:                  "struct file *",
-		`fexit:vfs_read { $x = retval; }`:                      "int64",
-		`fr:do_sys_openat2 { $x = args.dfd; }`:                 "int32",
-		`fentry:wake_up_new_task { $x = args.p->comm; }`:       "string[16]",
-		`fentry:vfs_* { $x = args.pos; }`:                      "int64 *",
-		`rawtracepoint:sched_switch { $x = args.next->pid; }`:  "int32",
-		`rawtracepoint:sched_switch { $x = args.prev_state; }`: "unsigned int32",
+		`fentry:vfs_read { $x = args.count; }`:                           "unsigned int64",
+		`kfunc:vfs_read { $x = args->file; }`:                            "struct file *",
+		`fexit:vfs_read { $x = retval; }`:                                "int64",
+		`fr:do_sys_openat2 { $x = args.dfd; }`:                           "int32",
+		`fentry:wake_up_new_task { $x = args.p->comm; }`:                 "string[16]",
+		`fentry:vfs_* { $x = args.pos; }`:                                "int64 *",
+		`rawtracepoint:sched_switch { $x = args.next->pid; }`:            "int32",
+		`rawtracepoint:sched_switch { $x = args.prev_state; }`:           "unsigned int32",
+		`fentry:vfs_read { $x = args; @[args] = count(); print(args); }`: "args",
 	} {
 		p, info, errs := checkSrc(t, src, sema.Options{Env: protoEnv()})
 		if errs.HasErrors() {
@@ -59,13 +60,14 @@ func TestProtoTypes(t *testing.T) {
 
 func TestProtoErrors(t *testing.T) {
 	for src, want := range map[string]string{
-		`fentry:vfs_read { $x = args.nosuch; }`:                    "does not contain a field named 'nosuch'",
-		`fentry:vfs_read,fentry:do_sys_openat2 { $x = args.dfd; }`: "Probe has attach points with mixed arguments",
-		`fentry:* { $x = args.file; }`:                             "Probe has attach points with mixed arguments",
-		`fexit:wake_up_new_task { $x = retval; }`:                  "retval: wake_up_new_task returns void",
-		`fentry:vfs_read { $x = retval; }`:                         "The retval builtin can only be used",
-		`fentry:vfs_read { @[args] = count(); }`:                   "context cannot be used as a map key",
-		`fentry:vfs_read { $x = arg0; }`:                           "The arg0 builtin can only be used",
+		`fentry:vfs_read { $x = args.nosuch; }`:                     "does not contain a field named 'nosuch'",
+		`fentry:vfs_read,fentry:do_sys_openat2 { $x = args.dfd; }`:  "Probe has attach points with mixed arguments",
+		`fentry:* { $x = args.file; }`:                              "Probe has attach points with mixed arguments",
+		`fexit:wake_up_new_task { $x = retval; }`:                   "retval: wake_up_new_task returns void",
+		`fentry:vfs_read { $x = retval; }`:                          "The retval builtin can only be used",
+		`tracepoint:syscalls:sys_enter_read { @[args] = count(); }`: "context cannot be used as a map key",
+		`fentry:vfs_read { $x = args->nosuch; }`:                    "does not contain a field named 'nosuch'",
+		`fentry:vfs_read { $x = arg0; }`:                            "The arg0 builtin can only be used",
 	} {
 		_, _, errs := checkSrc(t, src, sema.Options{Env: protoEnv()})
 		if got := render(src, errs); !strings.Contains(got, want) {
