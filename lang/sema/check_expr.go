@@ -483,7 +483,8 @@ func (c *checker) checkField(e *lang.Field) *lang.Type {
 	if x.IsPtr() {
 		rec = x.Elem
 	} else if e.Arrow && x.Kind == lang.KindRecord && !isArgs(e.X) {
-		c.errorf(e, "Can not access field '%s' on type '%s'. Try using '.'", e.Name, x)
+		// bpftrace reads x->f as (*x).f, hence the dereference wording.
+		c.errorf(e, "Can not dereference struct/union of type '%s'. It is not a pointer.", x)
 		return lang.None
 	}
 	if rec == nil || rec.Kind != lang.KindRecord {
