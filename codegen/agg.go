@@ -137,13 +137,24 @@ func (g *gen) histIndex(r asm.Register, k int) {
 		asm.Mov.Reg(asm.R2, r),
 		asm.Mov.Imm(asm.R1, 0),
 	)
-	for _, s := range []int32{32, 16, 8, 4, 2, 1} {
+	// Binary search for the highest set bit: 20 instructions on the
+	// per-event path. Below 2^32 a step compares with an immediate (the
+	// verifier sign-extends 32-bit immediates, so 2^32 itself cannot be
+	// one: that step shifts a copy instead).
+	skip := g.b.label("log2")
+	g.b.emit(
+		asm.Mov.Reg(asm.R3, asm.R2),
+		asm.RSh.Imm(asm.R3, 32),
+		asm.JEq.Imm(asm.R3, 0, skip),
+		asm.Mov.Reg(asm.R2, asm.R3),
+		asm.Add.Imm(asm.R1, 32),
+	)
+	g.b.mark(skip)
+	for _, s := range []int32{16, 8, 4, 2, 1} {
 		skip := g.b.label("log2")
 		g.b.emit(
-			asm.Mov.Reg(asm.R3, asm.R2),
-			asm.RSh.Imm(asm.R3, s),
-			asm.JEq.Imm(asm.R3, 0, skip),
-			asm.Mov.Reg(asm.R2, asm.R3),
+			asm.JLT.Imm(asm.R2, 1<<s, skip),
+			asm.RSh.Imm(asm.R2, s),
 			asm.Add.Imm(asm.R1, s),
 		)
 		g.b.mark(skip)

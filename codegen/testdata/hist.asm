@@ -1,4 +1,4 @@
-p0_0: BEGIN (85 instructions)
+p0_0: BEGIN (75 instructions)
 	   ; prologue: ctx, stopped flag
 	  0: MovReg dst: r6 src: r1
 	  1: LoadMapValue dst: r0, fd: 0 off: 0 <state>
@@ -18,84 +18,74 @@ p0_0: BEGIN (85 instructions)
 	 15: MovReg dst: r2 src: r3
 	 16: AddImm dst: r1 imm: 32
 log2_5:
-	 17: MovReg dst: r3 src: r2
-	 18: RShImm dst: r3 imm: 16
-	 19: JEqImm dst: r3 off: -1 imm: 0 <log2_6>
-	 20: MovReg dst: r2 src: r3
-	 21: AddImm dst: r1 imm: 16
+	 17: JLTImm dst: r2 off: -1 imm: 65536 <log2_6>
+	 18: RShImm dst: r2 imm: 16
+	 19: AddImm dst: r1 imm: 16
 log2_6:
-	 22: MovReg dst: r3 src: r2
-	 23: RShImm dst: r3 imm: 8
-	 24: JEqImm dst: r3 off: -1 imm: 0 <log2_7>
-	 25: MovReg dst: r2 src: r3
-	 26: AddImm dst: r1 imm: 8
+	 20: JLTImm dst: r2 off: -1 imm: 256 <log2_7>
+	 21: RShImm dst: r2 imm: 8
+	 22: AddImm dst: r1 imm: 8
 log2_7:
-	 27: MovReg dst: r3 src: r2
-	 28: RShImm dst: r3 imm: 4
-	 29: JEqImm dst: r3 off: -1 imm: 0 <log2_8>
-	 30: MovReg dst: r2 src: r3
-	 31: AddImm dst: r1 imm: 4
+	 23: JLTImm dst: r2 off: -1 imm: 16 <log2_8>
+	 24: RShImm dst: r2 imm: 4
+	 25: AddImm dst: r1 imm: 4
 log2_8:
-	 32: MovReg dst: r3 src: r2
-	 33: RShImm dst: r3 imm: 2
-	 34: JEqImm dst: r3 off: -1 imm: 0 <log2_9>
-	 35: MovReg dst: r2 src: r3
-	 36: AddImm dst: r1 imm: 2
+	 26: JLTImm dst: r2 off: -1 imm: 4 <log2_9>
+	 27: RShImm dst: r2 imm: 2
+	 28: AddImm dst: r1 imm: 2
 log2_9:
-	 37: MovReg dst: r3 src: r2
-	 38: RShImm dst: r3 imm: 1
-	 39: JEqImm dst: r3 off: -1 imm: 0 <log2_10>
-	 40: MovReg dst: r2 src: r3
-	 41: AddImm dst: r1 imm: 1
+	 29: JLTImm dst: r2 off: -1 imm: 2 <log2_10>
+	 30: RShImm dst: r2 imm: 1
+	 31: AddImm dst: r1 imm: 1
 log2_10:
-	 42: MovReg dst: r0 src: r1
-	 43: AddImm dst: r0 imm: 2
-	 44: Ja off: -1 <hist_done_4>
+	 32: MovReg dst: r0 src: r1
+	 33: AddImm dst: r0 imm: 2
+	 34: Ja off: -1 <hist_done_4>
 hist_neg_2:
-	 45: MovImm dst: r0 imm: 0
-	 46: Ja off: -1 <hist_done_4>
+	 35: MovImm dst: r0 imm: 0
+	 36: Ja off: -1 <hist_done_4>
 hist_small_3:
-	 47: AddImm dst: r0 imm: 1
+	 37: AddImm dst: r0 imm: 1
 hist_done_4:
-	 48: MovReg dst: r7 src: r0
-	 49: StMemDW dst: rfp src: r0 off: -8 imm: 0
-	 50: LoadMapPtr dst: r1 fd: 0 <@>
-	 52: MovReg dst: r2 src: rfp
-	 53: AddImm dst: r2 imm: -8
-	 54: Call FnMapLookupElem
-	 55: JNEImm dst: r0 off: -1 imm: 0 <agg_found_11>
-	 56: LoadMapValue dst: r3, fd: 0 off: 0 <zero>
-	 58: LoadMapPtr dst: r1 fd: 0 <@>
-	 60: MovReg dst: r2 src: rfp
-	 61: AddImm dst: r2 imm: -8
-	 62: MovImm dst: r4 imm: 1
-	 63: Call FnMapUpdateElem
-	 64: JSGEImm dst: r0 off: -1 imm: 0 <lost_done_14>
-	 65: JEqImm dst: r0 off: -1 imm: -17 <lost_done_14>
-	 66: StMemW dst: rfp src: r0 off: -16 imm: 1
-	 67: LoadMapPtr dst: r1 fd: 0 <lost>
-	 69: MovReg dst: r2 src: rfp
-	 70: AddImm dst: r2 imm: -16
-	 71: Call FnMapLookupElem
-	 72: JEqImm dst: r0 off: -1 imm: 0 <lost_done_14>
-	 73: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
-	 74: AddImm dst: r1 imm: 1
-	 75: StXMemDW dst: r0 src: r1 off: 0 imm: 0
+	 38: MovReg dst: r7 src: r0
+	 39: StMemDW dst: rfp src: r0 off: -8 imm: 0
+	 40: LoadMapPtr dst: r1 fd: 0 <@>
+	 42: MovReg dst: r2 src: rfp
+	 43: AddImm dst: r2 imm: -8
+	 44: Call FnMapLookupElem
+	 45: JNEImm dst: r0 off: -1 imm: 0 <agg_found_11>
+	 46: LoadMapValue dst: r3, fd: 0 off: 0 <zero>
+	 48: LoadMapPtr dst: r1 fd: 0 <@>
+	 50: MovReg dst: r2 src: rfp
+	 51: AddImm dst: r2 imm: -8
+	 52: MovImm dst: r4 imm: 1
+	 53: Call FnMapUpdateElem
+	 54: JSGEImm dst: r0 off: -1 imm: 0 <lost_done_14>
+	 55: JEqImm dst: r0 off: -1 imm: -17 <lost_done_14>
+	 56: StMemW dst: rfp src: r0 off: -16 imm: 1
+	 57: LoadMapPtr dst: r1 fd: 0 <lost>
+	 59: MovReg dst: r2 src: rfp
+	 60: AddImm dst: r2 imm: -16
+	 61: Call FnMapLookupElem
+	 62: JEqImm dst: r0 off: -1 imm: 0 <lost_done_14>
+	 63: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
+	 64: AddImm dst: r1 imm: 1
+	 65: StXMemDW dst: r0 src: r1 off: 0 imm: 0
 lost_done_14:
-	 76: LoadMapPtr dst: r1 fd: 0 <@>
-	 78: MovReg dst: r2 src: rfp
-	 79: AddImm dst: r2 imm: -8
-	 80: Call FnMapLookupElem
-	 81: JEqImm dst: r0 off: -1 imm: 0 <exit_1>
+	 66: LoadMapPtr dst: r1 fd: 0 <@>
+	 68: MovReg dst: r2 src: rfp
+	 69: AddImm dst: r2 imm: -8
+	 70: Call FnMapLookupElem
+	 71: JEqImm dst: r0 off: -1 imm: 0 <exit_1>
 agg_found_11:
-	 82: MovReg dst: r2 src: r7
-	 83: JGEImm dst: r2 off: -1 imm: 65 <exit_1>
-	 84: LShImm dst: r2 imm: 3
-	 85: AddReg dst: r0 src: r2
-	 86: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
-	 87: AddImm dst: r1 imm: 1
-	 88: StXMemDW dst: r0 src: r1 off: 0 imm: 0
+	 72: MovReg dst: r2 src: r7
+	 73: JGEImm dst: r2 off: -1 imm: 65 <exit_1>
+	 74: LShImm dst: r2 imm: 3
+	 75: AddReg dst: r0 src: r2
+	 76: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
+	 77: AddImm dst: r1 imm: 1
+	 78: StXMemDW dst: r0 src: r1 off: 0 imm: 0
 exit_1:
-	 89: MovImm dst: r0 imm: 0
-	 90: Exit
+	 79: MovImm dst: r0 imm: 0
+	 80: Exit
 
