@@ -170,6 +170,7 @@ func (g *gen) readAt(dst asm.Register, off int, t *lang.Type, user bool) {
 		asm.Mov.Imm(asm.R2, int32(size)),
 	)
 	g.call(readFn(user, false))
+	g.checkRead(readFn(user, false))
 	g.b.emit(asm.LoadMem(dst, asm.RFP, slot, sizeOp(size)))
 	g.extend(dst, t)
 }

@@ -242,12 +242,17 @@ func (g *gen) unary(e *lang.Unary, dst asm.Register) {
 		g.b.mark(end)
 	case "*":
 		if g.typeOf(e.X).IsPtr() {
+			if _, cast := e.X.(*lang.Cast); cast {
+				// *(int8*)addr: a pointer made from an integer.
+				g.derefError(e, func() { g.chainInt(e, dst) })
+				return
+			}
 			g.chainInt(e, dst)
 			return
 		}
 		// *addr of an integer: 8 bytes at that address, as bpftrace.
 		g.intExpr(e.X, asm.R3)
-		g.readAt(dst, 0, g.typeOf(e), g.userSpace())
+		g.derefError(e, func() { g.readAt(dst, 0, g.typeOf(e), g.userSpace()) })
 	default:
 		fail(e, "the %s operator: %v", e.Op, ErrUnsupported)
 	}

@@ -34,6 +34,9 @@ type gen struct {
 	// BigMap entry, whose address R9 holds; bf allocates in it.
 	big bool
 	bf  frame
+	// readAs, when set, names the next probe read in helper errors
+	// (helper_errors.go).
+	readAs string
 }
 
 type loopLabels struct{ brk, cont string }

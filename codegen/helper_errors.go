@@ -137,18 +137,29 @@ func (g *gen) sendHelperError(name string) {
 	g.b.emit(asm.LoadMem(asm.R0, asm.RFP, rec+8, asm.DWord))
 }
 
-// atOperator makes helper errors of the code emitted by fn point at the
-// first character of e (a dereference's `*`, as bpftrace's location of a
-// unary operator), then restores the span.
-func (g *gen) atOperator(e lang.Node, fn func()) {
-	saved := g.b.span
+// derefError makes a helper error of the read fn emits point at the `*`
+// of e and name it "probe_read": bpftrace 0.17 reports the dereference of
+// an integer at its operator, as a read of no particular address space.
+func (g *gen) derefError(e *lang.Unary, fn func()) {
+	saved, savedName := g.b.span, g.readAs
 	s := e.SpanOf()
 	end := s.Start
 	end.Offset++
 	end.Col++
-	g.b.span = lang.Span{Start: s.Start, End: end}
-	defer func() { g.b.span = saved }()
+	g.b.span, g.readAs = lang.Span{Start: s.Start, End: end}, "probe_read"
+	defer func() { g.b.span, g.readAs = saved, savedName }()
 	fn()
+}
+
+// checkRead is checkHelper for a probe read, under the name derefError
+// gives it.
+func (g *gen) checkRead(fn asm.BuiltinFunc) {
+	name := g.readAs
+	if name == "" {
+		name = helperName(fn)
+	}
+	g.readAs = ""
+	g.checkHelperAs(fn, name)
 }
 
 // reportHelperErrorAt is reportHelperError at another span.

@@ -71,6 +71,19 @@ func TestHelperErrorLevels(t *testing.T) {
 	}
 }
 
+// TestHelperErrorDeref: the dereference of an integer (or of a pointer
+// cast from one) is reported at its `*` as "probe_read", as bpftrace 0.17.
+func TestHelperErrorDeref(t *testing.T) {
+	src := `BEGIN { $x = *(int8*)0; $y = *0; }`
+	if got := helperErrors(compileLevel(t, src, HelperErrorsUsual)); len(got) != 0 {
+		t.Errorf("-k: %q", got)
+	}
+	got := helperErrors(compileLevel(t, src, HelperErrorsAll))
+	if want := []string{"probe_read@14", "probe_read@30"}; !slices.Equal(got, want) {
+		t.Errorf("-kk: %q, want %q", got, want)
+	}
+}
+
 // TestHelperErrorName: helpers are named as bpftrace names them (the
 // kernel's bpf_func_id without BPF_FUNC_).
 func TestHelperErrorName(t *testing.T) {
@@ -93,7 +106,7 @@ func TestHelperErrorChecksLoad(t *testing.T) {
 	srcs := []string{
 		`BEGIN { $s = str(0); @a[1] = 1; $y = @a[2]; delete(@a[5]); @s = stats(5); @c = count(); @x++; @y[1] += 2; printf("%s %d\n", $s, $y); }`,
 		`BEGIN { @h[1] = hist(5); @l = lhist(3, 0, 10, 1); @m[comm] = max(1); $b = buf(0, 8); @k = kstack; print(@a[1]); } BEGIN { @a[1] = 1; }`,
-		`BEGIN { @s[1] = "x"; $t = @s[2]; printf("%s\n", @s[3]); @p = $t; }`,
+		`BEGIN { @s[1] = "x"; $t = @s[2]; printf("%s\n", @s[3]); @p = $t; $z = *(int8*)0; $w = *0; print(($z, $w)); }`,
 	}
 	for _, src := range srcs {
 		p := compileLevel(t, src, HelperErrorsAll)
