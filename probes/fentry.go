@@ -22,16 +22,17 @@ func init() {
 	}
 }
 
-// fentryTarget handles fentry:fn and fentry:module:fn. fentry/fexit need
-// BTF and BPF trampolines (5.5+, x86-64 first).
+// fentryTarget handles fentry:fn and fentry:module:fn (wildcards match
+// vmlinux functions only). fentry/fexit need BTF and BPF trampolines
+// (5.5+, x86-64 first).
 func fentryTarget(kind lang.Provider) func(*Kernel, []string) (Target, error) {
 	return func(k *Kernel, args []string) (Target, error) {
 		t := Target{Provider: kind, Name: probeName(kind, args...), Func: args[len(args)-1]}
+		module := ""
 		if len(args) == 2 && args[0] != "vmlinux" {
-			t.Category = args[0]
-			return t, nil // module BTF is not read (yet)
+			t.Category, module = args[0], args[0]
 		}
-		spec, err := k.Spec()
+		spec, err := k.moduleSpec(module) // a module's own BTF (5.11+)
 		if err != nil {
 			return Target{}, err
 		}

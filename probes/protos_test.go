@@ -164,3 +164,28 @@ func TestRegs(t *testing.T) {
 		t.Error("RegsFor of an unknown architecture")
 	}
 }
+
+// TestFentryExpand: fentry targets name their function (vmlinux: or a
+// module's), wildcards match BTF functions, and a missing module or
+// function is an error that says which.
+func TestFentryExpand(t *testing.T) {
+	k := btfKernel(t)
+	ts, err := k.Expand(ap(lang.Fexit, "vmlinux", "vfs_read"))
+	if err != nil || len(ts) != 1 || ts[0].Func != "vfs_read" || ts[0].Category != "" || ts[0].Name != "fexit:vmlinux:vfs_read" {
+		t.Errorf("fexit:vmlinux:vfs_read: %+v %v", ts, err)
+	}
+	ts, err = k.Expand(ap(lang.Fentry, "vfs_rea*"))
+	if err != nil || len(ts) < 2 {
+		t.Fatalf("fentry:vfs_rea*: %v %v", ts, err)
+	}
+	for _, tg := range ts {
+		if !strings.HasPrefix(tg.Func, "vfs_rea") || tg.Name != "fentry:"+tg.Func {
+			t.Errorf("target %+v", tg)
+		}
+	}
+	for _, a := range []*lang.AttachPoint{ap(lang.Fentry, "nosuchmod", "fn"), ap(lang.Fentry, "no_such_function_here")} {
+		if _, err := k.Expand(a); err == nil || !strings.Contains(err.Error(), a.Args[0]) {
+			t.Errorf("%v: %v", a.Args, err)
+		}
+	}
+}
