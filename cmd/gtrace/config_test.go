@@ -1,0 +1,57 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestConfigMapKeys: config max_map_keys bounds the maps (the third key
+// does not fit), and BPFTRACE_MAP_KEYS_MAX outranks it.
+func TestConfigMapKeys(t *testing.T) {
+	needRoot(t)
+	prog := `config = { max_map_keys = 2 } BEGIN { @[1] = 1; @[2] = 2; @[3] = 3; exit(); }`
+	code, stdout, stderr := runCLI(t, "", "-q", "-e", prog)
+	if code != 0 || stdout != "\n\n@[1]: 1\n@[2]: 2\n" {
+		t.Errorf("config: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	t.Setenv("BPFTRACE_MAP_KEYS_MAX", "3")
+	code, stdout, stderr = runCLI(t, "", "-q", "-e", prog)
+	if code != 0 || stdout != "\n\n@[1]: 1\n@[2]: 2\n@[3]: 3\n" {
+		t.Errorf("environment over config: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+}
+
+// TestConfigRingPages: config perf_rb_pages = 1 makes the event ring one
+// page, which 300 lines printed at once overflow.
+func TestConfigRingPages(t *testing.T) {
+	needRoot(t)
+	prog := `interval:ms:100 { unroll(100) { printf("line\n"); printf("line\n"); printf("line\n"); } exit(); }`
+	for _, tc := range []struct {
+		config string
+		lost   bool
+	}{
+		{"config = { perf_rb_pages = 1 } ", true},
+		{"", false}, // the default ring holds them all
+	} {
+		code, stdout, stderr := runCLI(t, "", "-q", "-e", tc.config+prog)
+		lines := strings.Count(stdout, "line\n")
+		if code != 0 || strings.Contains(stdout, "\nLost ") != tc.lost || tc.lost == (lines == 300) {
+			t.Errorf("%q: exit %d, %d lines, stdout tail %q, stderr %q", tc.config, code, lines, stdout[max(0, len(stdout)-60):], stderr)
+		}
+	}
+}
+
+// TestConfigCatBytes: config max_cat_bytes bounds what cat() prints.
+func TestConfigCatBytes(t *testing.T) {
+	needRoot(t)
+	file := filepath.Join(t.TempDir(), "data")
+	if err := os.WriteFile(file, []byte("0123456789abcdefghij\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runCLI(t, "", "-q", "-e", `config = { max_cat_bytes = 10 } BEGIN { cat("`+file+`"); exit(); }`)
+	if code != 0 || stdout != "0123456789\n\n" {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+}
