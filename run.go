@@ -57,6 +57,10 @@ type RunOptions struct {
 	// get_stackid, ...), -kk also the probe_read family and map lookups
 	// that find nothing.
 	HelperErrors int
+	// NoWarnings drops warnings: the text of helper errors (JSON keeps
+	// its helper_error objects, as bpftrace 0.17's --no-warnings) and the
+	// runtime's own warnings on Stderr.
+	NoWarnings bool
 	// Kernel is the source of kernel facts shared with the checker (so
 	// tracefs and BTF are read once); nil makes a new one.
 	Kernel *probes.Kernel

@@ -84,6 +84,9 @@ func (r *runner) handle(rec []byte) error {
 	case codegen.ActZero:
 		return r.clearMap(a.Map, true)
 	case codegen.ActHelperError:
+		if r.opts.NoWarnings && r.opts.Format != "json" {
+			return nil
+		}
 		return out.HelperError(r.helperError(a, args))
 	}
 	return fmt.Errorf("BUG: unknown action kind %d", a.Kind)

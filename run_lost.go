@@ -53,7 +53,7 @@ func (r *runner) reportLosses() error {
 	if err := r.reportLostEvents(true); err != nil {
 		return err
 	}
-	if full := r.lostCount(codegen.LostMapFull); full > 0 {
+	if full := r.lostCount(codegen.LostMapFull); full > 0 && !r.opts.NoWarnings {
 		fmt.Fprintf(r.opts.Stderr, "WARNING: %d map updates failed because a map was full (%d keys): raise the limit with BPFTRACE_MAP_KEYS_MAX or let @m = hash(N)\n", full, r.opts.MaxMapKeys)
 	}
 	return nil

@@ -32,6 +32,11 @@ func TestHelperErrors(t *testing.T) {
 			`{"type": "helper_error", "helper": "map_update_elem", "retcode": -7, "line": 1, "col": 34}` + "\n\n\n" +
 			`{"type": "map", "data": {"@": {"1": 1, "2": 2}}}` + "\n"},
 		{"without_k", "2", []string{"-e", full}, "Attaching 1 probe...\n\n\n@[1]: 1\n@[2]: 2\n"},
+		// --no-warnings drops the text warnings, not the JSON objects.
+		{"no_warnings", "2", []string{"-k", "--no-warnings", "-e", full}, "Attaching 1 probe...\n\n\n@[1]: 1\n@[2]: 2\n"},
+		{"no_warnings_json", "2", []string{"-k", "--no-warnings", "-f", "json", "-e", full}, `{"type": "attached_probes", "data": {"probes": 1}}` + "\n" +
+			`{"type": "helper_error", "helper": "map_update_elem", "retcode": -7, "line": 1, "col": 34}` + "\n\n\n" +
+			`{"type": "map", "data": {"@": {"1": 1, "2": 2}}}` + "\n"},
 		// -k leaves failed reads and lookups to the script (they read as 0).
 		{"k", "", []string{"-k", "-e", reads}, "Attaching 1 probe...\n" +
 			warn(reads, 45, 58, "Failed to map_delete_elem: No such file or directory (-2)") +

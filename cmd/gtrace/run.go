@@ -65,6 +65,7 @@ func runOptions(script *gtrace.Script, c *config, env settings, kernel *probes.K
 		RingBufBytes: env.ringBytes(),
 		NoMapsOnExit: set && !printMaps,
 		HelperErrors: c.helperErr,
+		NoWarnings:   c.noWarn,
 		Kernel:       kernel,
 		Signals:      true,
 		Command:      strings.Fields(c.command),
