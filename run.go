@@ -2,6 +2,7 @@ package gtrace
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -131,6 +132,10 @@ func (s *Script) Run(ctx context.Context, opts RunOptions) (int, error) {
 	}
 	prog, err := s.generate(&opts)
 	if err != nil {
+		var d *lang.Diagnostic
+		if errors.As(err, &d) {
+			return 1, err // a script error, as bpftrace's "Failed to compile"
+		}
 		return ExitFailure, err
 	}
 	return runProgram(ctx, s, prog, opts)

@@ -25,7 +25,9 @@ func (g *gen) callValue(call *lang.Call, dst asm.Register) {
 		}
 		addr, ok := g.c.opts.Kaddr(name)
 		if !ok {
-			fail(call, "kaddr: unknown kernel symbol %q", name)
+			// bpftrace's words; /proc/kallsyms lists data symbols
+			// (avenrun) only when the kernel has CONFIG_KALLSYMS_ALL.
+			fail(call, "Failed to resolve kernel symbol: %s (not in /proc/kallsyms; a kernel without CONFIG_KALLSYMS_ALL lists functions only)", name)
 		}
 		g.b.emit(movImm(dst, int64(addr)))
 	case "uaddr":

@@ -104,6 +104,15 @@ func (e *compileError) Error() string {
 	return e.Msg
 }
 
+// Unwrap gives the error as a diagnostic when it has a place in the
+// script, so that the command line renders it with the source line.
+func (e *compileError) Unwrap() error {
+	if !e.Span.Start.IsValid() {
+		return nil
+	}
+	return &lang.Diagnostic{Span: e.Span, Msg: e.Msg}
+}
+
 // fail aborts compilation with a user-facing error at node n.
 func fail(n lang.Node, format string, args ...any) {
 	var s lang.Span

@@ -383,3 +383,21 @@ func TestToolsAttachOnly(t *testing.T) {
 		t.Run(name, func(t *testing.T) { runTool(t, name, nil) })
 	}
 }
+
+// TestToolLoads reads the load averages from the kernel's avenrun array,
+// which kaddr finds in /proc/kallsyms. Kernels built without
+// CONFIG_KALLSYMS_ALL list only functions there: then the tool cannot run,
+// and gtrace says so as bpftrace does (exit 1, the kaddr call underlined).
+func TestToolLoads(t *testing.T) {
+	needRoot(t)
+	if !kernelHasSymbol("avenrun") {
+		code, stdout, stderr := runCLI(t, "", "--dry-run", toolPath("loads"))
+		if code != 1 || stdout != "" || !strings.Contains(stderr, "ERROR: Failed to resolve kernel symbol: avenrun") ||
+			!strings.Contains(stderr, `kaddr("avenrun")`) {
+			t.Errorf("without avenrun: exit %d, stdout %q, stderr:\n%s", code, stdout, stderr)
+		}
+		t.Skip("avenrun is not in /proc/kallsyms (the kernel lacks CONFIG_KALLSYMS_ALL, so it lists no data symbols): loads cannot read the load averages")
+	}
+	out := runTool(t, "loads", func() { time.Sleep(1500 * time.Millisecond) })
+	wantLine(t, out, `^\d\d:\d\d:\d\d load averages: \d+\.\d\d \d+\.\d\d \d+\.\d\d$`)
+}
