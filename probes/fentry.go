@@ -32,6 +32,9 @@ func fentryTarget(kind lang.Provider) func(*Kernel, []string) (Target, error) {
 		if len(args) == 2 && args[0] != "vmlinux" {
 			t.Category, module = args[0], args[0]
 		}
+		if _, err := k.Spec(); err != nil && module != "" {
+			return t, nil // without kernel BTF a module cannot be checked
+		}
 		spec, err := k.moduleSpec(module) // a module's own BTF (5.11+)
 		if err != nil {
 			return Target{}, err
