@@ -41,6 +41,8 @@ type Script struct {
 	Warnings lang.ErrorList
 	// params are the positional parameters the script was compiled with.
 	params []string
+	// unsafe is --unsafe: misplaced uprobe offsets are only warned about.
+	unsafe bool
 	// targets holds, per clause, the expanded attach points (nil until
 	// expanded with a Kernel).
 	targets [][]probes.Target
@@ -79,21 +81,24 @@ func Compile(src lang.Source, opts Options) (*Script, error) {
 	if err := diags.Err(); err != nil {
 		return nil, err
 	}
-	s := &Script{Source: src, Program: prog, Info: info, Warnings: diags, params: opts.Params}
+	s := &Script{Source: src, Program: prog, Info: info, Warnings: diags, params: opts.Params, unsafe: opts.Unsafe}
 	if opts.Kernel != nil {
-		targets, errs := expandTargets(prog, opts.Kernel)
+		targets, errs := expandTargets(prog, opts.Kernel, opts.Unsafe)
 		if err := errs.Err(); err != nil {
 			return nil, err
 		}
 		s.targets = targets
+		s.Warnings = append(s.Warnings, errs...)
+		s.Warnings.Sort()
 	}
 	return s, nil
 }
 
 // expandTargets returns, per clause, the targets of its attach points in
 // the order written, and a diagnostic for every attach point that does not
-// expand.
-func expandTargets(prog *lang.Program, k *probes.Kernel) ([][]probes.Target, lang.ErrorList) {
+// expand (and a warning or an error for a uprobe offset inside an
+// instruction, by unsafe).
+func expandTargets(prog *lang.Program, k *probes.Kernel, unsafe bool) ([][]probes.Target, lang.ErrorList) {
 	var errs lang.ErrorList
 	out := make([][]probes.Target, len(prog.Probes))
 	for i, p := range prog.Probes {
@@ -102,6 +107,15 @@ func expandTargets(prog *lang.Program, k *probes.Kernel) ([][]probes.Target, lan
 			if err != nil {
 				errs.Add(&lang.Diagnostic{Span: ap.Span, Msg: err.Error()})
 				continue
+			}
+			for j := range ts {
+				warn, err := ts[j].CheckPlacement(unsafe)
+				switch {
+				case err != nil:
+					errs.Add(&lang.Diagnostic{Span: ap.Span, Msg: err.Error()})
+				case warn != "":
+					errs.Add(&lang.Diagnostic{Span: ap.Span, Msg: warn, Severity: lang.Warning})
+				}
 			}
 			out[i] = append(out[i], ts...)
 		}

@@ -16,8 +16,8 @@ func (s *Script) generate(opts *RunOptions) (*codegen.Program, error) {
 	targets := s.targets
 	if targets == nil {
 		var errs lang.ErrorList
-		if targets, errs = expandTargets(s.Program, opts.Kernel); errs.HasErrors() {
-			return nil, errs[0]
+		if targets, errs = expandTargets(s.Program, opts.Kernel, s.unsafe); errs.HasErrors() {
+			return nil, errs.Err()
 		}
 	}
 	ncpu, err := ebpf.PossibleCPU()

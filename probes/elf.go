@@ -19,10 +19,11 @@ import (
 // symbols (.symtab and .dynsym) with their file offsets, its loadable
 // segments, and its USDT notes. Files are read once per Kernel.
 type elfFile struct {
-	Path  string
-	Funcs []elfFunc // sorted by name, one per name
-	Loads []elf.ProgHeader
-	USDT  []USDTProbe
+	Path    string
+	Machine elf.Machine
+	Funcs   []elfFunc // sorted by name, one per name
+	Loads   []elf.ProgHeader
+	USDT    []USDTProbe
 
 	dmOnce sync.Once
 	dm     []string // Funcs' demangled names, "" where not C++
@@ -94,7 +95,7 @@ func readELF(path string) (*elfFile, error) {
 	if f.Type != elf.ET_EXEC && f.Type != elf.ET_DYN {
 		return nil, fmt.Errorf("%s is not an executable or a shared library (ELF type %s)", path, f.Type)
 	}
-	out := &elfFile{Path: path}
+	out := &elfFile{Path: path, Machine: f.Machine}
 	for _, p := range f.Progs {
 		if p.Type == elf.PT_LOAD {
 			out.Loads = append(out.Loads, p.ProgHeader)

@@ -35,6 +35,11 @@ type Target struct {
 
 	Perf  *PerfEvent  // software, hardware, profile, interval
 	Watch *Watchpoint // watchpoint, asyncwatchpoint
+
+	// misplaced names a uprobe:bin:fn+off whose offset is inside an
+	// instruction, or could not be checked (placeErr); see CheckPlacement.
+	misplaced string
+	placeErr  error
 }
 
 // PerfEvent describes a perf_event_open(2) event: PERF_TYPE_* and its config,

@@ -151,11 +151,9 @@ func uprobeTargets(k *Kernel, kind lang.Provider, path, fn string) ([]Target, er
 		if s.Size != 0 && n >= s.Size {
 			return nil, fmt.Errorf("offset %s is past the end of %s (%d bytes)", offText, name, s.Size)
 		}
-		if n > 0 && n < 4 && startsWithEndbr64(path, s.Off) {
-			// gtrace has no disassembler to check instruction boundaries
-			// in general (bpftrace refuses such offsets without one); this
-			// catches the common mistake of fn+1 in a CET-enabled build.
-			return nil, fmt.Errorf("offset %d of %s is inside its first instruction (endbr64, 4 bytes)", n, name)
+		if ok, err := onInstruction(path, ef.Machine, s.Off, n); err != nil || !ok {
+			// Refused at compile time unless --unsafe (CheckPlacement).
+			t.misplaced, t.placeErr = fmt.Sprintf("%s:%s+%d", path, name, n), err
 		}
 		t.Offset = n
 		t.FileOffset += n
@@ -231,19 +229,23 @@ func uprobeList(k *Kernel, kind lang.Provider, pattern string) ([]string, error)
 	return slices.Compact(names), nil
 }
 
-// startsWithEndbr64 reports whether the code at file offset off of path is
-// x86-64's endbr64 (f3 0f 1e fa).
-func startsWithEndbr64(path string, off uint64) bool {
-	f, err := os.Open(path)
-	if err != nil {
-		return false
+// CheckPlacement says whether a uprobe target may be attached: an offset
+// into a function that does not start an instruction (uprobe:bin:fn+3) is
+// an error, or with unsafe (--unsafe) a warning, in bpftrace's words; so
+// is an offset whose instruction boundary could not be checked.
+func (t *Target) CheckPlacement(unsafe bool) (warning string, err error) {
+	what := t.Provider.String()
+	switch {
+	case t.misplaced == "":
+		return "", nil
+	case t.placeErr != nil && unsafe:
+		return fmt.Sprintf("Unchecked %s: %s (%v)", what, t.misplaced, t.placeErr), nil
+	case t.placeErr != nil:
+		return "", fmt.Errorf("Failed to check if %s is in proper place: %s (%w)", what, t.misplaced, t.placeErr)
+	case unsafe:
+		return fmt.Sprintf("Unsafe %s in the middle of the instruction: %s", what, t.misplaced), nil
 	}
-	defer f.Close()
-	var b [4]byte
-	if _, err := f.ReadAt(b[:], int64(off)); err != nil {
-		return false
-	}
-	return b == [4]byte{0xf3, 0x0f, 0x1e, 0xfa}
+	return "", fmt.Errorf("Could not add %s into middle of instruction: %s", what, t.misplaced)
 }
 
 // splitQuoted splits an attach point's components on ':' outside double

@@ -2,6 +2,7 @@ package probes
 
 import (
 	"bytes"
+	"debug/elf"
 	"encoding/binary"
 	"os"
 	"os/exec"
@@ -10,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"golang.org/x/arch/x86/x86asm"
 
 	"github.com/gtrace/gtrace/lang"
 )
@@ -46,10 +49,8 @@ func TestUprobeExpand(t *testing.T) {
 	if err != nil || ts[0].Offset != 4 || ts[0].Func != "main" {
 		t.Fatalf("main+4 = %+v, %v", ts, err)
 	}
-	if startsWithEndbr64(bin, ts[0].FileOffset-4) {
-		if _, err := expandNames(t, k, lang.Uprobe, bin, "main+1"); err == nil || !strings.Contains(err.Error(), "inside its first instruction") {
-			t.Errorf("main+1 inside endbr64: %v", err)
-		}
+	if w, err := ts[0].CheckPlacement(false); w != "" || err != nil {
+		t.Errorf("main+4 is not on an instruction boundary: %q, %v", w, err)
 	}
 	ts, err = expandNames(t, k, lang.Uprobe, bin, "0x"+strconvHex(addr))
 	if err != nil || ts[0].FileOffset != off || ts[0].Func != "work" || ts[0].Name != "uprobe:"+bin+":"+strconv.FormatUint(addr, 10) {
@@ -67,6 +68,67 @@ func TestUprobeExpand(t *testing.T) {
 	var buf bytes.Buffer
 	if err := k.List("uprobe:"+bin+":gre*", &buf, false); err != nil || buf.String() != "uprobe:"+bin+":greet\n" {
 		t.Errorf("-l = %q, %v", buf.String(), err)
+	}
+}
+
+// An offset inside an instruction is refused, as bpftrace refuses it
+// ("Could not add uprobe into middle of instruction"), unless --unsafe.
+func TestUprobeOffsetInsideInstruction(t *testing.T) {
+	bin := buildTarget(t)
+	k := NewKernel()
+	ts, err := expandNames(t, k, lang.Uprobe, bin, "work")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ef, err := k.elfFile(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ef.Machine != elf.EM_X86_64 {
+		t.Skipf("instruction lengths are checked by decoding on x86-64 only (%s)", ef.Machine)
+	}
+	code := make([]byte, 15)
+	f, err := os.Open(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.ReadAt(code, int64(ts[0].FileOffset)); err != nil {
+		t.Fatal(err)
+	}
+	first, err := x86asm.Decode(code, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The second instruction starts at first.Len: fine.
+	ts, err = expandNames(t, k, lang.Uprobe, bin, "work+"+strconv.Itoa(first.Len))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w, err := ts[0].CheckPlacement(false); w != "" || err != nil {
+		t.Errorf("work+%d (%v is %d bytes): %q, %v", first.Len, first, first.Len, w, err)
+	}
+	if first.Len < 2 {
+		t.Skipf("work's first instruction (%v) is one byte long", first)
+	}
+	ts, err = expandNames(t, k, lang.Uprobe, bin, "work+1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "Could not add uprobe into middle of instruction: " + bin + ":work+1"
+	if _, err := ts[0].CheckPlacement(false); err == nil || err.Error() != want {
+		t.Errorf("work+1 inside %v: %v, want %q", first, err, want)
+	}
+	w, err := ts[0].CheckPlacement(true)
+	if err != nil || w != "Unsafe uprobe in the middle of the instruction: "+bin+":work+1" {
+		t.Errorf("--unsafe work+1: %q, %v", w, err)
+	}
+	// arm64 instructions are 4 bytes.
+	if ok, _ := onInstruction(bin, elf.EM_AARCH64, 0, 6); ok {
+		t.Error("arm64 +6 taken for an instruction boundary")
+	}
+	if ok, _ := onInstruction(bin, elf.EM_AARCH64, 0, 8); !ok {
+		t.Error("arm64 +8 not taken for an instruction boundary")
 	}
 }
 
