@@ -169,10 +169,22 @@ func TestExitCodes(t *testing.T) {
 func TestInfo(t *testing.T) {
 	needRoot(t)
 	code, stdout, stderr := runCLI(t, "", "--info")
-	for _, want := range []string{"System\n  OS: Linux", "Kernel features\n", "ringbuf: ", "Probe types\n", "tracepoint: "} {
+	for _, want := range []string{"System\n  OS: Linux", "Kernel features\n", "ringbuf: ", "Probe types\n", "tracepoint: ",
+		"profile/interval/software: ", "hardware: ", "effective capabilities: "} {
 		if code != 0 || !strings.Contains(stdout, want) {
 			t.Errorf("--info lacks %q (exit %d)\n%s%s", want, code, stdout, stderr)
 		}
+	}
+	// Every "no" has its line under "Missing, and how to fix it", and the
+	// advice is for users, not for Go programmers.
+	_, missing, _ := strings.Cut(stdout, "Missing, and how to fix it\n")
+	for _, l := range strings.Split(stdout, "\n") {
+		if name, ok := strings.CutSuffix(strings.TrimSpace(l), ": no"); ok && !strings.Contains(missing, "  "+name+": ") {
+			t.Errorf("%s is missing without a fix", name)
+		}
+	}
+	if strings.Contains(stdout, "RemoveMemlock") {
+		t.Errorf("--info gives cilium/ebpf's advice to programmers:\n%s", stdout)
 	}
 }
 

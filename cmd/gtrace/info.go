@@ -8,6 +8,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 
@@ -57,27 +58,31 @@ func printInfo(stdout, stderr io.Writer) int {
 		{"fentry", f.Fentry, "needs BTF and BPF trampolines (CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS, x86_64/arm64 5.5+) and no lockdown"},
 		{"kprobe_multi", f.KprobeMulti, "needs Linux 5.18+ with CONFIG_FPROBE; gtrace then attaches kprobes one by one"},
 		{"uprobe_multi", f.UprobeMulti, "needs Linux 6.6+; gtrace then attaches uprobes one by one"},
+		{"profile/interval/software", perfEventSupport(unix.PERF_TYPE_SOFTWARE, unix.PERF_COUNT_SW_CPU_CLOCK),
+			"needs perf events (CONFIG_PERF_EVENTS) and kernel.perf_event_paranoid allowing them"},
+		{"hardware", perfEventSupport(unix.PERF_TYPE_HARDWARE, unix.PERF_COUNT_HW_CPU_CYCLES),
+			"needs a hardware PMU (bare metal, or a virtual machine with a virtual PMU); use software or profile probes"},
 	}
 	var fixes []string
 	for _, r := range rows {
 		fmt.Fprintf(&b, "  %s: %s\n", r.name, yesNo(r.s))
 		if !r.s.OK {
-			fixes = append(fixes, r.name+": "+r.s.Reason+"; "+r.fix)
+			fixes = append(fixes, r.name+": "+cleanReason(r.s.Reason)+"; "+r.fix)
 		}
 	}
 	fmt.Fprintf(&b, "\nProbe types\n")
 	for _, r := range probeRows {
 		fmt.Fprintf(&b, "  %s: %s\n", r.name, yesNo(r.s))
 		if !r.s.OK {
-			fixes = append(fixes, r.name+": "+r.s.Reason+"; "+r.fix)
+			fixes = append(fixes, r.name+": "+cleanReason(r.s.Reason)+"; "+r.fix)
 		}
 	}
-	for _, name := range []string{"rawtracepoint", "profile", "interval", "software", "BEGIN/END"} {
-		yes := f.RawTPRun
-		if name != "BEGIN/END" && name != "rawtracepoint" {
-			yes = probes.Support{OK: true}
+	// Raw tracepoints load as BEGIN and END do.
+	for _, name := range []string{"rawtracepoint", "BEGIN/END"} {
+		fmt.Fprintf(&b, "  %s: %s\n", name, yesNo(f.RawTPRun))
+		if !f.RawTPRun.OK {
+			fixes = append(fixes, name+": "+cleanReason(f.RawTPRun.Reason)+"; needs raw tracepoint programs and BPF_PROG_TEST_RUN for them (Linux 5.10+)")
 		}
-		fmt.Fprintf(&b, "  %s: %s\n", name, yesNo(yes))
 	}
 	fmt.Fprintf(&b, "\nPrivileges\n  effective capabilities: %s\n", strings.Join(effectiveCaps(), ", "))
 	if len(fixes) > 0 {
@@ -151,4 +156,24 @@ func missingPrivileges() string {
 		return ""
 	}
 	return "run it as root (sudo gtrace --info) or with CAP_BPF and CAP_PERFMON"
+}
+
+// perfEventSupport opens a counting perf event of the given type on CPU 0
+// for every process: what profile, interval and software probes
+// (software cpu-clock) or hardware probes need.
+func perfEventSupport(typ, config uint32) probes.Support {
+	attr := unix.PerfEventAttr{Type: typ, Config: uint64(config), Size: uint32(unsafe.Sizeof(unix.PerfEventAttr{})), Bits: unix.PerfBitDisabled}
+	fd, err := unix.PerfEventOpen(&attr, -1, 0, -1, unix.PERF_FLAG_FD_CLOEXEC)
+	if err != nil {
+		return probes.Support{Reason: "perf_event_open: " + err.Error()}
+	}
+	unix.Close(fd)
+	return probes.Support{OK: true}
+}
+
+// cleanReason drops cilium/ebpf's advice to Go programmers from a reason:
+// gtrace lifts RLIMIT_MEMLOCK itself, and kernels from 5.11 do not charge
+// BPF memory to it, so "MEMLOCK may be too low" misleads here.
+func cleanReason(s string) string {
+	return strings.Replace(s, " (MEMLOCK may be too low, consider rlimit.RemoveMemlock)", "", 1)
 }
