@@ -15,8 +15,8 @@ import (
 // prints two empty lines before the exit-time map dump even in JSON mode.
 // Data of "time" events is not compared. Keyed maps are compared as decoded
 // JSON objects, so key order does not matter (bpftrace's order is hash order).
-// Not covered: "join" (needs a probe with a char** argument) and
-// "lost_events" (cannot be provoked reliably).
+// join is covered by TestJSONJoin, lost_events by TestLostEventsDuringRun
+// and helper_error by TestHelperErrors.
 func TestJSONOutput(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("needs root")
@@ -156,5 +156,22 @@ func TestJSONOutput(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestJSONJoin: join() events in -f json, as bpftrace 0.17 prints them for
+// the same command (the -c command's own output goes to the terminal).
+func TestJSONJoin(t *testing.T) {
+	needRoot(t)
+	prog := `tracepoint:syscalls:sys_enter_execve /pid == cpid/ { join(args->argv); join(args->argv, ","); }`
+	code, stdout, stderr := runCLI(t, "", "-f", "json", "-c", "/bin/true a b", "-e", prog)
+	want := `{"type": "attached_probes", "data": {"probes": 1}}
+{"type": "join", "data": "/bin/true a b"}
+{"type": "join", "data": "/bin/true,a,b"}
+
+
+`
+	if code != 0 || stdout != want {
+		t.Errorf("exit %d, stderr %q\nstdout:\n%s\nwant:\n%s", code, stderr, stdout, want)
 	}
 }
