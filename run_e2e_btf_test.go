@@ -102,6 +102,7 @@ func TestE2EBTFCurtask(t *testing.T) {
 	printf("nlink %d\n", curtask->mm->exe_file->f_inode->i_nlink);
 	printf("hint %d\n", curtask->mm->exe_file->f_inode->i_write_hint);
 	printf("comm %s %s\n", curtask->group_leader->comm, curtask->real_parent->comm);
+	printf("addr %d %d\n", *(&curtask->pid) == tid, (&curtask->signal->rlim[7])->rlim_cur == curtask->signal->rlim[7].rlim_cur);
 	exit();
 }`)
 	ppid := strconv.Itoa(os.Getppid())
@@ -130,6 +131,9 @@ func TestE2EBTFCurtask(t *testing.T) {
 	// WRITE_LIFE_NOT_SET: nothing sets a hint on an executable.
 	if got := lines["hint"]; len(got) != 1 || got[0] != "0" {
 		t.Errorf("i_write_hint = %v, want 0", got)
+	}
+	if got := strings.Join(lines["addr"], " "); got != "1 1" {
+		t.Errorf("*(&curtask->pid) == tid, (&rlim[7])->rlim_cur == rlim[7].rlim_cur: %q, want \"1 1\"", got)
 	}
 	self, _ := os.ReadFile("/proc/self/comm")
 	parent, _ := os.ReadFile("/proc/" + ppid + "/comm")
@@ -201,5 +205,22 @@ func TestE2EBTFUprobeCast(t *testing.T) {
 		t.Errorf("output:\n%s\nstderr:\n%s", out, errs)
 	default:
 		t.Skipf("sleep did not call libc's clock_nanosleep: %q", out)
+	}
+}
+
+// A syscall's pointer argument is read from the calling process's memory,
+// indexed or dereferenced.
+func TestE2EBTFSyscallUserPointer(t *testing.T) {
+	_, out, errs := runScript(t, `tracepoint:syscalls:sys_enter_openat /pid == $1/ {
+	$i = 1;
+	printf("fn %c%c %d\n", args->filename[0], args.filename[$i], *args->filename);
+	exit();
+}`, RunOptions{}, func() {
+		if f, err := os.Open("/etc/hostname"); err == nil {
+			f.Close()
+		}
+	})
+	if !strings.Contains(out, "\nfn /e 47\n") {
+		t.Errorf("output:\n%s\nstderr:\n%s", out, errs)
 	}
 }

@@ -234,3 +234,27 @@ func (g *gen) chainMem(e lang.Expr, dt *lang.Type, base asm.Register, off int16,
 		g.b.mark(end)
 	}
 }
+
+// addrOf computes &x of a field or element in kernel or user memory: the
+// address place finds, without reading it. Variables and maps have no
+// address a script could use (they live on the BPF stack or in a map).
+func (g *gen) addrOf(e *lang.Unary, dst asm.Register) {
+	if f, ok := e.X.(*lang.Field); !g.inMemory(e.X) || ok && g.isArgsField(f) {
+		fail(e, "taking the address of %s: %v", g.c.text(e.X.SpanOf()), ErrUnsupported)
+	}
+	var out string
+	off, _ := g.place(e.X, &out)
+	if off != 0 {
+		g.b.emit(asm.Add.Imm(asm.R3, int32(off)))
+	}
+	if out != "" {
+		end := g.b.label("index_end")
+		g.b.emit(asm.Ja.Label(end))
+		g.b.mark(out)
+		g.b.emit(asm.Mov.Imm(asm.R3, 0))
+		g.b.mark(end)
+	}
+	if dst != asm.R3 {
+		g.b.emit(asm.Mov.Reg(dst, asm.R3))
+	}
+}

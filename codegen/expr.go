@@ -253,6 +253,8 @@ func (g *gen) unary(e *lang.Unary, dst asm.Register) {
 		// *addr of an integer: 8 bytes at that address, as bpftrace.
 		g.intExpr(e.X, asm.R3)
 		g.derefError(e, func() { g.readAt(dst, 0, g.typeOf(e), g.userSpace()) })
+	case "&":
+		g.addrOf(e, dst)
 	default:
 		fail(e, "the %s operator: %v", e.Op, ErrUnsupported)
 	}

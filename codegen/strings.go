@@ -320,8 +320,9 @@ func (g *gen) elemInt(e lang.Expr, dst asm.Register) {
 		g.extend(dst, et)
 	case *lang.Index:
 		xt := g.typeOf(e.X)
-		if f, isField := e.X.(*lang.Field); g.inMemory(e) && !(isField && g.isArgsField(f)) {
-			// Through pointers, or inside a struct reached by one.
+		if f, isField := e.X.(*lang.Field); xt.IsPtr() || g.inMemory(e) && !(isField && g.isArgsField(f)) {
+			// Through pointers, or inside a struct reached by one
+			// (args arrays of a tracepoint are loaded from the context).
 			g.chainInt(e, dst)
 			return
 		}
@@ -329,11 +330,6 @@ func (g *gen) elemInt(e lang.Expr, dst asm.Register) {
 		et := g.typeOf(e)
 		if !ok {
 			g.varIndex(e, xt, et, dst)
-			return
-		}
-		if xt.Kind == lang.KindPtr {
-			g.intExpr(e.X, asm.R3)
-			g.readKernel(dst, asm.R3, int16(i*int64(maps.SizeOf(et))), et)
 			return
 		}
 		if f, isField := e.X.(*lang.Field); isField && g.isArgsField(f) {
@@ -346,8 +342,8 @@ func (g *gen) elemInt(e lang.Expr, dst asm.Register) {
 	}
 }
 
-// varIndex reads x[i] with an index known only at run time: through a
-// pointer with bpf_probe_read_kernel; in an array after a bounds check
+// varIndex reads x[i] with an index known only at run time (pointers are
+// chains, btf_fields.go): in an array after a bounds check
 // (an index past the end reads as 0), from memory with a variable offset
 // the verifier bounds, or from a tracepoint record with a read.
 func (g *gen) varIndex(e *lang.Index, xt, et *lang.Type, dst asm.Register) {
@@ -358,13 +354,6 @@ func (g *gen) varIndex(e *lang.Index, xt, et *lang.Type, dst asm.Register) {
 	idx := g.hold()
 	g.intInto(e.Index, idx)
 	defer g.release(idx)
-	if xt.Kind == lang.KindPtr {
-		g.intExpr(e.X, asm.R3)
-		g.load(asm.R1, idx)
-		g.b.emit(asm.Mul.Imm(asm.R1, int32(size)), asm.Add.Reg(asm.R3, asm.R1))
-		g.readKernel(dst, asm.R3, 0, et)
-		return
-	}
 	n := xt.Len
 	if xt.Kind == lang.KindStr {
 		n = xt.Size
