@@ -30,13 +30,14 @@ import (
 // targets, else a read-only array map from number to probe index + 1.
 
 // rawSyscallsMin is the number of syscall targets of one direction in a
-// clause from which they are served from raw_syscalls. Measured here
-// (CPU time per syscall of a getppid loop): a traced syscall costs ~80 ns
-// less through raw_syscalls than through its perf tracepoint, but every
-// untraced syscall ~35 ns more (a BPF program runs for each, where the
-// perf path tests a bitmap), while each perf tracepoint costs ~66 ms to
-// detach. One target stays a perf tracepoint, so that tracing a rare
-// syscall does not tax all the others; from two on, raw_syscalls.
+// clause from which they are served from raw_syscalls. Measured here (CPU
+// time per syscall of a loop, 1M calls, on a syscall costing ~91 ns): with
+// one counting target, a traced syscall costs +45 ns through raw_syscalls
+// and +73 ns through its perf tracepoint, but every untraced syscall +30 ns
+// against +13 ns (a BPF program runs for each, where the perf path tests
+// a bitmap); and each perf tracepoint costs ~66 ms to detach. So one
+// target stays a perf tracepoint, which tracing one rare syscall on a busy
+// machine favours; from two on, raw_syscalls.
 const rawSyscallsMin = 2
 
 // sysCompareMax is the number of targets up to which the syscall number

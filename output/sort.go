@@ -21,6 +21,32 @@ import (
 // entry is copied (an Entry is large, and there may be 100k of them). All
 // values of a map share one signedness, so the first entry's decides.
 func sorted(m *Map, top uint64) []*Entry {
+	idx := sortedFast(m)
+	if idx == nil {
+		idx = sortedGeneral(m)
+	}
+	if top > 0 && uint64(len(idx)) > top {
+		idx = idx[uint64(len(idx))-top:]
+	}
+	out := make([]*Entry, len(idx))
+	for i, j := range idx {
+		out[i] = &m.Entries[j]
+	}
+	return out
+}
+
+func histTotal(v Value) uint64 {
+	var t uint64
+	if v.Hist != nil {
+		for _, c := range v.Hist.Buckets {
+			t += c
+		}
+	}
+	return t
+}
+
+// sortedGeneral sorts the indexes of any map's entries.
+func sortedGeneral(m *Map) []int32 {
 	// Sort indexes with an unstable sort and the index as the last tie
 	// breaker: as stable as a stable sort, and several times faster on
 	// 100k entries.
@@ -72,24 +98,71 @@ func sorted(m *Map, top uint64) []*Entry {
 	default:
 		slices.SortFunc(idx, byKey)
 	}
-	if top > 0 && uint64(len(idx)) > top {
-		idx = idx[uint64(len(idx))-top:]
-	}
-	out := make([]*Entry, len(idx))
-	for i, j := range idx {
-		out[i] = &es[j]
-	}
-	return out
+	return idx
 }
 
-func histTotal(v Value) uint64 {
-	var t uint64
-	if v.Hist != nil {
-		for _, c := range v.Hist.Buckets {
-			t += c
+// sortKey is an entry reduced to what orders it: the value and the key
+// as unsigned numbers that compare as the originals do, and the index.
+type sortKey struct {
+	v, k uint64
+	i    int32
+}
+
+// sortedFast sorts the common maps, whose key is one integer (or none)
+// and whose value is an integer or a histogram, by keys copied into one
+// array: comparisons then touch neither the entries nor their key slices
+// (100k entries sort in a few ms instead of tens). It returns nil for
+// other maps.
+func sortedFast(m *Map) []int32 {
+	es := m.Entries
+	byValue := false
+	var totals func(e *Entry) uint64
+	switch m.Kind {
+	case lang.KindCount, lang.KindSum, lang.KindMin, lang.KindMax, lang.KindInt, lang.KindBool:
+		byValue = true
+		signed := len(es) > 0 && es[0].Value.Signed
+		totals = func(e *Entry) uint64 {
+			if signed {
+				return e.Value.Int ^ 1<<63 // two's complement order as unsigned
+			}
+			return e.Value.Int
 		}
+	case lang.KindHist, lang.KindLhist:
+		byValue = true
+		totals = func(e *Entry) uint64 { return histTotal(e.Value) }
+	case lang.KindAvg, lang.KindStats:
+		return nil
 	}
-	return t
+	keys := make([]sortKey, len(es))
+	for i := range es {
+		e := &es[i]
+		sk := sortKey{i: int32(i)}
+		switch {
+		case len(e.Key) == 0:
+		case len(e.Key) == 1 && (e.Key[0].Kind == lang.KindInt || e.Key[0].Kind == lang.KindBool || e.Key[0].Kind == lang.KindPtr):
+			sk.k = e.Key[0].Int // compareKeys orders integer keys unsigned
+		default:
+			return nil
+		}
+		if byValue {
+			sk.v = totals(e)
+		}
+		keys[i] = sk
+	}
+	slices.SortFunc(keys, func(a, b sortKey) int {
+		if a.v != b.v {
+			return cmp.Compare(a.v, b.v)
+		}
+		if a.k != b.k {
+			return cmp.Compare(a.k, b.k)
+		}
+		return cmp.Compare(a.i, b.i)
+	})
+	idx := make([]int32, len(keys))
+	for i := range keys {
+		idx[i] = keys[i].i
+	}
+	return idx
 }
 
 // compareKeys orders keys as v0.17's sort_by_key does: part by part, ints
