@@ -125,15 +125,10 @@ func readELFSyms(path string) *elfSyms {
 		rank       int // of equal addresses the lowest wins
 	}
 	var syms []sym
-	reads := []func() ([]elf.Symbol, error){f.Symbols, f.DynamicSymbols}
-	if f.Section(".symtab") == nil {
-		// Stripped (a distribution's libc): the local functions are in
-		// the separate debug file, when installed.
-		if df := probes.OpenDebugFile(f, path); df != nil {
-			defer df.Close()
-			reads = append(reads, df.Symbols)
-		}
-	}
+	// Stripped (a distribution's libc): the local functions are in the
+	// separate debug file, when installed, or the MiniDebugInfo.
+	reads, closeDebug := probes.SymbolReads(f, path)
+	defer closeDebug()
 	for src, read := range reads {
 		ss, err := read()
 		if err != nil {

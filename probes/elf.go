@@ -101,15 +101,11 @@ func readELF(path string) (*elfFile, error) {
 			out.Loads = append(out.Loads, p.ProgHeader)
 		}
 	}
-	reads := []func() ([]elf.Symbol, error){f.Symbols, f.DynamicSymbols}
-	if f.Section(".symtab") == nil {
-		// Stripped: the distribution's debug file (by build-id or
-		// .gnu_debuglink under /usr/lib/debug) has the full table.
-		if df := OpenDebugFile(f, path); df != nil {
-			defer df.Close()
-			reads = append(reads, df.Symbols)
-		}
-	}
+	// Stripped: the distribution's debug file (by build-id or
+	// .gnu_debuglink under /usr/lib/debug) has the full table, else
+	// the MiniDebugInfo has the local functions.
+	reads, closeDebug := SymbolReads(f, path)
+	defer closeDebug()
 	for _, read := range reads {
 		syms, err := read()
 		if err != nil {
@@ -267,7 +263,9 @@ func UserSymbol(path, name string) (addr, size uint64, pie bool, err error) {
 		return 0, 0, false, fmt.Errorf("read %s: %w", path, err)
 	}
 	defer f.Close()
-	for _, read := range []func() ([]elf.Symbol, error){f.Symbols, f.DynamicSymbols} {
+	reads, closeDebug := SymbolReads(f, path)
+	defer closeDebug()
+	for _, read := range reads {
 		syms, err := read()
 		if err != nil {
 			continue
