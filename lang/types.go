@@ -66,7 +66,7 @@ type Type struct {
 	Size   int  // bytes of the value (ints 1/2/4/8, strings their capacity)
 	Signed bool // integers, and sum/min/max of signed values
 	// User marks a pointer whose target is in user memory (pointer args
-	// of syscall tracepoints, pointer casts in uprobes), and records and
+	// of syscall tracepoints, pointer casts in uprobes, uptr()), records and
 	// arrays reached through one: gtrace reads them with
 	// bpf_probe_read_user, everything else with bpf_probe_read_kernel.
 	User bool

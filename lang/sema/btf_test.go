@@ -76,6 +76,8 @@ func TestBTFFieldTypes(t *testing.T) {
 		{`tracepoint:syscalls:sys_enter_clock_nanosleep { $x = args->rqtp; }`, "args->rqtp", "struct __kernel_timespec *", true},
 		{`tracepoint:syscalls:sys_enter_clock_nanosleep { $x = args->rqtp->tv_sec; }`, "args->rqtp->tv_sec", "int64", false},
 		{`uprobe:/bin/sh:main { $x = (struct __kernel_timespec *)arg0; }`, "(struct __kernel_timespec *)arg0", "struct __kernel_timespec *", true},
+		{`uprobe:/bin/sh:main { $x = kptr((struct __kernel_timespec *)arg0); }`, "kptr((struct __kernel_timespec *)arg0)", "struct __kernel_timespec *", false},
+		{`kprobe:do_nanosleep { $x = uptr((struct __kernel_timespec *)arg0)->tv_sec; }`, "uptr((struct __kernel_timespec *)arg0)", "struct __kernel_timespec *", true},
 		{`kprobe:do_nanosleep { $x = (struct hrtimer_sleeper *)arg0; }`, "(struct hrtimer_sleeper *)arg0", "struct hrtimer_sleeper *", false},
 	} {
 		p, info, errs := checkSrc(t, tc.src, sema.Options{Env: env})

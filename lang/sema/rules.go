@@ -219,8 +219,26 @@ func ruleSym(k lang.Kind) func(*checker, *lang.Call, []*lang.Type) *lang.Type {
 	}
 }
 
-// ruleSame returns the argument's own type (bswap, kptr, uptr).
+// ruleSame returns the argument's own type (bswap).
 func ruleSame(c *checker, call *lang.Call, args []*lang.Type) *lang.Type { return args[0] }
+
+// ruleUptr returns its pointer argument marked as pointing into user
+// memory: fields reached through it are read with bpf_probe_read_user.
+func ruleUptr(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
+	return lang.InUser(args[0])
+}
+
+// ruleKptr returns its pointer argument marked as pointing into kernel
+// memory (undoing a uprobe cast's user address space).
+func ruleKptr(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
+	t := args[0]
+	if t.User {
+		k := *t
+		k.User = false
+		return &k
+	}
+	return t
+}
 
 func ruleNtop(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
 	if len(args) == 2 && !args[0].IsInt() {
