@@ -85,3 +85,29 @@ func FuzzHistBuckets(f *testing.F) {
 		}
 	})
 }
+
+// FuzzPrintf formats arbitrary format strings and arguments through the
+// writers the runtime calls for printf records: the text writer prints
+// exactly what AppendFormat makes, and the JSON writer one valid line.
+func FuzzPrintf(f *testing.F) {
+	f.Add("%s=%d %x|%-5s|%08.3d\n", "k\x00\xff\"\\", int64(-42), uint8(3))
+	f.Add("%r %c %p %%", "", int64(1<<62), uint8(4))
+	f.Add("\\n%", "\n", int64(0), uint8(0))
+	f.Fuzz(func(t *testing.T, format, s string, n int64, nargs uint8) {
+		pool := []Value{Str(s), Int(n), Uint(uint64(n)), Buffer([]byte(s)), Ptr(uint64(n)), Tuple(Str(s), Int(n))}
+		args := make([]Value, nargs%8)
+		for i := range args {
+			args[i] = pool[i%len(pool)]
+		}
+		var text bytes.Buffer
+		must(t, NewText(&text).Printf(format, args))
+		if want := AppendFormat(nil, format, args); !bytes.Equal(text.Bytes(), want) {
+			t.Fatalf("text %q, AppendFormat %q", text.Bytes(), want)
+		}
+		var js bytes.Buffer
+		must(t, NewJSON(&js).Printf(format, args))
+		if line := bytes.TrimSuffix(js.Bytes(), []byte("\n")); !json.Valid(line) || bytes.Contains(line, []byte("\n")) {
+			t.Fatalf("JSON %q", js.Bytes())
+		}
+	})
+}
