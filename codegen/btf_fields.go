@@ -226,6 +226,7 @@ func (g *gen) chainMem(e lang.Expr, dt *lang.Type, base asm.Register, off int16,
 	g.addr(asm.R1, base, off)
 	g.b.emit(asm.Mov.Imm(asm.R2, int32(n)))
 	g.call(readFn(user, str))
+	g.checkRead(readFn(user, str))
 	if out != "" {
 		end := g.b.label("index_end")
 		g.b.emit(asm.Ja.Label(end))
