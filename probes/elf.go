@@ -27,6 +27,9 @@ type elfFile struct {
 
 	dmOnce sync.Once
 	dm     []string // Funcs' demangled names, "" where not C++
+
+	paramsOnce sync.Once
+	params     map[string][]string // -lv lines per function (DWARF)
 }
 
 // elfFunc is one function symbol. Off is where a uprobe goes: the file

@@ -96,9 +96,9 @@ func (p *Provider) listSuffix() string {
 	return ""
 }
 
-// listOwn lists a provider with its own List (uprobe, usdt): -lv adds
-// nothing for them.
-func (p *Provider) listOwn(k *Kernel, pattern string, w io.Writer, _ bool) error {
+// listOwn lists a provider with its own List (uprobe, usdt); -lv adds
+// the lines of its Params (a uprobe's parameters from DWARF).
+func (p *Provider) listOwn(k *Kernel, pattern string, w io.Writer, verbose bool) error {
 	names, err := p.List(k, pattern)
 	if err != nil {
 		return err
@@ -109,6 +109,13 @@ func (p *Provider) listOwn(k *Kernel, pattern string, w io.Writer, _ bool) error
 		bw.WriteByte(':')
 		bw.WriteString(n)
 		bw.WriteByte('\n')
+		if verbose && p.Params != nil {
+			for _, line := range p.Params(k, n) {
+				bw.WriteString("    ")
+				bw.WriteString(line)
+				bw.WriteByte('\n')
+			}
+		}
 	}
 	return bw.Flush()
 }

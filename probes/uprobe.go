@@ -18,6 +18,7 @@ func init() {
 			Kind:   kind,
 			Expand: func(k *Kernel, args []string) ([]Target, error) { return uprobeExpand(k, kind, args) },
 			List:   func(k *Kernel, pattern string) ([]string, error) { return uprobeList(k, kind, pattern) },
+			Params: uprobeParams,
 		})
 	}
 }
