@@ -55,3 +55,19 @@ func TestConfigCatBytes(t *testing.T) {
 		t.Errorf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
 }
+
+// TestConfigIgnored: a config variable bpftrace knows but gtrace does not
+// act on is accepted with a warning at its entry, never ignored silently.
+func TestConfigIgnored(t *testing.T) {
+	needRoot(t)
+	prog := `config = { on_stack_limit = 4; max_map_keys = 10 } BEGIN { exit(); }`
+	code, _, stderr := runCLI(t, "", "--dry-run", "-e", prog)
+	want := "stdin:1:12-30: WARNING: gtrace does not use the config variable on_stack_limit; it has no effect\n" +
+		prog + "\n" + strings.Repeat(" ", 11) + strings.Repeat("~", 18) + "\n"
+	if code != 0 || stderr != want {
+		t.Errorf("exit %d, stderr:\n%s\nwant:\n%s", code, stderr, want)
+	}
+	if code, _, stderr := runCLI(t, "", "--dry-run", "--no-warnings", "-e", prog); code != 0 || stderr != "" {
+		t.Errorf("--no-warnings: exit %d, stderr %q", code, stderr)
+	}
+}

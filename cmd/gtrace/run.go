@@ -29,6 +29,9 @@ func runScript(script *gtrace.Script, c *config, env settings, kernel *probes.Ke
 	}
 	bw := newBufferedWriter(out, c.buffering)
 	defer bw.Flush()
+	if !c.noWarn {
+		script.Source.RenderAll(stderr, ignoredConfig(script))
+	}
 	opts := runOptions(script, c, env, kernel, bw, stderr)
 	if c.outFile != "" {
 		// bpftrace 0.17 writes the newlines before the maps and the -v

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/gtrace/gtrace"
+	"github.com/gtrace/gtrace/lang"
 )
 
 // settings are the values bpftrace reads from BPFTRACE_* environment
@@ -143,4 +144,30 @@ func envInt(name string) (int, error) {
 		return 0, fmt.Errorf("%s=%q: want a positive integer", name, v)
 	}
 	return n, nil
+}
+
+// usedConfigKeys are the config block keys gtrace acts on; bpftrace has
+// others (see lang/sema/config.go) that the checker accepts.
+var usedConfigKeys = map[string]bool{
+	"max_map_keys": true, "max_strlen": true, "perf_rb_pages": true, "log_size": true,
+	"max_probes": true, "max_cat_bytes": true, "stack_mode": true, "print_maps_on_exit": true,
+}
+
+// ignoredConfig warns about the config keys of the script that gtrace
+// accepts (they are bpftrace's) but does not act on, so that none is
+// ignored silently.
+func ignoredConfig(script *gtrace.Script) lang.ErrorList {
+	var out lang.ErrorList
+	if script.Program.Config == nil {
+		return nil
+	}
+	for _, e := range script.Program.Config.Entries {
+		for key, v := range script.Info.Config {
+			if v == e.Value && !usedConfigKeys[key] {
+				out.Add(&lang.Diagnostic{Span: e.Span, Severity: lang.Warning,
+					Msg: fmt.Sprintf("gtrace does not use the config variable %s; it has no effect", key)})
+			}
+		}
+	}
+	return out
 }
