@@ -197,7 +197,10 @@ func (r *runner) startProcess() (*process, error) {
 		// Snapshot the process's mappings while it runs, so that its user
 		// stacks can be symbolized after it exits (bpftrace prints bare
 		// addresses then).
-		tick := time.NewTicker(snapshotEvery)
+		// The first snapshots come quickly (1, 2, 4 ... ms apart): a
+		// short-lived command exits before a first tick at snapshotEvery.
+		delay := time.Millisecond
+		tick := time.NewTimer(delay)
 		defer tick.Stop()
 		for {
 			select {
@@ -208,6 +211,8 @@ func (r *runner) startProcess() (*process, error) {
 				return
 			case <-tick.C:
 				r.usyms.remember(uint32(p.pid))
+				delay = min(2*delay, snapshotEvery)
+				tick.Reset(delay)
 			}
 		}
 	}()

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/gtrace/gtrace/probes"
 )
@@ -19,8 +20,15 @@ import (
 type usyms struct {
 	mu    sync.Mutex
 	procs map[uint32][]mapping
+	read  map[uint32]time.Time // when procs[pid] was read
 	files map[string]*elfSyms
 }
+
+// rereadAfter is how old a process's cached mappings must be before an
+// address outside all of them makes gtrace read them again: the process
+// may have exec'd or mapped a library since (dlopen), but an address that
+// is in no file (JIT code) must not cost a read of /proc each time.
+const rereadAfter = time.Second
 
 // mapping is one file-backed executable line of /proc/PID/maps.
 type mapping struct {
@@ -41,34 +49,52 @@ type elfSyms struct {
 func (u *usyms) lookup(pid uint32, addr uint64) (sym string, off uint64, file string) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
-	if u.procs == nil {
-		u.procs, u.files = map[uint32][]mapping{}, map[string]*elfSyms{}
-	}
+	u.init()
 	ms, ok := u.procs[pid]
 	if !ok {
 		ms = readMaps(pid)
-		u.procs[pid] = ms
+		u.procs[pid], u.read[pid] = ms, time.Now()
 	}
+	m, ok := findMapping(ms, addr)
+	if !ok && time.Since(u.read[pid]) > rereadAfter {
+		if fresh := readMaps(pid); len(fresh) > 0 {
+			u.procs[pid], u.read[pid] = fresh, time.Now()
+			m, ok = findMapping(fresh, addr)
+		}
+	}
+	if !ok {
+		return "", 0, ""
+	}
+	es, ok := u.files[m.path]
+	if !ok {
+		es = readELFSyms(m.path)
+		u.files[m.path] = es
+	}
+	if es == nil {
+		return "", 0, m.path
+	}
+	name, o, ok := es.lookup(addr - m.start + m.off)
+	if !ok {
+		return "", 0, m.path
+	}
+	// C++ names print demangled, as bpftrace prints them.
+	return probes.Demangle(name), o, m.path
+}
+
+func (u *usyms) init() {
+	if u.procs == nil {
+		u.procs, u.read, u.files = map[uint32][]mapping{}, map[uint32]time.Time{}, map[string]*elfSyms{}
+	}
+}
+
+// findMapping finds the mapping holding addr.
+func findMapping(ms []mapping, addr uint64) (mapping, bool) {
 	for _, m := range ms {
-		if addr < m.start || addr >= m.end {
-			continue
+		if addr >= m.start && addr < m.end {
+			return m, true
 		}
-		es, ok := u.files[m.path]
-		if !ok {
-			es = readELFSyms(m.path)
-			u.files[m.path] = es
-		}
-		if es == nil {
-			return "", 0, m.path
-		}
-		name, o, ok := es.lookup(addr - m.start + m.off)
-		if !ok {
-			return "", 0, m.path
-		}
-		// C++ names print demangled, as bpftrace prints them.
-		return probes.Demangle(name), o, m.path
 	}
-	return "", 0, ""
+	return mapping{}, false
 }
 
 // remember snapshots the mappings of a traced process (-c, -p) while it
@@ -81,10 +107,8 @@ func (u *usyms) remember(pid uint32) {
 	}
 	u.mu.Lock()
 	defer u.mu.Unlock()
-	if u.procs == nil {
-		u.procs, u.files = map[uint32][]mapping{}, map[string]*elfSyms{}
-	}
-	u.procs[pid] = ms
+	u.init()
+	u.procs[pid], u.read[pid] = ms, time.Now()
 }
 
 func readMaps(pid uint32) []mapping {
