@@ -171,6 +171,8 @@ type runner struct {
 
 	objs     *objects
 	attached []*probes.Attachment
+	// detached is closed when the links given to detachSoon are closed.
+	detached chan struct{}
 	events   *eventLoop
 
 	actions  []actionState // per action id

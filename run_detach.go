@@ -7,6 +7,8 @@ import (
 	"syscall"
 
 	"github.com/cilium/ebpf/link"
+
+	"github.com/gtrace/gtrace/probes"
 )
 
 // backgroundDetachMin is the number of perf-event links from which
@@ -24,19 +26,45 @@ const backgroundDetachMin = 8
 // when the helper exits, which nobody waits for. Without it, or when the
 // helper cannot start, the links are closed from parallel goroutines.
 func (r *runner) detach() {
-	if len(r.attached) == 0 {
+	if r.detached != nil {
+		<-r.detached
+	}
+	r.closeLinks(r.attached)
+	r.attached = nil
+}
+
+// detachSoon starts detaching every link in the background; detach waits
+// for it. The exit sequence calls it once the maps are read, so that the
+// kernel's slow part runs while the results are formatted and printed.
+func (r *runner) detachSoon() {
+	if r.detached != nil || len(r.attached) == 0 {
+		return
+	}
+	as := r.attached
+	r.attached = nil
+	done := make(chan struct{})
+	r.detached = done
+	go func() {
+		defer close(done)
+		r.closeLinks(as)
+	}()
+}
+
+// closeLinks closes the links of as from parallel goroutines, handing
+// the perf events to a helper first when asked (see detach).
+func (r *runner) closeLinks(as []*probes.Attachment) {
+	if len(as) == 0 {
 		return
 	}
 	var release func()
 	if r.opts.BackgroundDetach {
-		release = r.handOffPerfEvents()
+		release = handOffPerfEvents(as)
 	}
 	var wg sync.WaitGroup
-	for _, a := range r.attached {
+	for _, a := range as {
 		wg.Go(func() { a.Close() })
 	}
 	wg.Wait()
-	r.attached = nil
 	if release != nil {
 		release()
 	}
@@ -45,14 +73,14 @@ func (r *runner) detach() {
 // handOffPerfEvents gives duplicates of the perf events of every perf link
 // to `sh -c 'read _'` and returns the function that lets it exit (closing
 // its stdin). It returns nil when there are few events or no helper.
-func (r *runner) handOffPerfEvents() func() {
+func handOffPerfEvents(as []*probes.Attachment) func() {
 	var files []*os.File
 	closeAll := func() {
 		for _, f := range files {
 			f.Close()
 		}
 	}
-	for _, a := range r.attached {
+	for _, a := range as {
 		for _, l := range a.Links {
 			if pe, ok := l.(link.PerfEvent); ok {
 				if f, err := pe.PerfEvent(); err == nil {

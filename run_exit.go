@@ -38,8 +38,9 @@ func (r *runner) stoppedInKernel() bool {
 
 // finish is the end of every run (exit(), a signal, a cancelled context):
 // the probes are stopped, the ring drained, END run and drained, losses
-// reported, the maps printed, and only then the probes detached, because
-// detaching perf-event tracepoints takes the kernel ~66 ms each.
+// reported, the maps read, and only then the probes detached, because
+// detaching perf-event tracepoints takes the kernel ~66 ms each: in the
+// background while the maps are printed.
 func (r *runner) finish() error {
 	r.setStopped()
 	l := r.events
@@ -56,6 +57,9 @@ func (r *runner) finish() error {
 	if err != nil {
 		return err
 	}
+	// The probes are stopped and every map is read: detaching (the
+	// kernel waits for RCU grace periods) overlaps the printing.
+	r.detachSoon()
 	if r.opts.NoMapsOnExit {
 		ms = ms[:0]
 	}

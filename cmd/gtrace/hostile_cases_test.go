@@ -279,3 +279,18 @@ func hostileCommandLines(t *testing.T) []hostile {
 		withEnv(cli("BPFTRACE_PERF_RB_PAGES huge", "-e", good), "BPFTRACE_PERF_RB_PAGES=999999999999"),
 	}
 }
+
+// hostileLoads are well-typed programs beyond what BPF can hold: code
+// generation or the verifier must refuse them with a message, not crash or
+// hang. (They load with --dry-run, so none runs.)
+func hostileLoads() []hostile {
+	refused := func(name, program string) hostile {
+		return hostile{name: name, args: []string{"--dry-run", "-"}, program: program, refused: true}
+	}
+	return []hostile{
+		refused("10k helper operands", "BEGIN { $x = 1"+strings.Repeat(" + pid", 10000)+"; }"),
+		refused("100k-byte string variable", `BEGIN { $s = "`+strings.Repeat("a", 100000)+`"; printf("%s", $s); }`),
+		refused("infinite loop", `BEGIN { while (1) { @x = 1; } }`),
+		refused("100 nested infinite loops", "BEGIN { "+nest(100, "while (1) { ", "@x = 1;", " }")+" }"),
+	}
+}
