@@ -17,7 +17,7 @@ import (
 func listProbes(c *config, args []string, env settings, stdin io.Reader, stdout, stderr io.Writer) int {
 	if c.program == "" && (len(args) == 0 || !isFile(args[0])) {
 		if len(args) > 1 {
-			fmt.Fprintf(stderr, "gtrace: -l takes one search pattern, not %d arguments\n", len(args))
+			fmt.Fprintf(stderr, "ERROR: -l takes one search pattern, not %d arguments\n", len(args))
 			return 1
 		}
 		pattern := ""
@@ -26,20 +26,20 @@ func listProbes(c *config, args []string, env settings, stdin io.Reader, stdout,
 		}
 		if kind, glob, ok := typeSearch(pattern); ok {
 			if err := listTypes(kernelEnv(stderr), kind, glob, stdout, c.verbose); err != nil {
-				fmt.Fprintf(stderr, "gtrace: %v\n", err)
+				fmt.Fprintf(stderr, "ERROR: %v\n", err)
 				return 1
 			}
 			return 0
 		}
 		if err := kernelEnv(stderr).List(pattern, stdout, c.verbose); err != nil {
-			fmt.Fprintf(stderr, "gtrace: %v\n", err)
+			fmt.Fprintf(stderr, "ERROR: %v\n", err)
 			return 1
 		}
 		return 0
 	}
 	src, params, err := readProgram(c, args, stdin)
 	if err != nil {
-		fmt.Fprintf(stderr, "gtrace: %v\n", err)
+		fmt.Fprintf(stderr, "ERROR: %v\n", err)
 		return 1
 	}
 	kernel := kernelEnv(stderr)

@@ -39,15 +39,15 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 0
 	}
 	if c.debug != "" && !slices.Contains(debugStages, c.debug) {
-		fmt.Fprintf(stderr, "gtrace: unknown -d stage %q (want one of ast, types, asm, all)\n", c.debug)
+		fmt.Fprintf(stderr, "ERROR: unknown -d stage %q (want one of ast, types, asm, all)\n", c.debug)
 		return 1
 	}
 	if !slices.Contains(outputFormats, c.format) {
-		fmt.Fprintf(stderr, "gtrace: unknown output format %q (want one of text, json, table)\n", c.format)
+		fmt.Fprintf(stderr, "ERROR: unknown output format %q (want one of text, json, table)\n", c.format)
 		return 1
 	}
 	if c.buffering != "" && !slices.Contains(bufferModes, c.buffering) {
-		fmt.Fprintf(stderr, "gtrace: -B must be none, line or full, not %q\n", c.buffering)
+		fmt.Fprintf(stderr, "ERROR: -B must be none, line or full, not %q\n", c.buffering)
 		return 1
 	}
 	if c.info {
@@ -60,7 +60,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return 1
 		}
 		if c.command != "" {
-			fmt.Fprintln(stderr, "gtrace: -p and -c cannot be used together")
+			fmt.Fprintln(stderr, "ERROR: -p and -c cannot be used together")
 			return 1
 		}
 	}

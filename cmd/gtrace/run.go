@@ -21,7 +21,12 @@ func runScript(script *gtrace.Script, c *config, env settings, kernel *probes.Ke
 	if c.outFile != "" {
 		f, err := os.Create(c.outFile)
 		if err != nil {
-			fmt.Fprintf(stderr, "gtrace: %v\n", err)
+			// bpftrace's words, with the reason without Go's "open PATH: ".
+			var pe *os.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err
+			}
+			fmt.Fprintf(stderr, "ERROR: Failed to open output file: %q: %v\n", c.outFile, err)
 			return 1
 		}
 		defer f.Close()
