@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -202,6 +203,31 @@ func TestUprobeWildcardMulti(t *testing.T) {
 	for _, want := range []string{"@[uprobe:" + bin + ":work]: 3\n", "@[uprobe:" + bin + ":greet]: 3\n", "@[uprobe:" + bin + ":main]: 1\n"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("output lacks %q:\n%s", want, got)
+		}
+	}
+}
+
+// ustack in its modes and depths, buf() of a user pointer, usym() of a
+// data address: the shapes bpftrace 0.17 prints for the same probe
+// (checked side by side with -p on this target).
+func TestUprobeStackModes(t *testing.T) {
+	bin := buildUprobeTarget(t)
+	src := strings.ReplaceAll(`uprobe:BIN:greet {
+	@b[buf(arg0, 3)] = count(); @r[ustack(raw, 2)] = count(); @p[ustack(perf, 2)] = count();
+	@d[ustack(2)] = count(); @one[ustack(1)] = count(); @u[usym(arg0)] = count(); }`, "BIN", bin)
+	got := runUser(t, src, probes.NewKernel(), RunOptions{Command: []string{bin, "4", "0", "300"}}, true)
+	for _, re := range []string{
+		`(?m)^@b\[hel\]: 2$`,
+		`(?m)^@b\[hi\\x00\]: [12]$`,
+		`\n@d\[\n    greet\+0\n    main\+\d+\n\]: 4\n`,
+		`\n@one\[\n    greet\+0\n\]: 4\n`,
+		`\n@p\[\n\t[0-9a-f]+ greet\+0 \(` + regexp.QuoteMeta(bin) + `\)\n\t[0-9a-f]+ main\+\d+ \(` + regexp.QuoteMeta(bin) + `\)\n\]: 4\n`,
+		`\n@r\[\n[0-9a-f]+\n[0-9a-f]+\n\]: 4\n`,
+		// A string literal's address is in no function: printed in hex.
+		`(?m)^@u\[0x[0-9a-f]+\]: 2$`,
+	} {
+		if !regexp.MustCompile(re).MatchString(got) {
+			t.Errorf("output does not match %s:\n%s", re, got)
 		}
 	}
 }
