@@ -82,7 +82,7 @@ func TestToolsAreScripts(t *testing.T) {
 }
 
 // TestToolsDryRun compiles every tool and loads its programs into the
-// kernel (the verifier checks them) without attaching.
+// kernel (the verifier checks them) without attaching, also with -kk.
 func TestToolsDryRun(t *testing.T) {
 	needRoot(t)
 	known := knownDryRunFailures()
@@ -99,6 +99,12 @@ func TestToolsDryRun(t *testing.T) {
 				t.Logf("known failure (%s):\n%s", reason, stderr)
 			case code != 0:
 				t.Errorf("exit %d\n%s%s", code, stdout, stderr)
+			}
+			if code == 0 {
+				// -kk adds a check after every helper call that can fail.
+				if code, _, stderr := runCLI(t, "", "-kk", "--dry-run", f); code != 0 {
+					t.Errorf("-kk: exit %d\n%s", code, stderr)
+				}
 			}
 		})
 	}
