@@ -64,12 +64,23 @@ func (g *gen) fieldInt(f *lang.Field, dst asm.Register) {
 	fail(f, "field access %s: %v", g.c.text(f.Span), ErrUnsupported)
 }
 
+// bitfield extracts a bitfield from its storage unit in r: shifted up to
+// drop the bits above it, then down to drop those below. Two shifts serve
+// every width up to 64 bits, where a mask immediate stops at 31. The value
+// is unsigned even for a signed member, as bpftrace 0.17 reads it (shift
+// and mask).
 func (g *gen) bitfield(r asm.Register, m *lang.Member) {
-	if m.BitSize > 0 {
-		if m.BitOff > 0 {
-			g.b.emit(asm.RSh.Imm(r, int32(m.BitOff)))
-		}
-		g.b.emit(asm.And.Imm(r, int32(uint32(1)<<m.BitSize-1)))
+	if m.BitSize <= 0 {
+		return
+	}
+	if m.BitOff+m.BitSize > 64 {
+		panic("BUG: codegen: bitfield past its 64-bit unit")
+	}
+	if up := 64 - m.BitOff - m.BitSize; up > 0 {
+		g.b.emit(asm.LSh.Imm(r, int32(up)))
+	}
+	if down := 64 - m.BitSize; down > 0 {
+		g.b.emit(asm.RSh.Imm(r, int32(down)))
 	}
 }
 
