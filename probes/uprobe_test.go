@@ -271,7 +271,15 @@ func TestUSDTArgSpecs(t *testing.T) {
 			t.Errorf("%s (%s) = %+v, want %+v", tt.spec, tt.arch, got, tt.want)
 		}
 	}
-	for _, bad := range []string{"3@%eax", "8@counter(%rip)", "x@%eax", "8@%xyz"} {
+	for _, tt := range []struct {
+		spec, sym string
+		value     int64
+	}{{"-8@counter(%rip)", "counter", 0}, {"-4@8+arr(%rip)", "arr", 8}, {"4@arr+12(%rip)", "arr", 12}, {"4@arr-4(%rip)", "arr", -4}} {
+		if a := parseUSDTArg(tt.spec, "amd64"); a.Err != "" || a.sym != tt.sym || a.Value != tt.value || a.Reg != "ip" || a.Kind != USDTMem {
+			t.Errorf("%s = %+v, want %s%+d from ip", tt.spec, a, tt.sym, tt.value)
+		}
+	}
+	for _, bad := range []string{"3@%eax", "8@counter(%rax)", "x@%eax", "8@%xyz", "8@a+b(%rip)"} {
 		if a := parseUSDTArg(bad, "amd64"); a.Err == "" {
 			t.Errorf("%s: no error: %+v", bad, a)
 		}

@@ -65,6 +65,7 @@ func readUSDT(f *elf.File, ef *elfFile) ([]USDTProbe, error) {
 		return f.ByteOrder.Uint64(b)
 	}
 	var out []USDTProbe
+	var syms map[string]uint64 // read when an argument names a symbol
 	for len(data) >= 12 {
 		namesz := int(f.ByteOrder.Uint32(data))
 		descsz := int(f.ByteOrder.Uint32(data[4:]))
@@ -106,12 +107,48 @@ func readUSDT(f *elf.File, ef *elfFile) ([]USDTProbe, error) {
 			}
 		}
 		p.Args = parseUSDTArgs(p.ArgSpec, arch)
+		for i := range p.Args {
+			if a := &p.Args[i]; a.sym != "" {
+				// A global read %rip-relative: its address is the
+				// probe's (ip when the uprobe fires) plus the distance
+				// between the two in the file, wherever it is loaded.
+				if syms == nil {
+					syms = symbolAddrs(f)
+				}
+				addr, ok := syms[a.sym]
+				if !ok {
+					a.Err = fmt.Sprintf("usdt argument %q: symbol %s not found", a.Spec, a.sym)
+					continue
+				}
+				a.Value += int64(addr - p.Addr)
+				a.sym = ""
+			}
+		}
 		out = append(out, p)
 	}
 	return out, nil
 }
 
 func align4(n int) int { return (n + 3) &^ 3 }
+
+// symbolAddrs maps every defined symbol of f (.symtab, else .dynsym) to
+// its address: the globals usdt arguments read.
+func symbolAddrs(f *elf.File) map[string]uint64 {
+	out := map[string]uint64{}
+	for _, read := range []func() ([]elf.Symbol, error){f.Symbols, f.DynamicSymbols} {
+		syms, err := read()
+		if err != nil {
+			continue
+		}
+		for _, s := range syms {
+			name, _, _ := strings.Cut(s.Name, "@")
+			if _, dup := out[name]; !dup && s.Section != elf.SHN_UNDEF && s.Value != 0 {
+				out[name] = s.Value
+			}
+		}
+	}
+	return out
+}
 
 // usdtExpand: usdt:BIN:PROBE, usdt:BIN:PROVIDER:PROBE, and usdt:PROBE or
 // usdt:PROVIDER:PROBE with -p (searching every file the process maps).

@@ -40,6 +40,11 @@ type USDTArg struct {
 	Err string
 	// RegShift is 8 for x86-64's high-byte registers (%ah, %bh, %ch, %dh).
 	RegShift int
+
+	// sym is the symbol of a %rip-relative operand ("counter(%rip)",
+	// "8+arr(%rip)": a global variable), until readUSDT turns it into a
+	// displacement from the probe's own address (ip at the probe).
+	sym string
 }
 
 // parseUSDTArgs splits a note's argument string ("-4@%edi 8@-8(%rbp)")
@@ -158,14 +163,19 @@ func (a *USDTArg) parseX86(op string) error {
 	if open < 0 || !strings.HasSuffix(op, ")") {
 		return fmt.Errorf("unknown operand %q", op)
 	}
+	parts := strings.Split(op[open+1:len(op)-1], ",")
 	if disp := op[:open]; disp != "" {
 		v, err := strconv.ParseInt(disp, 0, 64)
 		if err != nil {
-			return fmt.Errorf("symbol-relative operands are not supported")
+			if len(parts) != 1 || (parts[0] != "%rip" && parts[0] != "%eip") {
+				return fmt.Errorf("symbol-relative operand %q not %%rip-relative", op)
+			}
+			if a.sym, v, err = symbolDisp(disp); err != nil {
+				return err
+			}
 		}
 		a.Value = v
 	}
-	parts := strings.Split(op[open+1:len(op)-1], ",")
 	a.Kind = USDTMem
 	var err error
 	if a.Reg, _, err = x86Reg(parts[0]); err != nil {
@@ -183,6 +193,33 @@ func (a *USDTArg) parseX86(op string) error {
 		}
 	}
 	return nil
+}
+
+// symbolDisp splits a symbolic displacement: "counter", "arr+8",
+// "8+arr", "arr-4".
+func symbolDisp(disp string) (string, int64, error) {
+	name, num, sign := disp, "", int64(1)
+	if i := strings.IndexAny(disp, "+-"); i > 0 {
+		name, num = disp[:i], disp[i+1:]
+		if disp[i] == '-' {
+			sign = -1
+		}
+		if _, err := strconv.ParseInt(name, 0, 64); err == nil && disp[i] == '+' {
+			name, num = num, name // "8+arr"
+		}
+	}
+	if name == "" || strings.ContainsAny(name, "+-()%$ ") {
+		return "", 0, fmt.Errorf("bad displacement %q", disp)
+	}
+	var v int64
+	if num != "" {
+		n, err := strconv.ParseInt(num, 0, 64)
+		if err != nil {
+			return "", 0, fmt.Errorf("bad displacement %q", disp)
+		}
+		v = sign * n
+	}
+	return name, v, nil
 }
 
 func arm64Reg(s string) (string, error) {
