@@ -102,6 +102,8 @@ func TestE2EBTFCurtask(t *testing.T) {
 	printf("nlink %d\n", curtask->mm->exe_file->f_inode->i_nlink);
 	printf("hint %d\n", curtask->mm->exe_file->f_inode->i_write_hint);
 	printf("comm %s %s\n", curtask->group_leader->comm, curtask->real_parent->comm);
+	$r = curtask->signal->rlim[7];
+	printf("copy %d %d\n", $r.rlim_cur, $r.rlim_max);
 	printf("addr %d %d\n", *(&curtask->pid) == tid, (&curtask->signal->rlim[7])->rlim_cur == curtask->signal->rlim[7].rlim_cur);
 	exit();
 }`)
@@ -120,6 +122,9 @@ func TestE2EBTFCurtask(t *testing.T) {
 	}
 	if got, want := strings.Join(lines["nofile"], " "), strconv.FormatUint(lim.Cur, 10)+" "+strconv.FormatUint(lim.Max, 10)+" 0"; got != want {
 		t.Errorf("rlim[7].rlim_cur, rlim[$i].rlim_max, rlim[16] = %s, want %s", got, want)
+	}
+	if got, want := strings.Join(lines["copy"], " "), strconv.FormatUint(lim.Cur, 10)+" "+strconv.FormatUint(lim.Max, 10); got != want {
+		t.Errorf("fields of a copied struct rlimit = %s, want %s", got, want)
 	}
 	var st syscall.Stat_t
 	if err := syscall.Stat("/proc/self/exe", &st); err != nil {

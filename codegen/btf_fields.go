@@ -259,3 +259,35 @@ func (g *gen) addrOf(e *lang.Unary, dst asm.Register) {
 		g.b.emit(asm.Mov.Reg(dst, asm.R3))
 	}
 }
+
+// valueField reads a field of a struct value the script holds ($r.x of
+// `$r = curtask->signal->rlim[7]`, @m.x): from the copy in a stack slot or
+// map value, without a helper. It reports false when f.X is no such value.
+func (g *gen) valueField(f *lang.Field, dst asm.Register) bool {
+	if g.typeOf(f.X).Kind != lang.KindRecord || g.inMemory(f.X) || g.isArgsField(f) {
+		return false
+	}
+	m := g.fieldOf(f)
+	src, soff := g.memPtr(f.X)
+	size := maps.SizeOf(m.Type)
+	if !m.Type.IsInt() && !m.Type.IsPtr() || size > 8 {
+		fail(f, "reading %s as an integer: %v", m.Type, ErrUnsupported)
+	}
+	g.b.emit(asm.LoadMem(dst, src, soff+int16(m.Offset), sizeOp(size)))
+	g.extend(dst, m.Type)
+	g.bitfield(dst, m)
+	return true
+}
+
+// valueFieldMem copies a memory-valued field (a string, a nested struct)
+// of a struct value the script holds. It reports false when f.X is no
+// such value.
+func (g *gen) valueFieldMem(f *lang.Field, dt *lang.Type, base asm.Register, off int16, pad bool) bool {
+	if g.typeOf(f.X).Kind != lang.KindRecord || g.inMemory(f.X) || g.isArgsField(f) {
+		return false
+	}
+	m := g.fieldOf(f)
+	src, soff := g.memPtr(f.X)
+	g.copyConvert(dt, base, off, m.Type, src, soff+int16(m.Offset), pad)
+	return true
+}

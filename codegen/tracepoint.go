@@ -61,6 +61,9 @@ func (g *gen) fieldInt(f *lang.Field, dst asm.Register) {
 		g.chainInt(f, dst)
 		return
 	}
+	if g.valueField(f, dst) {
+		return
+	}
 	fail(f, "field access %s: %v", g.c.text(f.Span), ErrUnsupported)
 }
 
@@ -92,7 +95,7 @@ func (g *gen) fieldMem(f *lang.Field, dt *lang.Type, base asm.Register, off int1
 	}
 	if !g.isArgsField(f) || !ctxRecord(g.grp.provider) {
 		if !g.inMemory(f) {
-			return false
+			return g.valueFieldMem(f, dt, base, off, pad)
 		}
 		g.chainMem(f, dt, base, off, pad)
 		return true
