@@ -49,6 +49,7 @@ func (r *runner) load() error {
 		}
 	}
 	copts := r.collectionOptions()
+	copts.Cache = probes.KernelBTFCache() // the kernel BTF is parsed once
 	coll, err := ebpf.NewCollectionWithOptions(spec, copts)
 	if p, errno := r.tracingRefusal(spec, err); p != nil {
 		coll, err = r.refusedTracing(spec, copts, p, errno) // run_fentry.go

@@ -111,7 +111,7 @@ func (k *Kernel) Spec() (*btf.Spec, error) {
 		case k.NoBTF:
 			k.btfErr = errNoBTF
 		default:
-			k.btfSpec, k.btfErr = btf.LoadKernelSpec()
+			k.btfSpec, k.btfErr = kernelBTF.Kernel() // shared with the loader
 		}
 	})
 	return k.btfSpec, k.btfErr
