@@ -98,3 +98,23 @@ func TestBTFFieldTypes(t *testing.T) {
 		}
 	}
 }
+
+// A record known by name only (a forward declaration in BTF) has no
+// fields to read: with a kernel that is the checker's error, not code
+// generation's.
+func TestOpaqueRecordField(t *testing.T) {
+	opaque := &lang.Type{Kind: lang.KindRecord, Name: "struct opaque"}
+	env := &sema.TableEnv{Types: map[string]*lang.Type{
+		"struct a": {Kind: lang.KindRecord, Name: "struct a", Size: 8, Fields: []*lang.Member{field("p", lang.PtrTo(opaque), 0)}},
+	}}
+	src := `BEGIN { $x = ((struct a *)0)->p->x; }`
+	_, _, errs := checkSrc(t, src, sema.Options{Env: env})
+	want := "stdin:1:14-35: ERROR: Unknown struct/union: 'struct opaque'\n"
+	if got := render(src, errs); !strings.HasPrefix(got, want) {
+		t.Errorf("got:\n%swant:\n%s", got, want)
+	}
+	// Without a kernel nothing can tell: the field is an integer.
+	if _, _, errs := checkSrc(t, src, sema.Options{Env: sema.NoKernel}); errs.HasErrors() {
+		t.Errorf("NoKernel: %s", render(src, errs))
+	}
+}

@@ -529,6 +529,12 @@ func (c *checker) member(at lang.Node, rec *lang.Type, name string) *lang.Type {
 		}
 	}
 	if rec.Fields == nil {
+		if c.opts.Env != NoKernel && rec.Name != "" {
+			// Declared (a forward declaration, a pointer target) but
+			// its members are known neither to BTF nor to the script.
+			c.errorf(at, "Unknown struct/union: '%s'", rec.Name)
+			return lang.None
+		}
 		return unknown
 	}
 	m := rec.Member(name)
