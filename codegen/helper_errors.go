@@ -191,3 +191,35 @@ func (g *gen) assignOpSpan(s *lang.AssignStmt) lang.Span {
 	end := lang.Pos{Offset: start.Offset + len(s.Op), Line: start.Line, Col: start.Col + len(s.Op)}
 	return lang.Span{Start: start, End: end}
 }
+
+// recordCopied is record under -k: the payload is built in scratch memory
+// (the stack, or the BigMap entry when large) and then copied into the
+// ring with bpf_ringbuf_output. A record reserved first would come out
+// before the helper errors its own arguments raise (the ring keeps the
+// order of reservation); bpftrace evaluates the arguments first, so its
+// warning precedes the line it concerns. The copy costs only under -k.
+func (g *gen) recordCopied(id int, a *Action, fill func(rec asm.Register)) {
+	rec := g.hold()
+	if rec.reg == asm.R0 {
+		fail(a.Call, "expression too complex around %s(): %v", a.Call.Name, ErrUnsupported)
+	}
+	buf := g.tmp(a.Size)
+	g.addr(rec.reg, buf.reg, buf.off)
+	g.b.emit(
+		movImm(asm.R1, int64(id)),
+		asm.StoreMem(rec.reg, 0, asm.R1, asm.DWord),
+	)
+	fill(rec.reg)
+	sent := g.b.label("event_sent")
+	g.b.emit(
+		asm.LoadMapPtr(asm.R1, 0).WithReference(EventsMap),
+		asm.Mov.Reg(asm.R2, rec.reg),
+		asm.Mov.Imm(asm.R3, int32(a.Size)),
+		asm.Mov.Imm(asm.R4, 0),
+		asm.FnRingbufOutput.Call(),
+		asm.JEq.Imm(asm.R0, 0, sent),
+	)
+	g.countLost(LostEvents)
+	g.b.mark(sent)
+	g.release(rec)
+}

@@ -90,6 +90,10 @@ func (g *gen) event(a *Action, args []lang.Expr) {
 func (g *gen) record(a *Action, fill func(rec asm.Register)) {
 	id := len(g.c.out.Actions)
 	g.c.out.Actions = append(g.c.out.Actions, a)
+	if g.c.opts.HelperErrors > 0 {
+		g.recordCopied(id, a, fill) // helper_errors.go
+		return
+	}
 
 	rec := g.hold()
 	if rec.reg == asm.R0 {

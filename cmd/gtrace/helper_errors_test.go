@@ -14,6 +14,7 @@ import (
 func TestHelperErrors(t *testing.T) {
 	needRoot(t)
 	full := `BEGIN { @[1] = 1; @[2] = 2; @[3] = 3; exit(); }`
+	inPrintf := `BEGIN { printf("%s|\n", str(0)); exit(); }`
 	reads := `BEGIN { $s = str(0); @a[1] = 1; $y = @a[2]; delete(@a[5]); @s = stats(5); @x++; exit(); }`
 	warn := func(prog string, from, to int, msg string) string {
 		return "stdin:1:" + strconv.Itoa(from) + "-" + strconv.Itoa(to) + ": WARNING: " + msg + "\n" + prog + "\n" +
@@ -49,6 +50,9 @@ func TestHelperErrors(t *testing.T) {
 			warn(reads, 65, 73, "Failed to map_lookup_elem: 0") +
 			warn(reads, 75, 79, "Failed to map_lookup_elem: 0") +
 			"\n\n@a[1]: 1\n@s: count 1, average 5, total 5\n\n@x: 1\n"},
+		// The warning about an argument comes before the line it is in.
+		{"kk_printf", "", []string{"-kk", "-e", inPrintf}, "Attaching 1 probe...\n" +
+			warn(inPrintf, 25, 31, "Failed to probe_read_str: Bad address (-14)") + "|\n\n\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.env != "" {
