@@ -69,6 +69,9 @@ func (g *gen) builtin(e *lang.Builtin, dst asm.Register) {
 		g.call(asm.FnGetCurrentCgroupId)
 	case "curtask":
 		g.call(asm.FnGetCurrentTask)
+	case "ppid":
+		g.ppid(e, dst)
+		return
 	case "jiffies":
 		g.call(asm.FnJiffies64)
 	case "probe":

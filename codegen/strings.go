@@ -57,6 +57,10 @@ func (g *gen) memExpr(e lang.Expr, dt *lang.Type, base asm.Register, off int16, 
 			g.comm(dt, base, off, pad)
 			return
 		}
+		if e.Name == "pcomm" {
+			g.pcomm(e, dt, base, off, pad)
+			return
+		}
 		if e.Name == "args" && st.Kind == lang.KindRecord {
 			g.argsValue(dt, base, off, pad) // fentry.go
 			return
