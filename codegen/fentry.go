@@ -24,6 +24,8 @@ func ctxRecord(p lang.Provider) bool {
 	switch p {
 	case lang.Tracepoint, lang.Fentry, lang.Fexit, lang.RawTracepoint:
 		return true
+	case lang.Uprobe:
+		return true // pt_regs: members at their registers' offsets
 	}
 	return false
 }
@@ -31,7 +33,7 @@ func ctxRecord(p lang.Provider) bool {
 // protoProvider reports whether a provider's args come from a BTF
 // signature.
 func protoProvider(p lang.Provider) bool {
-	return p == lang.Fentry || p == lang.Fexit || p == lang.RawTracepoint
+	return p == lang.Fentry || p == lang.Fexit || p == lang.RawTracepoint || p == lang.Uprobe
 }
 
 // protoOf returns the BTF signature of a fentry, fexit or raw tracepoint
@@ -42,8 +44,12 @@ func (c *compiler) protoOf(pi *sema.ProbeInfo, t probes.Target) (*lang.Proto, er
 	if t.Provider == lang.RawTracepoint {
 		name = t.Event
 	}
+	module := t.Category
+	if t.Provider == lang.Uprobe {
+		module = t.Path
+	}
 	if c.opts.Env != nil {
-		ps, err := c.opts.Env.Protos(t.Provider, t.Category, name)
+		ps, err := c.opts.Env.Protos(t.Provider, module, name)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", t.Name, err)
 		}
@@ -59,6 +65,9 @@ func (c *compiler) protoOf(pi *sema.ProbeInfo, t probes.Target) (*lang.Proto, er
 		if b.Name == "args" && ty.Kind == lang.KindRecord && ty.Fields != nil {
 			return &lang.Proto{Name: name, Args: ty}, nil
 		}
+	}
+	if t.Provider == lang.Uprobe {
+		return nil, fmt.Errorf("%s: args: no DWARF for %s in %s (build it with -g, or use arg0..argN)", t.Name, t.Func, t.Path)
 	}
 	return nil, fmt.Errorf("%s: no BTF signature for the function's args and retval (kernel BTF: CONFIG_DEBUG_INFO_BTF)", t.Name)
 }

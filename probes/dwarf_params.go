@@ -19,8 +19,29 @@ func uprobeParams(k *Kernel, name string) []string {
 	if err != nil {
 		return nil
 	}
-	ef.paramsOnce.Do(func() { ef.params = readDWARFParams(path) })
-	return ef.params[fn]
+	var out []string
+	for _, prm := range ef.dwarfParams(fn) {
+		tname := unknownType
+		if prm.typ != nil {
+			tname = dwarfTypeName(prm.typ)
+		}
+		out = append(out, tname+" "+prm.name)
+	}
+	return out
+}
+
+// dwarfParam is one formal parameter of a function in DWARF; typ is nil
+// when DWARF does not say.
+type dwarfParam struct {
+	name string
+	typ  dwarf.Type
+}
+
+// dwarfParams returns the parameters of function fn, reading the file's
+// DWARF on first use.
+func (f *elfFile) dwarfParams(fn string) []dwarfParam {
+	f.paramsOnce.Do(func() { f.params = readDWARFParams(f.Path) })
+	return f.params[fn]
 }
 
 func cutLastColon(s string) (string, string, bool) {
@@ -33,8 +54,8 @@ func cutLastColon(s string) (string, string, bool) {
 }
 
 // readDWARFParams maps each function defined in path's DWARF to its
-// parameters' "TYPE NAME" lines.
-func readDWARFParams(path string) map[string][]string {
+// parameters.
+func readDWARFParams(path string) map[string][]dwarfParam {
 	f, err := elf.Open(path)
 	if err != nil {
 		return nil
@@ -51,7 +72,7 @@ func readDWARFParams(path string) map[string][]string {
 			return nil
 		}
 	}
-	out := map[string][]string{}
+	out := map[string][]dwarfParam{}
 	r := d.Reader()
 	for {
 		e, err := r.Next()
@@ -86,9 +107,9 @@ func readDWARFParams(path string) map[string][]string {
 }
 
 // readParams reads the children of the subprogram r has just returned,
-// leaving r after them, and formats its formal parameters.
-func readParams(d *dwarf.Data, r *dwarf.Reader) []string {
-	var out []string
+// leaving r after them, and returns its formal parameters.
+func readParams(d *dwarf.Data, r *dwarf.Reader) []dwarfParam {
+	var out []dwarfParam
 	for depth := 1; depth > 0; {
 		e, err := r.Next()
 		if err != nil || e == nil {
@@ -111,13 +132,13 @@ func readParams(d *dwarf.Data, r *dwarf.Reader) []string {
 					}
 				}
 			}
-			tname := unknownType
+			prm := dwarfParam{name: name}
 			if hasType {
 				if t, err := d.Type(typ); err == nil {
-					tname = dwarfTypeName(t)
+					prm.typ = t
 				}
 			}
-			out = append(out, tname+" "+name)
+			out = append(out, prm)
 		}
 		if e.Children {
 			depth++

@@ -29,7 +29,7 @@ type elfFile struct {
 	dm     []string // Funcs' demangled names, "" where not C++
 
 	paramsOnce sync.Once
-	params     map[string][]string // -lv lines per function (DWARF)
+	params     map[string][]dwarfParam // per function, from DWARF
 }
 
 // elfFunc is one function symbol. Off is where a uprobe goes: the file

@@ -18,6 +18,9 @@ const maxFuncArgs = 12
 // (fentry/fexit) and raw tracepoints, from the kernel BTF (5.2+) or, for
 // module:name, the module's BTF under /sys/kernel/btf (5.11+).
 func (k *Kernel) Protos(p lang.Provider, module, pattern string) ([]*lang.Proto, error) {
+	if p == lang.Uprobe {
+		return k.uprobeProtos(module, pattern) // from DWARF (dwarf_args.go)
+	}
 	spec, err := k.moduleSpec(module)
 	if err != nil {
 		if errors.Is(err, btf.ErrNotFound) {

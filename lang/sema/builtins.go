@@ -158,11 +158,14 @@ func typeFunc(c *checker, b *lang.Builtin) *lang.Type {
 }
 
 // typeArgs is a pointer to the tracepoint's record, or for fentry, fexit
-// and raw tracepoints to the record of the BTF signature (protos.go).
-// Without kernel facts (and for uprobes) the record is opaque.
+// and raw tracepoints to the record of the BTF signature (protos.go), for
+// uprobes of the DWARF one. Without kernel facts the record is opaque.
 func typeArgs(c *checker, b *lang.Builtin) *lang.Type {
 	if t, ok := c.protoArgs(); ok {
 		return t
+	}
+	if cp := c.clauseProtos(); cp != nil && cp.mixed {
+		return lang.None // reported (a uprobe without DWARF)
 	}
 	if len(c.tpArgs) > 0 && c.tpArgs[0] != nil {
 		return lang.PtrTo(c.tpArgs[0])

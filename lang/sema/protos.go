@@ -13,9 +13,9 @@ type clauseProtos struct {
 }
 
 // protoProvider reports whether a provider's args come from a BTF
-// signature.
+// signature (or, for uprobes, the binary's DWARF).
 func protoProvider(p lang.Provider) bool {
-	return p == lang.Fentry || p == lang.Fexit || p == lang.RawTracepoint
+	return p == lang.Fentry || p == lang.Fexit || p == lang.RawTracepoint || p == lang.Uprobe
 }
 
 // clauseProtos returns the signatures of the current clause, nil when it
@@ -36,11 +36,17 @@ func (c *checker) clauseProtos() *clauseProtos {
 		any = true
 		module, name := "", ap.Args[len(ap.Args)-1]
 		if len(ap.Args) > 1 {
-			module = ap.Args[0]
+			module = ap.Args[0] // a kernel module; a uprobe's binary
 		}
 		ps, err := c.opts.Env.Protos(ap.Provider, module, name)
 		if err != nil {
 			c.errorf(ap, "%s", err)
+			continue
+		}
+		if len(ps) == 0 && ap.Provider == lang.Uprobe && c.opts.Env != NoKernel && !cp.mixed {
+			c.errorf(ap, "args: no DWARF debug information for %s in %s", name, module).
+				WithHint("build the binary with -g, or read the registers with arg0..argN")
+			cp.mixed = true // reported: args is not typed further
 			continue
 		}
 		for _, p := range ps {
