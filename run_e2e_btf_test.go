@@ -234,3 +234,15 @@ func TestE2EBTFSyscallUserPointer(t *testing.T) {
 		t.Errorf("output:\n%s\nstderr:\n%s", out, errs)
 	}
 }
+
+// rawtracepoint:sched_process_exec's args (typed from BTF) lead into the
+// new task and its linux_binprm.
+func TestE2EBTFRawTracepointExec(t *testing.T) {
+	_, out, errs := runScript(t, `rawtracepoint:sched_process_exec /args.p->real_parent->tgid == $1 && args.p->comm == "true"/ {
+	printf("exec %s %s %d\n", args.p->comm, str(args.bprm->filename), args.old_pid == args.p->pid);
+	exit();
+}`, RunOptions{}, func() { exec.Command("/bin/true").Run() })
+	if !strings.Contains(out, "\nexec true /bin/true 1\n") {
+		t.Errorf("output:\n%s\nstderr:\n%s", out, errs)
+	}
+}
