@@ -2,10 +2,13 @@ package gtrace
 
 import (
 	"bytes"
+	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gtrace/gtrace/probes"
 )
@@ -61,8 +64,16 @@ usdt:LIB:always { @always = count(); }
 	defer cmd.Wait()
 	k := probes.NewKernel()
 	k.PID = cmd.Process.Pid
+	// The dynamic loader maps the library just after the exec.
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if maps, _ := os.ReadFile("/proc/" + strconv.Itoa(k.PID) + "/maps"); bytes.Contains(maps, []byte(lib)) {
+			break
+		}
+	}
 	var buf bytes.Buffer
-	if err := k.List("usdt:*", &buf, false); err != nil || !strings.Contains(buf.String(), "usdt:"+lib+":sdtlib:hit\n") || !strings.Contains(buf.String(), "usdt:"+app+":sdtapp:glob\n") {
+	// Named through the process's root, as bpftrace 0.17 lists them.
+	root := "/proc/" + strconv.Itoa(k.PID) + "/root"
+	if err := k.List("usdt:*", &buf, false); err != nil || !strings.Contains(buf.String(), "usdt:"+root+lib+":sdtlib:hit\n") || !strings.Contains(buf.String(), "usdt:"+root+app+":sdtapp:glob\n") {
 		t.Errorf("-p -l usdt:*: %v\n%s", err, buf.String())
 	}
 	got = runUser(t, `usdt:sdtlib:hit { @hit = count(); }`, k, RunOptions{PID: cmd.Process.Pid}, false)

@@ -39,8 +39,10 @@ func uprobeExpand(k *Kernel, kind lang.Provider, args []string) ([]Target, error
 			return nil, fmt.Errorf("%s needs a binary and a function: %s:/bin/bash:readline", kind, kind)
 		}
 		bin, fn = "/proc/"+strconv.Itoa(k.PID)+"/exe", args[0]
-		if exe, err := os.Readlink(bin); err == nil && checkBinary(exe) == nil {
-			bin = exe // the name bpftrace shows, when this mount namespace sees it
+		if exe, err := os.Readlink(bin); err == nil && filepath.IsAbs(exe) && checkBinary(pidRoot(k.PID)+exe) == nil {
+			// The name bpftrace shows: the executable as the process's
+			// mount namespace has it (uprobe:/proc/PID/root/usr/bin/x:fn).
+			bin = pidRoot(k.PID) + exe
 		}
 	case 2:
 		bin, fn = args[0], args[1]
@@ -248,6 +250,10 @@ func (t *Target) CheckPlacement(unsafe bool) (warning string, err error) {
 	}
 	return "", fmt.Errorf("Could not add %s into middle of instruction: %s", what, t.misplaced)
 }
+
+// pidRoot is the root directory of process pid, through which its files
+// are reached in its own mount namespace.
+func pidRoot(pid int) string { return "/proc/" + strconv.Itoa(pid) + "/root" }
 
 // splitQuoted splits an attach point's components on ':' outside double
 // quotes and removes the quotes, as the script parser does: a C++ name

@@ -160,7 +160,11 @@ func usdtExpand(k *Kernel, args []string) ([]Target, error) {
 	switch {
 	case k.PID > 0 && len(args) < 3 && !strings.Contains(args[0], "/"):
 		pidForm = true
-		paths = processFiles(k.PID)
+		// Named through the process's root, as bpftrace names them
+		// (usdt:/proc/PID/root/usr/lib/libx.so:prov:probe).
+		for _, p := range processFiles(k.PID) {
+			paths = append(paths, pidRoot(k.PID)+p)
+		}
 		provPat, namePat = "*", args[len(args)-1]
 		if len(args) == 2 {
 			provPat = args[0]
