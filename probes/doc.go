@@ -15,11 +15,16 @@
 //
 // User-space probes (uprobe.go, usdt.go) expand against the binary they
 // name: elf.go reads its function symbols (.symtab, .dynsym, or a separate
-// debug file) with their file offsets and its .note.stapsdt probes;
+// debug file, or debugdata.go's MiniDebugInfo) with their file offsets and
+// its .note.stapsdt probes; demangle.go matches C++ functions by their
+// demangled names; insn.go checks that fn+off starts an instruction;
 // ldcache.go resolves library names as the dynamic loader does
 // (/etc/ld.so.cache, parsed here, and with Kernel.PID the process's maps);
-// usdt_args.go parses the notes' argument specs for code generation.
-// Their Provider entries have Expand and List functions of their own.
+// usdt_args.go parses the notes' argument specs for code generation;
+// dwarf_params.go and dwarf_args.go read a function's parameters from
+// DWARF for -lv and for uprobe `args` (Kernel.Protos, at the registers of
+// the calling convention). Their Provider entries have Expand and List
+// functions of their own.
 //
 // Kernel function probes: protos.go gives fentry/fexit functions and raw
 // tracepoints their typed BTF signatures (Kernel.Protos, the sema.Env
