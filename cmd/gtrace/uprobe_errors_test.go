@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -18,7 +19,13 @@ func TestUserProbeBadInput(t *testing.T) {
 	if out, err := exec.Command("strip", "-o", stripped, bin).CombinedOutput(); err != nil {
 		t.Skipf("strip: %v %s", err, out)
 	}
+	truncated := filepath.Join(t.TempDir(), "truncated")
+	if data, err := os.ReadFile(bin); err != nil || os.WriteFile(truncated, data[:3000], 0o755) != nil {
+		t.Fatal("cannot write a truncated copy of the target")
+	}
 	for _, c := range []struct{ script, want string }{
+		{"uprobe:TRUNCATED:work {}", "TRUNCATED is a truncated or corrupt ELF file (EOF)"},
+		{"uprobe:/etc/passwd:f {}", "/etc/passwd is not an ELF file"},
 		{"uprobe:/nonexistent/bin:f {}", "binary /nonexistent/bin does not exist"},
 		{"uprobe:nosuchlib:f {}", "binary nosuchlib not found (not a path, a command in $PATH or a library known to ld.so.cache)"},
 		{"uprobe:BIN:nosuch {}", "function nosuch not found in BIN"},
@@ -29,8 +36,8 @@ func TestUserProbeBadInput(t *testing.T) {
 		{"uretprobe:BIN:work+4 {}", "uretprobe does not take an offset"},
 		{"uprobe:BIN:0x1 {}", "address 0x1 is not in an executable segment of BIN"},
 	} {
-		script := strings.NewReplacer("STRIPPED", stripped, "BIN", bin).Replace(c.script)
-		want := strings.NewReplacer("STRIPPED", stripped, "BIN", bin).Replace(c.want)
+		script := strings.NewReplacer("TRUNCATED", truncated, "STRIPPED", stripped, "BIN", bin).Replace(c.script)
+		want := strings.NewReplacer("TRUNCATED", truncated, "STRIPPED", stripped, "BIN", bin).Replace(c.want)
 		code, stdout, stderr := runCLI(t, "", "-e", script)
 		first, _, _ := strings.Cut(stderr, "\n")
 		if code != 1 || stdout != "" || !strings.HasPrefix(first, "stdin:1:") || !strings.HasSuffix(first, want) {
