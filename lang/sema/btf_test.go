@@ -39,7 +39,7 @@ func TestBTFFieldErrors(t *testing.T) {
 		{`BEGIN { print(curtask->signal->rlim[100].rlim_cur); }`,
 			"stdin:1:15-41: ERROR: the index 100 is out of bounds for array of size 16"},
 		{`BEGIN { $x = (struct nosuch *)0; }`,
-			"stdin:1:15-30: ERROR: Unknown struct/union: 'struct nosuch'"},
+			"stdin:1:14-31: ERROR: Unknown struct/union: 'struct nosuch'"},
 		{`BEGIN { print(pid->x); }`,
 			"stdin:1:15-21: ERROR: Can not access field 'x' on expression of type 'unsigned int32'"},
 		{`BEGIN { print(curtask->comm->x); }`,
@@ -48,6 +48,8 @@ func TestBTFFieldErrors(t *testing.T) {
 			"stdin:1:15-34: ERROR: Can not access field 'x' on expression of type 'unsigned int8'"},
 		{`BEGIN { print(curtask->signal->rlim.rlim_cur); }`,
 			"stdin:1:15-45: ERROR: Can not access field 'rlim_cur' on expression of type 'struct rlimit[16]'"},
+		{`BEGIN { print(sizeof(struct nosuch)); }`,
+			"stdin:1:15-36: ERROR: Unknown identifier: 'struct nosuch'"},
 		{`BEGIN { print(offsetof(struct task_struct, se.nosuch)); }`,
 			"stdin:1:15-54: ERROR: Struct/union of type 'struct sched_entity' does not contain a field named 'nosuch'"},
 	} {

@@ -3,6 +3,7 @@ package sema
 import (
 	"math"
 	"strconv"
+	"strings"
 
 	"github.com/gtrace/gtrace/lang"
 )
@@ -363,6 +364,15 @@ func (c *checker) checkTernary(e *lang.Ternary) *lang.Type {
 
 func (c *checker) checkCast(e *lang.Cast) *lang.Type {
 	x := c.checkExpr(e.X)
+	if name := c.unknownRecord(e.Type); name != "" {
+		// As bpftrace 0.17, the error spans the parenthesized type
+		// (its ')' taken to follow the type directly).
+		sp := lang.Span{Start: e.Span.Start, End: e.Type.Span.End}
+		sp.End.Offset++
+		sp.End.Col++
+		c.errorAt(sp, "Unknown struct/union: '%s'", name)
+		return lang.None
+	}
 	to := c.resolveTypeExpr(e.Type)
 	if x.Kind == lang.KindNone || to.Kind == lang.KindNone {
 		return lang.None
@@ -582,8 +592,28 @@ func (c *checker) tracepointField(e *lang.Field) *lang.Type {
 	return first
 }
 
+// unknownRecord returns the name of the struct or union te names when
+// neither the script nor the kernel defines it, else "". Without a kernel
+// every record is taken as opaque, so none is unknown.
+func (c *checker) unknownRecord(te *lang.TypeExpr) string {
+	if te == nil || c.opts.Env == NoKernel {
+		return ""
+	}
+	name := strings.Join(strings.Fields(te.Name), " ")
+	name = strings.TrimPrefix(strings.TrimPrefix(name, "const "), "volatile ")
+	if !strings.HasPrefix(name, "struct ") && !strings.HasPrefix(name, "union ") || c.lookupRecord(name) != nil {
+		return ""
+	}
+	return name
+}
+
 func (c *checker) checkSizeof(e *lang.Sizeof) *lang.Type {
 	var t *lang.Type
+	if name := c.unknownRecord(e.Type); name != "" && e.Type.Ptr == 0 {
+		// bpftrace 0.17 words an unknown record in sizeof as an identifier.
+		c.errorf(e, "Unknown identifier: '%s'", name)
+		return lang.None
+	}
 	if e.Type != nil {
 		t = c.resolveTypeExpr(e.Type)
 	} else {
