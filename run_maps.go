@@ -1,6 +1,7 @@
 package gtrace
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"slices"
@@ -86,6 +87,9 @@ func (r *runner) clearMap(name string, zero bool) error {
 	if err != nil {
 		return err
 	}
+	if d.PresentOffset > 0 {
+		return clearScalarArray(m, d, zero)
+	}
 	var keys [][]byte
 	key := make([]byte, m.KeySize())
 	it := m.Iterate()
@@ -124,6 +128,28 @@ func (r *runner) clearMap(name string, zero bool) error {
 		if err != nil && !errors.Is(err, ebpf.ErrKeyNotExist) {
 			return fmt.Errorf("clear @%s: %w", name, err)
 		}
+	}
+	return nil
+}
+
+// clearScalarArray clears or zeroes a scalar hist/lhist kept in a
+// one-element per-CPU array (maps.Def.PresentOffset): clear() zeroes every
+// CPU's copy, present word included, so that it reads as never set, as a
+// deleted hash key; zero() keeps each copy's present word.
+func clearScalarArray(m *ebpf.Map, d *maps.Def, zero bool) error {
+	var vals [][]byte
+	if err := m.Lookup(uint32(0), &vals); err != nil {
+		return fmt.Errorf("clear @%s: %w", d.Name, err)
+	}
+	for _, v := range vals {
+		present := binary.NativeEndian.Uint64(v[d.PresentOffset:])
+		clear(v)
+		if zero {
+			binary.NativeEndian.PutUint64(v[d.PresentOffset:], present)
+		}
+	}
+	if err := m.Update(uint32(0), vals, ebpf.UpdateExist); err != nil {
+		return fmt.Errorf("clear @%s: %w", d.Name, err)
 	}
 	return nil
 }

@@ -105,6 +105,10 @@ func (g *gen) aggregate(m *lang.Map, call *lang.Call) bool {
 		)
 	case "hist", "lhist":
 		n := int32(maps.SizeOf(d.Value) / 8)
+		if d.PresentOffset > 0 {
+			// A scalar one in a per-CPU array: mark the value as set.
+			g.b.emit(storeImm64(asm.R0, int16(d.PresentOffset), 1))
+		}
 		g.load(asm.R2, x)
 		// The index is in range by construction; the check is for the
 		// verifier, which needs a bound on the variable offset.

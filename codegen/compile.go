@@ -173,12 +173,13 @@ func (c *compiler) defineMaps() {
 		names = append(names, n)
 	}
 	sort.Strings(names)
+	deleted := deletedMaps(c.prog)
 	for _, n := range names {
 		mi := c.info.Maps[n]
 		if mi.Value == nil || mi.Value.Kind == lang.KindNone {
 			continue
 		}
-		d := maps.NewDef(n, mi.Key, mi.Arity, mi.Value, mi.Decl, maps.Options{MaxEntries: c.opts.MaxMapKeys})
+		d := maps.NewDef(n, mi.Key, mi.Arity, mi.Value, mi.Decl, maps.Options{MaxEntries: c.opts.MaxMapKeys, Deleted: deleted[n]})
 		c.out.Maps[n] = d
 		c.out.Spec.Maps[d.SpecName()] = d.MapSpec()
 	}

@@ -30,6 +30,14 @@ type Def struct {
 	ValueSize  uint32
 	MaxEntries uint32
 	Flags      uint32
+	// PresentOffset, when not 0, is the offset of a word after the value
+	// that tells a value that was set from one never set: a scalar hist or
+	// lhist is kept in a one-element per-CPU array (whose lookup the
+	// verifier inlines, 6.10+: ~15 ns less per event than a hash), where
+	// the element always exists. Programs set the word on every update,
+	// zero() keeps it set, clear() and delete() clear it, and a reader
+	// skips the value when it is 0 on every CPU.
+	PresentOffset int
 }
 
 // Options configure map definitions.
@@ -37,6 +45,10 @@ type Options struct {
 	// MaxEntries is the number of keys of maps without a declaration;
 	// 0 means DefaultMaxEntries.
 	MaxEntries uint32
+	// Deleted says that programs delete the map's keys: a scalar hist or
+	// lhist then stays in a per-CPU hash, since a program can clear only
+	// its own CPU's copy of an array element.
+	Deleted bool
 }
 
 // NewDef defines the map name with the given key (nil: scalar), key arity
@@ -73,6 +85,11 @@ func NewDef(name string, key *lang.Type, arity int, value *lang.Type, decl *lang
 	d.ValueSize = uint32(Round8(max(SizeOf(value), 1)))
 	if int(d.ValueSize)*int(d.MaxEntries) > bigValues && (d.Type == ebpf.Hash || d.Type == ebpf.PerCPUHash) {
 		d.Flags = 1 // BPF_F_NO_PREALLOC
+	}
+	if key == nil && decl == nil && !opts.Deleted && (value.Kind == lang.KindHist || value.Kind == lang.KindLhist) {
+		d.Type, d.KeySize, d.MaxEntries, d.Flags = ebpf.PerCPUArray, 4, 1, 0
+		d.PresentOffset = int(d.ValueSize)
+		d.ValueSize += 8
 	}
 	return d
 }

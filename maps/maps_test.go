@@ -78,9 +78,18 @@ func TestDefSizes(t *testing.T) {
 	if d.Type != ebpf.PerCPUHash || d.KeySize != 16 || d.ValueSize != 8 || d.MaxEntries != 4096 {
 		t.Fatalf("def %+v", d)
 	}
-	h := NewDef("h", nil, 0, &lang.Type{Kind: lang.KindHist, Bits: 5}, nil, Options{})
-	if h.KeySize != 8 || h.ValueSize != 8*1889 || h.Flags != 1 {
+	hist5 := &lang.Type{Kind: lang.KindHist, Bits: 5}
+	h := NewDef("h", lang.Int64, 1, hist5, nil, Options{})
+	if h.Type != ebpf.PerCPUHash || h.KeySize != 8 || h.ValueSize != 8*1889 || h.Flags != 1 {
 		t.Fatalf("hist def %+v", h)
+	}
+	// A scalar hist: one array element and its present word.
+	s := NewDef("h", nil, 0, hist5, nil, Options{})
+	if s.Type != ebpf.PerCPUArray || s.KeySize != 4 || s.MaxEntries != 1 || s.Flags != 0 || s.PresentOffset != 8*1889 || s.ValueSize != 8*1890 {
+		t.Fatalf("scalar hist def %+v", s)
+	}
+	if del := NewDef("h", nil, 0, hist5, nil, Options{Deleted: true}); del.Type != ebpf.PerCPUHash || del.PresentOffset != 0 {
+		t.Fatalf("deleted scalar hist def %+v", del)
 	}
 	if n := NewDef("a_very_long_map_name", nil, 0, lang.Int64, nil, Options{}).KernelName(); len(n) > 15 {
 		t.Fatalf("kernel name %q too long", n)
@@ -161,4 +170,42 @@ func TestReadKernel(t *testing.T) {
 		}
 	}
 	_ = binary.LittleEndian
+}
+
+// A scalar hist in a per-CPU array reads as absent until a CPU's copy has
+// its present word set; the copies' buckets are summed.
+func TestReadScalarArray(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to create maps")
+	}
+	ncpu, err := ebpf.PossibleCPU()
+	if err != nil || ncpu < 2 {
+		t.Skip("needs two CPUs")
+	}
+	d := NewDef("h", nil, 0, &lang.Type{Kind: lang.KindHist, Bits: 0}, nil, Options{})
+	m, err := ebpf.NewMap(d.MapSpec())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	if r, err := ReadRaw(m, d); err != nil || r.Len != 0 {
+		t.Fatalf("fresh array: %v entries, %v", r, err)
+	}
+	vals := make([][]byte, ncpu)
+	for i := range vals {
+		vals[i] = make([]byte, d.ValueSize)
+	}
+	le.PutUint64(vals[0][8*3:], 2) // CPU 0: buckets only (no present word)
+	le.PutUint64(vals[1][8*3:], 5)
+	le.PutUint64(vals[1][d.PresentOffset:], 1)
+	if err := m.Update(uint32(0), vals, ebpf.UpdateExist); err != nil {
+		t.Fatal(err)
+	}
+	r, err := ReadRaw(m, d)
+	if err != nil || r.Len != 1 {
+		t.Fatalf("%v entries, %v", r, err)
+	}
+	if got := le.Uint64(r.Values[8*3:]); got != 7 {
+		t.Errorf("bucket 3 = %d, want 7", got)
+	}
 }

@@ -28,13 +28,35 @@ type Raw struct {
 // the kernel or map type lacks it.
 func ReadRaw(m *ebpf.Map, d *Def) (*Raw, error) {
 	r, err := readBatch(m, d)
-	if err == nil {
-		return r, nil
+	if err != nil {
+		if !errors.Is(err, ebpf.ErrNotSupported) && !errors.Is(err, errBatchUnusable) {
+			return nil, err
+		}
+		if r, err = readIter(m, d); err != nil {
+			return nil, err
+		}
 	}
-	if !errors.Is(err, ebpf.ErrNotSupported) && !errors.Is(err, errBatchUnusable) {
-		return nil, err
+	r.dropAbsent(d)
+	return r, nil
+}
+
+// dropAbsent removes the values whose present word (Def.PresentOffset,
+// summed over the CPUs by the merge) is 0: never set, or cleared.
+func (r *Raw) dropAbsent(d *Def) {
+	if d.PresentOffset == 0 {
+		return
 	}
-	return readIter(m, d)
+	n := 0
+	for i := range r.Len {
+		v := r.Values[i*r.ValueSize : (i+1)*r.ValueSize]
+		if le.Uint64(v[d.PresentOffset:]) == 0 {
+			continue
+		}
+		copy(r.Keys[n*r.KeySize:], r.Keys[i*r.KeySize:(i+1)*r.KeySize])
+		copy(r.Values[n*r.ValueSize:], v)
+		n++
+	}
+	r.Keys, r.Values, r.Len = r.Keys[:n*r.KeySize], r.Values[:n*r.ValueSize], n
 }
 
 var errBatchUnusable = errors.New("batch lookup unusable")

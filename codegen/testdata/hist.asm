@@ -1,4 +1,4 @@
-p0_0: BEGIN (75 instructions)
+p0_0: BEGIN (76 instructions)
 	   ; prologue: ctx, stopped flag
 	  0: MovReg dst: r6 src: r1
 	  1: LoadMapValue dst: r0, fd: 0 off: 0 <state>
@@ -78,14 +78,15 @@ lost_done_14:
 	 70: Call FnMapLookupElem
 	 71: JEqImm dst: r0 off: -1 imm: 0 <exit_1>
 agg_found_11:
-	 72: MovReg dst: r2 src: r7
-	 73: JGEImm dst: r2 off: -1 imm: 65 <exit_1>
-	 74: LShImm dst: r2 imm: 3
-	 75: AddReg dst: r0 src: r2
-	 76: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
-	 77: AddImm dst: r1 imm: 1
-	 78: StXMemDW dst: r0 src: r1 off: 0 imm: 0
+	 72: StMemDW dst: r0 src: r0 off: 520 imm: 1
+	 73: MovReg dst: r2 src: r7
+	 74: JGEImm dst: r2 off: -1 imm: 65 <exit_1>
+	 75: LShImm dst: r2 imm: 3
+	 76: AddReg dst: r0 src: r2
+	 77: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
+	 78: AddImm dst: r1 imm: 1
+	 79: StXMemDW dst: r0 src: r1 off: 0 imm: 0
 exit_1:
-	 79: MovImm dst: r0 imm: 0
-	 80: Exit
+	 80: MovImm dst: r0 imm: 0
+	 81: Exit
 
