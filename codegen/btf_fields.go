@@ -133,7 +133,7 @@ func arrayLen(t *lang.Type) int {
 }
 
 // chainInt reads the integer (or pointer) value of an in-memory chain into
-// dst: one read of the value's own size, then a bitfield's shift and mask.
+// dst: one read of the value's own size, then a bitfield's extraction.
 func (g *gen) chainInt(e lang.Expr, dst asm.Register) {
 	var out string
 	off, user := g.place(e, &out)
