@@ -87,7 +87,7 @@ func (r *runner) clearMap(name string, zero bool) error {
 	if err != nil {
 		return err
 	}
-	if d.PresentOffset > 0 {
+	if d.Type == ebpf.PerCPUArray {
 		return clearScalarArray(m, d, zero)
 	}
 	var keys [][]byte
@@ -132,8 +132,8 @@ func (r *runner) clearMap(name string, zero bool) error {
 	return nil
 }
 
-// clearScalarArray clears or zeroes a scalar hist/lhist kept in a
-// one-element per-CPU array (maps.Def.PresentOffset): clear() zeroes every
+// clearScalarArray clears or zeroes a scalar count, hist or lhist kept in
+// a one-element per-CPU array (maps.Def.PresentOffset): clear() zeroes every
 // CPU's copy, present word included, so that it reads as never set, as a
 // deleted hash key; zero() keeps each copy's present word.
 func clearScalarArray(m *ebpf.Map, d *maps.Def, zero bool) error {
@@ -142,9 +142,12 @@ func clearScalarArray(m *ebpf.Map, d *maps.Def, zero bool) error {
 		return fmt.Errorf("clear @%s: %w", d.Name, err)
 	}
 	for _, v := range vals {
-		present := binary.NativeEndian.Uint64(v[d.PresentOffset:])
+		var present uint64
+		if d.PresentOffset > 0 {
+			present = binary.NativeEndian.Uint64(v[d.PresentOffset:])
+		}
 		clear(v)
-		if zero {
+		if zero && d.PresentOffset > 0 {
 			binary.NativeEndian.PutUint64(v[d.PresentOffset:], present)
 		}
 	}

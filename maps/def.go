@@ -31,12 +31,13 @@ type Def struct {
 	MaxEntries uint32
 	Flags      uint32
 	// PresentOffset, when not 0, is the offset of a word after the value
-	// that tells a value that was set from one never set: a scalar hist or
-	// lhist is kept in a one-element per-CPU array (whose lookup the
-	// verifier inlines, 6.10+: ~15 ns less per event than a hash), where
-	// the element always exists. Programs set the word on every update,
-	// zero() keeps it set, clear() and delete() clear it, and a reader
-	// skips the value when it is 0 on every CPU.
+	// that tells a value that was set from one never set. A scalar hist,
+	// lhist or count is kept in a one-element per-CPU array (whose lookup
+	// the verifier inlines, 6.10+: ~15 ns less per event than a hash),
+	// where the element always exists. Programs set the hist's word on
+	// every update, zero() keeps it set, clear() and delete() clear it,
+	// and a reader skips the value when it is 0 on every CPU. A count needs
+	// no word: 0 prints "@: 0" whether set or not, as in bpftrace 0.17.
 	PresentOffset int
 }
 
@@ -86,10 +87,15 @@ func NewDef(name string, key *lang.Type, arity int, value *lang.Type, decl *lang
 	if int(d.ValueSize)*int(d.MaxEntries) > bigValues && (d.Type == ebpf.Hash || d.Type == ebpf.PerCPUHash) {
 		d.Flags = 1 // BPF_F_NO_PREALLOC
 	}
-	if key == nil && decl == nil && !opts.Deleted && (value.Kind == lang.KindHist || value.Kind == lang.KindLhist) {
-		d.Type, d.KeySize, d.MaxEntries, d.Flags = ebpf.PerCPUArray, 4, 1, 0
-		d.PresentOffset = int(d.ValueSize)
-		d.ValueSize += 8
+	if key == nil && decl == nil && !opts.Deleted {
+		switch value.Kind {
+		case lang.KindHist, lang.KindLhist:
+			d.Type, d.KeySize, d.MaxEntries, d.Flags = ebpf.PerCPUArray, 4, 1, 0
+			d.PresentOffset = int(d.ValueSize)
+			d.ValueSize += 8
+		case lang.KindCount:
+			d.Type, d.KeySize, d.MaxEntries, d.Flags = ebpf.PerCPUArray, 4, 1, 0
+		}
 	}
 	return d
 }

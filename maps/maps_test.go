@@ -78,6 +78,9 @@ func TestDefSizes(t *testing.T) {
 	if d.Type != ebpf.PerCPUHash || d.KeySize != 16 || d.ValueSize != 8 || d.MaxEntries != 4096 {
 		t.Fatalf("def %+v", d)
 	}
+	if c := NewDef("c", nil, 0, &lang.Type{Kind: lang.KindCount}, nil, Options{}); c.Type != ebpf.PerCPUArray || c.KeySize != 4 || c.ValueSize != 8 || c.PresentOffset != 0 {
+		t.Fatalf("scalar count def %+v", c)
+	}
 	hist5 := &lang.Type{Kind: lang.KindHist, Bits: 5}
 	h := NewDef("h", lang.Int64, 1, hist5, nil, Options{})
 	if h.Type != ebpf.PerCPUHash || h.KeySize != 8 || h.ValueSize != 8*1889 || h.Flags != 1 {
