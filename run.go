@@ -58,6 +58,10 @@ type RunOptions struct {
 	// get_stackid, ...), -kk also the probe_read family and map lookups
 	// that find nothing.
 	HelperErrors int
+	// Mangled keeps C++ names as the ELF has them in func, usym and
+	// ustack (BPFTRACE_NO_CPP_DEMANGLE=1; config cpp_demangle = false
+	// does the same).
+	Mangled bool
 	// NoWarnings drops warnings: the text of helper errors (JSON keeps
 	// its helper_error objects, as bpftrace 0.17's --no-warnings) and the
 	// runtime's own warnings on Stderr.
@@ -150,6 +154,10 @@ func runProgram(ctx context.Context, s *Script, prog *codegen.Program, opts RunO
 		return ExitFailure, err
 	}
 	r := &runner{script: s, prog: prog, opts: opts, out: out}
+	r.usyms.mangled = opts.Mangled
+	if demangle, ok := s.configBool("cpp_demangle"); ok && !demangle {
+		r.usyms.mangled = true
+	}
 	r.actions = r.actionStates()
 	r.decoder = &maps.Decoder{Probes: prog.ProbeNames}
 	defer r.release()

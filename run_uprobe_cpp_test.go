@@ -63,4 +63,16 @@ uprobe:BIN:"ns::func(char const*)" { @c = count(); }
 			t.Errorf("output lacks %q:\n%s", want, got)
 		}
 	}
+
+	// BPFTRACE_NO_CPP_DEMANGLE=1 (RunOptions.Mangled) and config
+	// cpp_demangle = false keep the ELF's names.
+	src = strings.ReplaceAll(`uprobe:BIN:"ns::func(int)" { @[func] = count(); }`, "BIN", bin)
+	got = runUser(t, src, k, RunOptions{Command: []string{bin, "2", "300"}, Mangled: true}, true)
+	if !strings.Contains(got, "@[_ZN2ns4funcEi]: 2\n") {
+		t.Errorf("Mangled:\n%s", got)
+	}
+	got = runUser(t, "config = { cpp_demangle = false }\n"+src, k, RunOptions{Command: []string{bin, "2", "300"}}, true)
+	if !strings.Contains(got, "@[_ZN2ns4funcEi]: 2\n") {
+		t.Errorf("config cpp_demangle = false:\n%s", got)
+	}
 }

@@ -22,6 +22,8 @@ type usyms struct {
 	procs map[uint32][]mapping
 	read  map[uint32]time.Time // when procs[pid] was read
 	files map[string]*elfSyms
+	// mangled keeps C++ names undemangled (BPFTRACE_NO_CPP_DEMANGLE).
+	mangled bool
 }
 
 // rereadAfter is how old a process's cached mappings must be before an
@@ -78,7 +80,10 @@ func (u *usyms) lookup(pid uint32, addr uint64) (sym string, off uint64, file st
 		return "", 0, m.path
 	}
 	// C++ names print demangled, as bpftrace prints them.
-	return probes.Demangle(name), o, m.path
+	if !u.mangled {
+		name = probes.Demangle(name)
+	}
+	return name, o, m.path
 }
 
 func (u *usyms) init() {

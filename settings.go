@@ -35,6 +35,15 @@ func (s *Script) ConfigWord(key string) (string, bool) {
 	return "", false
 }
 
+// configBool is ConfigBool of a script that may be nil (hand-built
+// programs in tests).
+func (s *Script) configBool(key string) (val, ok bool) {
+	if s == nil || s.Info == nil {
+		return false, false
+	}
+	return s.ConfigBool(key)
+}
+
 // ConfigBool returns the value of a boolean config key (true, false, 0, 1).
 func (s *Script) ConfigBool(key string) (val, ok bool) {
 	if w, ok := s.ConfigWord(key); ok {

@@ -89,6 +89,7 @@ ENVIRONMENT:
     BPFTRACE_STACK_MODE      [default: bpftrace] kstack/ustack output: bpftrace, perf, raw
     BPFTRACE_MAX_PROBES      [default: none] refuse to attach more probes than this
     BPFTRACE_LOG_SIZE        [default: 65536] verifier log bytes to start with (grown as needed)
+    BPFTRACE_NO_CPP_DEMANGLE [default: 0] 1: C++ names mangled in func, usym and ustack
     A variable outranks the same key of the script's config block.
 
 EXAMPLES:

@@ -73,6 +73,7 @@ func runOptions(script *gtrace.Script, c *config, env settings, kernel *probes.K
 		RingBufBytes: env.ringBytes(),
 		NoMapsOnExit: set && !printMaps,
 		HelperErrors: c.helperErr,
+		Mangled:      env.mangled,
 		NoWarnings:   c.noWarn,
 		Kernel:       kernel,
 		Signals:      true,

@@ -31,6 +31,9 @@ type settings struct {
 	// stackMode is BPFTRACE_STACK_MODE, config stack_mode: how kstack and
 	// ustack print when the script names no mode.
 	stackMode string
+	// mangled is BPFTRACE_NO_CPP_DEMANGLE=1: C++ names as the ELF has
+	// them in func, usym and ustack.
+	mangled bool
 }
 
 // stackModes are the values BPFTRACE_STACK_MODE accepts.
@@ -77,6 +80,13 @@ func envSettings() (settings, error) {
 			return s, fmt.Errorf("BPFTRACE_STACK_MODE=%q: want one of %s", m, strings.Join(stackModes, ", "))
 		}
 		s.stackMode = m
+	}
+	switch v := os.Getenv("BPFTRACE_NO_CPP_DEMANGLE"); v {
+	case "", "0":
+	case "1":
+		s.mangled = true
+	default:
+		return s, fmt.Errorf("Env var 'BPFTRACE_NO_CPP_DEMANGLE' did not contain a valid value (0 or 1).")
 	}
 	if s.strlen > maxStrlen {
 		return s, fmt.Errorf("%s=%d: too large to use on the BPF stack (at most %d)", strlenVar, s.strlen, maxStrlen)
