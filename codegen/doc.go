@@ -16,4 +16,9 @@
 // comment, so Program.Dump reads like the script, and every instruction
 // carries the span of the node that produced it (Program.SpanAt), so a
 // verifier rejection can be reported against the script.
+//
+// A clause's syscalls:* tracepoint targets (two or more of a direction)
+// become one tp_btf program on raw_syscalls:sys_enter or sys_exit that
+// filters by syscall number (syscalls.go); Probe.RawSyscalls tells the
+// runner to attach it there once.
 package codegen

@@ -33,4 +33,10 @@
 // arm64) for kprobe/uprobe arguments and reg(); suggest.go names the
 // tracepoint nearest a kernel function for kernels that cannot run
 // kprobes or fentry.
+//
+// Syscalls: syscalls.go maps syscalls:sys_enter_NAME/sys_exit_NAME events
+// to syscall numbers (syscalls_amd64.go, the x86-64 table; other
+// architectures have none yet) and gives the pt_regs layout and the
+// compat-task test with which one tp_btf program on raw_syscalls serves
+// them all (attach_syscalls.go attaches it, one link per direction).
 package probes
