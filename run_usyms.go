@@ -26,10 +26,9 @@ type usyms struct {
 	mangled bool
 }
 
-// rereadAfter is how old a process's cached mappings must be before an
-// address outside all of them makes gtrace read them again: the process
-// may have exec'd or mapped a library since (dlopen), but an address that
-// is in no file (JIT code) must not cost a read of /proc each time.
+// rereadAfter is how old a process's cached mappings may get before they
+// are read again (an exec, a dlopen since); younger copies serve every
+// address, so printing many stacks reads /proc once per process.
 const rereadAfter = time.Second
 
 // mapping is one file-backed executable line of /proc/PID/maps.
@@ -53,17 +52,15 @@ func (u *usyms) lookup(pid uint32, addr uint64) (sym string, off uint64, file st
 	defer u.mu.Unlock()
 	u.init()
 	ms, ok := u.procs[pid]
-	if !ok {
-		ms = readMaps(pid)
-		u.procs[pid], u.read[pid] = ms, time.Now()
-	}
-	m, ok := findMapping(ms, addr)
-	if !ok && time.Since(u.read[pid]) > rereadAfter {
-		if fresh := readMaps(pid); len(fresh) > 0 {
-			u.procs[pid], u.read[pid] = fresh, time.Now()
-			m, ok = findMapping(fresh, addr)
+	if !ok || time.Since(u.read[pid]) > rereadAfter {
+		// First use, or an old copy: the process may have exec'd or
+		// mapped a library since. One that has exited keeps the last.
+		if fresh := readMaps(pid); len(fresh) > 0 || !ok {
+			ms = fresh
+			u.procs[pid], u.read[pid] = ms, time.Now()
 		}
 	}
+	m, ok := findMapping(ms, addr)
 	if !ok {
 		return "", 0, ""
 	}
