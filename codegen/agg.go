@@ -74,6 +74,10 @@ func (g *gen) aggregate(m *lang.Map, call *lang.Call) bool {
 
 	// Present: update this CPU's copy in place.
 	g.b.mark(found)
+	if d.PresentOffset > 0 {
+		// A scalar aggregation in a per-CPU array: mark the value set.
+		g.b.emit(storeImm64(asm.R0, int16(d.PresentOffset), 1))
+	}
 	switch call.Name {
 	case "count":
 		g.b.emit(asm.LoadMem(asm.R1, asm.R0, 0, asm.DWord), asm.Add.Imm(asm.R1, 1), asm.StoreMem(asm.R0, 0, asm.R1, asm.DWord))
@@ -105,10 +109,6 @@ func (g *gen) aggregate(m *lang.Map, call *lang.Call) bool {
 		)
 	case "hist", "lhist":
 		n := int32(maps.SizeOf(d.Value) / 8)
-		if d.PresentOffset > 0 {
-			// A scalar one in a per-CPU array: mark the value as set.
-			g.b.emit(storeImm64(asm.R0, int16(d.PresentOffset), 1))
-		}
 		g.load(asm.R2, x)
 		// The index is in range by construction; the check is for the
 		// verifier, which needs a bound on the variable offset.

@@ -32,9 +32,9 @@ type Def struct {
 	Flags      uint32
 	// PresentOffset, when not 0, is the offset of a word after the value
 	// that tells a value that was set from one never set. A scalar hist,
-	// lhist or count is kept in a one-element per-CPU array (whose lookup
-	// the verifier inlines, 6.10+: ~15 ns less per event than a hash),
-	// where the element always exists. Programs set the hist's word on
+	// lhist, avg, stats or count is kept in a one-element per-CPU array
+	// (whose lookup the verifier inlines, 6.10+: ~15 ns less per event than
+	// a hash), where the element always exists. Programs set the word on
 	// every update, zero() keeps it set, clear() and delete() clear it,
 	// and a reader skips the value when it is 0 on every CPU. A count needs
 	// no word: 0 prints "@: 0" whether set or not, as in bpftrace 0.17.
@@ -89,7 +89,8 @@ func NewDef(name string, key *lang.Type, arity int, value *lang.Type, decl *lang
 	}
 	if key == nil && decl == nil && !opts.Deleted {
 		switch value.Kind {
-		case lang.KindHist, lang.KindLhist:
+		case lang.KindHist, lang.KindLhist, lang.KindAvg, lang.KindStats:
+			// Their merge sums every word, the present word too.
 			d.Type, d.KeySize, d.MaxEntries, d.Flags = ebpf.PerCPUArray, 4, 1, 0
 			d.PresentOffset = int(d.ValueSize)
 			d.ValueSize += 8

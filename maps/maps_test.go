@@ -91,6 +91,9 @@ func TestDefSizes(t *testing.T) {
 	if s.Type != ebpf.PerCPUArray || s.KeySize != 4 || s.MaxEntries != 1 || s.Flags != 0 || s.PresentOffset != 8*1889 || s.ValueSize != 8*1890 {
 		t.Fatalf("scalar hist def %+v", s)
 	}
+	if a := NewDef("a", nil, 0, &lang.Type{Kind: lang.KindStats}, nil, Options{}); a.Type != ebpf.PerCPUArray || a.PresentOffset != 16 || a.ValueSize != 24 {
+		t.Fatalf("scalar stats def %+v", a)
+	}
 	if del := NewDef("h", nil, 0, hist5, nil, Options{Deleted: true}); del.Type != ebpf.PerCPUHash || del.PresentOffset != 0 {
 		t.Fatalf("deleted scalar hist def %+v", del)
 	}
