@@ -19,9 +19,11 @@ type process struct {
 	pid  int
 	cmd  *exec.Cmd // -c only
 	gate *os.File  // -c: the write end of the pipe the command waits on
-	done chan struct{}
-	quit chan struct{} // closed by end: the watchers stop
-	once sync.Once
+	// resumed is closed when a -c command is let run (resume).
+	resumed chan struct{}
+	done    chan struct{}
+	quit    chan struct{} // closed by end: the watchers stop
+	once    sync.Once
 }
 
 // startCommand starts args suspended: a /bin/sh waits for the gate pipe
@@ -50,7 +52,7 @@ func startCommand(args []string) (*process, error) {
 		w.Close()
 		return nil, fmt.Errorf("-c: start %s: %w", args[0], err)
 	}
-	p := &process{pid: cmd.Process.Pid, cmd: cmd, gate: w, done: make(chan struct{}), quit: make(chan struct{})}
+	p := &process{pid: cmd.Process.Pid, cmd: cmd, gate: w, done: make(chan struct{}), quit: make(chan struct{}), resumed: make(chan struct{})}
 	go func() {
 		cmd.Wait()
 		close(p.done)
@@ -124,6 +126,7 @@ func (p *process) resume() {
 	if p != nil && p.gate != nil {
 		p.gate.Close()
 		p.gate = nil
+		close(p.resumed)
 	}
 }
 
@@ -197,11 +200,13 @@ func (r *runner) startProcess() (*process, error) {
 		// Snapshot the process's mappings while it runs, so that its user
 		// stacks can be symbolized after it exits (bpftrace prints bare
 		// addresses then).
-		// The first snapshots come quickly (1, 2, 4 ... ms apart): a
-		// short-lived command exits before a first tick at snapshotEvery.
+		// The first snapshots after a -c command starts running come
+		// quickly (1, 2, 4 ... ms apart): a short-lived command exits
+		// before a first tick at snapshotEvery.
 		delay := time.Millisecond
 		tick := time.NewTimer(delay)
 		defer tick.Stop()
+		resumed := p.resumed // nil (never ready) for -p
 		for {
 			select {
 			case <-p.done:
@@ -209,6 +214,10 @@ func (r *runner) startProcess() (*process, error) {
 				return
 			case <-p.quit:
 				return
+			case <-resumed:
+				resumed = nil
+				delay = time.Millisecond
+				tick.Reset(delay)
 			case <-tick.C:
 				r.usyms.remember(uint32(p.pid))
 				delay = min(2*delay, snapshotEvery)
