@@ -36,7 +36,7 @@ func TestUprobeCpp(t *testing.T) {
 		`uprobe:BIN:"ns::func"`:             "uprobe:BIN:_ZN2ns4funcEPKc\nuprobe:BIN:_ZN2ns4funcEi\n",
 		`uprobe:BIN:"ns::func(int)"`:        "uprobe:BIN:_ZN2ns4funcEi\n",
 		`uprobe:BIN:"ns::W*"`:               "uprobe:BIN:_ZNK2ns6Widget3getEi\n",
-		`uprobe:BIN:cpp:"*ns::twice<long>"`: "uprobe:BIN:_ZN2ns5twiceIlEET_S1_\n",
+		`uprobe:BIN:cpp:"*ns::twice<long>"`: "uprobe:BIN:cpp:_ZN2ns5twiceIlEET_S1_\n",
 		`uprobe:BIN:_ZN2ns4funcEi`:          "uprobe:BIN:_ZN2ns4funcEi\n",
 	} {
 		var buf bytes.Buffer

@@ -32,7 +32,7 @@ func init() {
 // (uprobe:bin:"ns::func" is every overload, "ns::func(int)" one of them);
 // its probe is still named by the ELF symbol.
 func uprobeExpand(k *Kernel, kind lang.Provider, args []string) ([]Target, error) {
-	var bin, fn string
+	var bin, fn, language string
 	switch len(args) {
 	case 1:
 		if k.PID <= 0 {
@@ -50,7 +50,7 @@ func uprobeExpand(k *Kernel, kind lang.Provider, args []string) ([]Target, error
 		if args[1] != "cpp" && args[1] != "c" && args[1] != "" {
 			return nil, fmt.Errorf("unknown language %q in %s probe (want cpp)", args[1], kind)
 		}
-		bin, fn = args[0], args[2]
+		bin, fn, language = args[0], args[2], args[1]
 	default:
 		return nil, fmt.Errorf("%s has too many ':' components: quote a C++ name, %s:%s:\"ns::func\"", kind, kind, args[0])
 	}
@@ -63,7 +63,7 @@ func uprobeExpand(k *Kernel, kind lang.Provider, args []string) ([]Target, error
 	}
 	var out []Target
 	for _, path := range paths {
-		ts, err := uprobeTargets(k, kind, path, fn)
+		ts, err := uprobeTargets(k, kind, path, language, fn)
 		if err != nil {
 			if len(paths) > 1 && HasWildcard(fn) {
 				continue // a glob over binaries: some have no match
@@ -78,13 +78,20 @@ func uprobeExpand(k *Kernel, kind lang.Provider, args []string) ([]Target, error
 	return out, nil
 }
 
-func uprobeTargets(k *Kernel, kind lang.Provider, path, fn string) ([]Target, error) {
+// uprobeTargets expands FN in the binary at path. A language component
+// ("cpp") stays in the probe names, as bpftrace 0.26 names them
+// (uprobe:/bin/x:cpp:_ZN2ns4funcEi).
+func uprobeTargets(k *Kernel, kind lang.Provider, path, language, fn string) ([]Target, error) {
 	ef, err := k.elfFile(path)
 	if err != nil {
 		return nil, err
 	}
 	mk := func(name string, addr, off uint64) Target {
-		return Target{Provider: kind, Name: probeName(kind, path, name), Path: path, FileOffset: off, Addr: addr}
+		full := probeName(kind, path, name)
+		if language != "" {
+			full = probeName(kind, path, language, name)
+		}
+		return Target{Provider: kind, Name: full, Path: path, FileOffset: off, Addr: addr}
 	}
 	// An address: a virtual address of the ELF file.
 	if strings.HasPrefix(fn, "0x") {
