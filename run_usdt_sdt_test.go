@@ -50,8 +50,9 @@ usdt:LIB:sdtlib:hit { @hit[arg0] = count(); }
 usdt:LIB:always { @always = count(); }
 `)
 	got := runUser(t, src, probes.NewKernel(), RunOptions{Command: []string{app, "3"}}, true)
-	// counter counts from 40; arr[2] is 3, then 3+0, 3+0+1.
-	for _, want := range []string{"40 3\n41 3\n42 4\n", "@hit[0]: 1\n@hit[1]: 1\n@hit[2]: 1\n", "@always: 3\n"} {
+	// counter counts from 40; arr[2] is 3, then 3+0, 3+0+1; the second
+	// site, after the loop, sees 43 and 3+0+1+2.
+	for _, want := range []string{"40 3\n41 3\n42 4\n43 6\n", "@hit[0]: 1\n@hit[1]: 1\n@hit[2]: 1\n", "@always: 3\n"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("output lacks %q:\n%s", want, got)
 		}

@@ -259,6 +259,16 @@ func (c *compiler) clause(i int, pr *lang.Probe, targets []probes.Target) error 
 	return nil
 }
 
+// usesArgN reports whether a clause reads arg0..argN.
+func usesArgN(pi *sema.ProbeInfo) bool {
+	for name := range pi.Builtins {
+		if len(name) > 3 && name[:3] == "arg" && name[3] >= '0' && name[3] <= '9' {
+			return true
+		}
+	}
+	return false
+}
+
 // groups splits targets into sets that can share one program: same
 // provider, same args layout when args is used, and one target per program
 // when `probe` is used without cookies.
@@ -284,6 +294,12 @@ func (c *compiler) groups(pi *sema.ProbeInfo, targets []probes.Target) ([]*group
 			}
 			args = a
 			key += "|" + recordKey(a)
+		}
+		if t.Provider == lang.USDT && usesArgN(pi) {
+			// Sites of one probe may pass an argument differently (a
+			// global at its own distance from each): one program per
+			// way of passing them.
+			key += "|" + fmt.Sprint(t.USDTArgs)
 		}
 		if (usesArgs || pi.Builtins["retval"]) && protoProvider(t.Provider) {
 			p, err := c.protoOf(pi, t)

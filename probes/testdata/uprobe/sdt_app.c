@@ -1,5 +1,6 @@
 /* A program with a <sys/sdt.h> probe whose arguments are globals (at -O2,
- * "-8@counter(%rip) -4@8+arr(%rip)"), calling the probes of sdt_lib.c.
+ * "-8@counter(%rip) -4@8+arr(%rip)"), at two sites, calling the probes of
+ * sdt_lib.c.
  * Arguments: loops, ms to wait before them (for a tracer using -p). */
 #include <stdlib.h>
 #include <sys/sdt.h>
@@ -21,5 +22,8 @@ int main(int argc, char **argv)
 		arr[2] += i;
 		sdtlib_hit(i);
 	}
+	/* A second site of the same probe: the globals are at other
+	 * distances from it. */
+	STAP_PROBE2(sdtapp, glob, counter, arr[2]);
 	return 0;
 }
