@@ -32,7 +32,9 @@ type Env interface {
 	// Protos returns the BTF signatures of the kernel functions (p is
 	// lang.Fentry or lang.Fexit) or raw tracepoints (lang.RawTracepoint)
 	// whose names match pattern (* and ? wildcards) in module ("" or
-	// "vmlinux": the kernel itself), sorted by name. An exact name that
+	// "vmlinux": the kernel itself), sorted by name; for lang.Uprobe, the
+	// DWARF signatures of the functions of the binary module ("": the -p
+	// process's executable), members at their registers' pt_regs offsets. An exact name that
 	// does not exist yields an empty list and no error; a kernel without
 	// BTF yields nil and no error, and `args` then stays untyped.
 	Protos(p lang.Provider, module, pattern string) ([]*lang.Proto, error)
