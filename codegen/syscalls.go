@@ -31,13 +31,13 @@ import (
 
 // rawSyscallsMin is the number of syscall targets of one direction in a
 // clause from which they are served from raw_syscalls. Measured here (CPU
-// time per syscall of a loop, 1M calls, on a syscall costing ~91 ns): with
-// one counting target, a traced syscall costs +45 ns through raw_syscalls
-// and +73 ns through its perf tracepoint, but every untraced syscall +30 ns
-// against +13 ns (a BPF program runs for each, where the perf path tests
-// a bitmap); and each perf tracepoint costs ~66 ms to detach. So one
-// target stays a perf tracepoint, which tracing one rare syscall on a busy
-// machine favours; from two on, raw_syscalls.
+// time per syscall of a 1M-call loop, load ~2, on syscalls costing ~93
+// ns, a count() program): a traced syscall costs +33 ns through
+// raw_syscalls and +62 ns through its perf tracepoint, but every untraced
+// syscall +27 ns against +15 ns (a BPF program runs for each, where the
+// perf path tests a bitmap); and each perf tracepoint costs ~66 ms to
+// detach. So one target stays a perf tracepoint, which favours tracing
+// one rare syscall on a busy machine; from two on, raw_syscalls.
 const rawSyscallsMin = 2
 
 // sysCompareMax is the number of targets up to which the syscall number
