@@ -179,7 +179,8 @@ func (c *compiler) defineMaps() {
 		if mi.Value == nil || mi.Value.Kind == lang.KindNone {
 			continue
 		}
-		d := maps.NewDef(n, mi.Key, mi.Arity, mi.Value, mi.Decl, maps.Options{MaxEntries: c.opts.MaxMapKeys, Deleted: deleted[n]})
+		d := maps.NewDef(n, mi.Key, mi.Arity, mi.Value, mi.Decl, maps.Options{MaxEntries: c.opts.MaxMapKeys, Deleted: deleted[n],
+			Hashed: c.opts.HelperErrors >= HelperErrorsAll})
 		c.out.Maps[n] = d
 		c.out.Spec.Maps[d.SpecName()] = d.MapSpec()
 	}

@@ -50,6 +50,10 @@ type Options struct {
 	// lhist then stays in a per-CPU hash, since a program can clear only
 	// its own CPU's copy of an array element.
 	Deleted bool
+	// Hashed keeps scalar aggregations in per-CPU hashes. Under -kk the
+	// programs report map lookups that find nothing, as bpftrace does for
+	// the first update of an aggregation; an array lookup never misses.
+	Hashed bool
 }
 
 // NewDef defines the map name with the given key (nil: scalar), key arity
@@ -87,7 +91,7 @@ func NewDef(name string, key *lang.Type, arity int, value *lang.Type, decl *lang
 	if int(d.ValueSize)*int(d.MaxEntries) > bigValues && (d.Type == ebpf.Hash || d.Type == ebpf.PerCPUHash) {
 		d.Flags = 1 // BPF_F_NO_PREALLOC
 	}
-	if key == nil && decl == nil && !opts.Deleted {
+	if key == nil && decl == nil && !opts.Deleted && !opts.Hashed {
 		switch value.Kind {
 		case lang.KindHist, lang.KindLhist, lang.KindAvg, lang.KindStats:
 			// Their merge sums every word, the present word too.
