@@ -106,8 +106,11 @@ func parseFilterFunctions(data []byte) []string {
 	return slices.Compact(out)
 }
 
-// parseKallsyms keeps text symbols ('t'/'T'), dropping compiler clones
-// (names with '.') and the __pfx_/__cfi_ padding symbols.
+// parseKallsyms keeps text symbols ('t'/'T') the way available_filter_functions
+// lists them: specialised clones (.isra.N, .constprop.N) stay, since tools
+// name them (finish_task_switch.isra.0); .part.N pieces (not traceable, as
+// bpftrace skips them), .cold blocks (no function entry) and the
+// __pfx_/__cfi_ padding symbols go.
 func parseKallsyms(data []byte) []string {
 	var out []string
 	sc := bufio.NewScanner(bytes.NewReader(data))
@@ -117,7 +120,8 @@ func parseKallsyms(data []byte) []string {
 			continue
 		}
 		name := f[2]
-		if strings.Contains(name, ".") || strings.HasPrefix(name, "__pfx_") || strings.HasPrefix(name, "__cfi_") {
+		if strings.Contains(name, ".part.") || strings.HasSuffix(name, ".cold") || strings.Contains(name, ".cold.") ||
+			strings.HasPrefix(name, "__pfx_") || strings.HasPrefix(name, "__cfi_") {
 			continue
 		}
 		out = append(out, name)
