@@ -87,6 +87,12 @@ func (k *Kernel) List(pattern string, w io.Writer, verbose bool) error {
 	return firstErr
 }
 
+// noMatch marks an expansion that read its file but found no probe in it:
+// an error for an attach point, an empty listing for -l, as bpftrace does.
+type noMatch struct{ error }
+
+func (e noMatch) Unwrap() error { return e.error }
+
 // listSuffix: software and hardware events are listed with a trailing ':'
 // (the empty count), as bpftrace builds them ("software:cpu-clock:").
 func (p *Provider) listSuffix() string {

@@ -111,7 +111,7 @@ func uprobeTargets(k *Kernel, kind lang.Provider, path, language, fn string) ([]
 		return []Target{t}, nil
 	}
 	if len(ef.Funcs) == 0 {
-		return nil, fmt.Errorf("%s has no symbols (stripped binary): cannot find %s; probe an address instead (%s:%s:0xADDR)", path, fn, kind, path)
+		return nil, noMatch{fmt.Errorf("%s has no symbols (stripped binary): cannot find %s; probe an address instead (%s:%s:0xADDR)", path, fn, kind, path)}
 	}
 	if HasWildcard(fn) {
 		var out []Target
@@ -124,7 +124,7 @@ func uprobeTargets(k *Kernel, kind lang.Provider, path, language, fn string) ([]
 			}
 		}
 		if len(out) == 0 {
-			return nil, fmt.Errorf("no function matches %s in %s", fn, path)
+			return nil, noMatch{fmt.Errorf("no function matches %s in %s", fn, path)}
 		}
 		return out, nil
 	}
@@ -231,6 +231,9 @@ func uprobeList(k *Kernel, kind lang.Provider, pattern string) ([]string, error)
 		args[len(args)-1] = "*"
 	}
 	ts, err := uprobeExpand(k, kind, args)
+	if errors.As(err, new(noMatch)) {
+		return nil, nil // bpftrace lists nothing, successfully
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -210,7 +210,7 @@ func usdtExpand(k *Kernel, args []string) ([]Target, error) {
 		if pidForm {
 			where = fmt.Sprintf("the files of process %d", k.PID)
 		}
-		return nil, fmt.Errorf("usdt probe %s not found in %s", what, where)
+		return nil, noMatch{fmt.Errorf("usdt probe %s not found in %s", what, where)}
 	}
 	return out, nil
 }
@@ -225,6 +225,9 @@ func usdtList(k *Kernel, pattern string) ([]string, error) {
 		args = []string{args[0], "*", args[1]}
 	}
 	ts, err := usdtExpand(k, args)
+	if errors.As(err, new(noMatch)) {
+		return nil, nil // bpftrace lists nothing, successfully
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -44,9 +44,12 @@ func TestVersionAndHelp(t *testing.T) {
 			t.Errorf("%q: exit %d, stdout %q", args, code, stdout)
 		}
 	}
-	code, stdout, _ := runCLI(t, "", "-h")
+	code, stdout, stderr := runCLI(t, "", "-h")
+	if stdout != "" {
+		t.Errorf("-h wrote %q on stdout; bpftrace writes its help on stderr", stdout)
+	}
 	for _, want := range []string{"-l, --list", "-B, --buffering", "-k, --warnings", "--info", "BPFTRACE_MAX_STRLEN"} {
-		if code != 0 || !strings.Contains(stdout, want) {
+		if code != 0 || !strings.Contains(stderr, want) {
 			t.Errorf("help lacks %q (exit %d)", want, code)
 		}
 	}

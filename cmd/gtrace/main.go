@@ -31,7 +31,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 1
 	}
 	if c.help {
-		usage(stdout, fs)
+		// bpftrace prints its help on stderr; runbooks that grep it with
+		// 2>&1 work with both.
+		usage(stderr, fs)
 		return 0
 	}
 	if c.version {

@@ -69,6 +69,12 @@ func TestListUserProbes(t *testing.T) {
 	if code != 0 || stdout != "usdt:"+bin+":gt:gated\nusdt:"+bin+":gt:mem\nusdt:"+bin+":gt:tick\n" {
 		t.Errorf("-l usdt: exit %d, %q %s", code, stdout, stderr)
 	}
+	// A file without matches lists nothing and succeeds, as in bpftrace.
+	for _, pat := range []string{"uprobe:" + bin + ":nosuch*", "usdt:" + bin + ":nosuch:*", "usdt:/bin/true:*"} {
+		if code, stdout, stderr := runCLI(t, "", "-l", pat); code != 0 || stdout != "" || stderr != "" {
+			t.Errorf("-l %s: exit %d, %q %q", pat, code, stdout, stderr)
+		}
+	}
 	code, _, stderr = runCLI(t, "", "-l", "uprobe:/nonexistent/bin:*")
 	if code == 0 || !strings.Contains(stderr, "binary /nonexistent/bin does not exist") {
 		t.Errorf("-l missing: exit %d, %q", code, stderr)
