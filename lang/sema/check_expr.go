@@ -171,8 +171,24 @@ func isMacroName(s string) bool {
 
 var comparisons = map[string]bool{"==": true, "!=": true, "<": true, "<=": true, ">": true, ">=": true}
 
+// arithmetic holds the operators whose result is an integer whatever
+// integers they combine.
+var arithmetic = map[string]bool{"+": true, "-": true, "*": true, "/": true, "%": true,
+	"&": true, "|": true, "^": true, "<<": true, ">>": true}
+
 func (c *checker) checkBinary(e *lang.Binary) *lang.Type {
 	x, y := c.checkExpr(e.X), c.checkExpr(e.Y)
+	if !c.final && arithmetic[e.Op] {
+		// Pass 1: a map read before its type is known (@n = @n + 1) is
+		// none; arithmetic with an integer still yields an integer, as in
+		// bpftrace, so the map learns its type.
+		switch {
+		case x.Kind == lang.KindNone && y.IsInt():
+			return lang.IntType(8, y.Signed)
+		case y.Kind == lang.KindNone && x.IsInt():
+			return lang.IntType(8, x.Signed)
+		}
+	}
 	if x.Kind == lang.KindNone || y.Kind == lang.KindNone {
 		return lang.None
 	}

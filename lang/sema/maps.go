@@ -254,7 +254,12 @@ func (c *checker) checkMapRead(m *lang.Map) *lang.Type {
 	}
 	v := mi.Value
 	if v == nil {
-		// Pass 1: the map is assigned later in the program.
+		// Pass 1: the map is assigned later in the program. In pass 2 its
+		// only assignments depend on itself (@x = (1, @x)): bpftrace calls
+		// it undefined.
+		if c.final {
+			c.errorf(m, "Undefined map: %s", mapName(m.Name))
+		}
 		return c.setType(m, lang.None)
 	}
 	switch v.Kind {
