@@ -386,8 +386,36 @@ func (c *compiler) generate(clause int, pi *sema.ProbeInfo, grp *group, name str
 		c.out.Actions = c.out.Actions[:nact]
 		ps, err = c.generateMode(pi, grp, idx, true)
 	}
+	var se *stackError
+	if errors.As(err, &se) {
+		// Even big mode does not fit: a script error at the clause's
+		// attach points, as bpftrace's, not a failure of gtrace.
+		span := pi.Probe.Span
+		if len(pi.Probe.Attach) > 0 {
+			span = pi.Probe.Attach[0].Span
+		}
+		return nil, &compileError{Span: span, Msg: se.Error()}
+	}
 	return ps, err
 }
+
+// stackError is the error of a program that needs more stack than the
+// kernel gives; it wraps errStack.
+type stackError struct {
+	need  int
+	where string // "BPF stack", or the per-CPU scratch value of big mode
+	limit int
+}
+
+func (e *stackError) Error() string {
+	return fmt.Sprintf("the probe needs %d bytes of %s, more than the kernel's %d: simplify its expressions or split it", e.need, e.where, e.limit)
+}
+
+// maxPerCPUValue is the largest value a per-CPU map can hold (the
+// kernel's PCPU_MIN_UNIT_SIZE): the bound of big mode's scratch space.
+const maxPerCPUValue = 32 << 10
+
+func (e *stackError) Unwrap() error { return errStack }
 
 // errStack is wrapped by the error of a program that needs more stack
 // than the kernel gives.
@@ -422,7 +450,10 @@ func (c *compiler) generateMode(pi *sema.ProbeInfo, grp *group, idx int, big boo
 	g.b.span = lang.Span{}
 	g.b.emit(asm.Mov.Imm(asm.R0, 0), asm.Return())
 	if need := callbackFrame(g.f, g.calleePeak); g.f.peak > stackLimit || need > stackLimit {
-		return nil, fmt.Errorf("%s: the probe needs %d bytes of BPF stack, more than the kernel's %d: %w", pr.Start, max(need, g.f.peak), stackLimit, errStack)
+		return nil, &stackError{need: max(need, g.f.peak), where: "BPF stack", limit: stackLimit}
+	}
+	if big && g.bf.peak > maxPerCPUValue {
+		return nil, &stackError{need: g.bf.peak, where: "per-CPU scratch memory for its large values", limit: maxPerCPUValue}
 	}
 	if big {
 		c.bigStack = max(c.bigStack, maps.Round8(max(g.bf.peak, 8)))

@@ -287,9 +287,14 @@ func hostileLoads() []hostile {
 	refused := func(name, program string) hostile {
 		return hostile{name: name, args: []string{"--dry-run", "-"}, program: program, refused: true}
 	}
+	// tooBig: code generation knows the kernel's limits (512 bytes of
+	// stack, 32 KiB per-CPU values): a script error at the probe, exit 1.
+	tooBig := func(name, program string) hostile {
+		return hostile{name: name, args: []string{"--dry-run", "-"}, program: program, located: true}
+	}
 	return []hostile{
-		refused("10k helper operands", "BEGIN { $x = 1"+strings.Repeat(" + pid", 10000)+"; }"),
-		refused("100k-byte string variable", `BEGIN { $s = "`+strings.Repeat("a", 100000)+`"; printf("%s", $s); }`),
+		tooBig("10k helper operands", "BEGIN { $x = 1"+strings.Repeat(" + pid", 10000)+"; }"),
+		tooBig("100k-byte string variable", `BEGIN { $s = "`+strings.Repeat("a", 100000)+`"; printf("%s", $s); }`),
 		refused("infinite loop", `BEGIN { while (1) { @x = 1; } }`),
 		refused("100 nested infinite loops", "BEGIN { "+nest(100, "while (1) { ", "@x = 1;", " }")+" }"),
 	}
