@@ -155,7 +155,8 @@ func TestRawSyscallsPrograms(t *testing.T) {
 	src := `tracepoint:syscalls:sys_enter_* { @[probe] = count(); }
 tracepoint:syscalls:sys_exit_read,tracepoint:syscalls:sys_exit_write { @ret = hist(args->ret); }
 tracepoint:syscalls:sys_enter_read,tracepoint:syscalls:sys_enter_write { print(args); }
-tracepoint:syscalls:sys_enter_getppid { @one = count(); }`
+tracepoint:syscalls:sys_enter_getppid { @one = count(); }
+tracepoint:syscalls:sys_enter_read,tracepoint:syscalls:sys_enter_write { @k[kstack(3)] = count(); }`
 	s, err := Compile(lang.Source{Name: "stdin", Text: src}, Options{Kernel: k})
 	if err != nil {
 		t.Fatal(err)
@@ -176,7 +177,9 @@ tracepoint:syscalls:sys_enter_getppid { @one = count(); }`
 			nEnter++
 		}
 	}
-	want := fmt.Sprintf("0:sys_enter:%d 1:sys_exit:2 2::2 3::1", nEnter)
+	// print(args) and kstack keep perf tracepoints: the whole record and
+	// a stack that starts at the syscall exist only there.
+	want := fmt.Sprintf("0:sys_enter:%d 1:sys_exit:2 2::2 3::1 4::2", nEnter)
 	if strings.Join(got, " ") != want {
 		t.Errorf("probes %q, want %q", strings.Join(got, " "), want)
 	}

@@ -87,7 +87,7 @@ type sysClause struct {
 // record that only the perf event has (args as a whole, ctx, common_*
 // fields).
 func (c *compiler) syscallClause(pi *sema.ProbeInfo, targets []probes.Target) *sysClause {
-	if c.opts.RawSyscalls == nil || pi.Builtins["ctx"] {
+	if c.opts.RawSyscalls == nil || pi.Builtins["ctx"] || usesKstack(pi.Probe) {
 		return nil
 	}
 	enter, exit := 0, 0
@@ -109,6 +109,24 @@ func (c *compiler) syscallClause(pi *sema.ProbeInfo, targets []probes.Target) *s
 		return nil
 	}
 	return &sysClause{c: c, pi: pi, fields: fields, byKey: map[string]*group{}}
+}
+
+// usesKstack reports whether a clause takes kernel stacks: a raw_syscalls
+// program's stack starts in the tracing machinery (BPF and trampoline
+// frames), where a syscall tracepoint's starts at the syscall, so such
+// clauses stay on perf tracepoints.
+func usesKstack(p *lang.Probe) bool {
+	found := false
+	lang.Inspect(p, func(n lang.Node) bool {
+		switch n := n.(type) {
+		case *lang.Builtin:
+			found = found || n.Name == "kstack"
+		case *lang.Call:
+			found = found || n.Name == "kstack"
+		}
+		return !found
+	})
+	return found
 }
 
 // argsFields lists the args fields a clause reads; ok is false when it
