@@ -32,11 +32,15 @@ func TestUprobeCpp(t *testing.T) {
 	for pattern, want := range map[string]string{
 		// Every overload, one overload, a wildcard over demangled names,
 		// the v0.26 "cpp" language component (a template function's name
-		// starts with its return type: "long ns::twice<long>(long)").
-		`uprobe:BIN:"ns::func"`:             "uprobe:BIN:_ZN2ns4funcEPKc\nuprobe:BIN:_ZN2ns4funcEi\n",
-		`uprobe:BIN:"ns::func(int)"`:        "uprobe:BIN:_ZN2ns4funcEi\n",
-		`uprobe:BIN:"ns::W*"`:               "uprobe:BIN:_ZNK2ns6Widget3getEi\n",
-		`uprobe:BIN:cpp:"*ns::twice<long>"`: "uprobe:BIN:cpp:_ZN2ns5twiceIlEET_S1_\n",
+		// starts with its return type: "long ns::twice<long>(long)");
+		// without it the mangled names are listed, as in bpftrace 0.17.
+		`uprobe:BIN:"ns::func"`:      "uprobe:BIN:_ZN2ns4funcEPKc\nuprobe:BIN:_ZN2ns4funcEi\n",
+		`uprobe:BIN:"ns::func(int)"`: "uprobe:BIN:_ZN2ns4funcEi\n",
+		`uprobe:BIN:"ns::W*"`:        "uprobe:BIN:_ZNK2ns6Widget3getEi\n",
+		// The cpp language lists demangled names, quoted to be usable as
+		// attach points, as bpftrace 0.26 does.
+		`uprobe:BIN:cpp:"*ns::twice<long>"`: "uprobe:BIN:cpp:\"long ns::twice<long>(long)\"\n",
+		`uprobe:BIN:cpp:"ns::func*"`:        "uprobe:BIN:cpp:\"ns::func(char const*)\"\nuprobe:BIN:cpp:\"ns::func(int)\"\n",
 		`uprobe:BIN:_ZN2ns4funcEi`:          "uprobe:BIN:_ZN2ns4funcEi\n",
 	} {
 		var buf bytes.Buffer

@@ -239,7 +239,29 @@ func uprobeList(k *Kernel, kind lang.Provider, pattern string) ([]string, error)
 	}
 	names := targetNames(ts)
 	slices.Sort(names)
-	return slices.Compact(names), nil
+	names = slices.Compact(names)
+	if len(args) == 3 && args[1] == "cpp" {
+		// In the order of the mangled names, as bpftrace lists them.
+		for i, n := range names {
+			names[i] = quoteDemangled(n)
+		}
+	}
+	return names, nil
+}
+
+// quoteDemangled turns "PATH:cpp:_ZN2ns4funcEi" into bpftrace 0.26's
+// listing of the cpp language, PATH:cpp:"ns::func(int)": the demangled
+// name, quoted so that the line is an attach point as it stands.
+func quoteDemangled(name string) string {
+	i := strings.LastIndex(name, ":cpp:")
+	if i < 0 {
+		return name
+	}
+	d := demangled(name[i+len(":cpp:"):])
+	if d == "" {
+		return name
+	}
+	return name[:i+len(":cpp:")] + `"` + d + `"`
 }
 
 // CheckPlacement says whether a uprobe target may be attached: an offset
