@@ -318,23 +318,8 @@ func TestE2ELossesCounted(t *testing.T) {
 	}
 	const calls = 300000
 	cmd := exec.Command(bin, "-e", `tracepoint:syscalls:sys_enter_getppid /pid == $1/ { printf("e\n"); }`, strconv.Itoa(os.Getpid()))
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	pipe, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	timer := time.AfterFunc(20*time.Second, func() { cmd.Process.Kill() })
-	defer timer.Stop()
-	rd := bufio.NewReader(pipe)
-	if first, _ := rd.ReadString('\n'); !strings.HasPrefix(first, "Attaching ") {
-		cmd.Process.Kill()
-		cmd.Wait()
-		t.Fatalf("first line %q, stderr:\n%s", first, stderr.String())
-	}
+	rd, stderr, stop := startTracer(t, cmd, 20*time.Second)
+	defer stop()
 	outc := make(chan string)
 	go func() {
 		b, _ := io.ReadAll(rd)

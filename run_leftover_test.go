@@ -1,7 +1,6 @@
 package gtrace
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -167,23 +166,8 @@ func testNothingLeft(t *testing.T, sig syscall.Signal, many bool) time.Duration 
 		defer unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0)
 	}
 	cmd := exec.Command(bin, "-e", leftoverScript(target, many), strconv.Itoa(os.Getpid()), ticks)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	pipe, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	kill := time.AfterFunc(30*time.Second, func() { cmd.Process.Kill() })
-	defer kill.Stop()
-	rd := bufio.NewReader(pipe)
-	if first, _ := rd.ReadString('\n'); !strings.HasPrefix(first, "Attaching ") {
-		cmd.Process.Kill()
-		cmd.Wait()
-		t.Fatalf("first line %q, stderr:\n%s", first, stderr.String())
-	}
+	rd, stderr, stop := startTracer(t, cmd, 30*time.Second)
+	defer stop()
 	held, err := readHeld(cmd.Process.Pid)
 	if err != nil {
 		t.Fatal(err)
