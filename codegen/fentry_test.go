@@ -54,6 +54,14 @@ func compileKernel(t *testing.T, src string) *Program {
 // compileKernelWith is compileKernel with kaddr resolving kernel symbols.
 func compileKernelWith(t *testing.T, src string, kaddr func(string) (uint64, bool)) *Program {
 	t.Helper()
+	return compileAgainstKernel(t, src, kaddr, t.Fatal)
+}
+
+// compileAgainstKernel parses, checks, expands and compiles src against
+// this kernel; an attach point the kernel cannot expand is handed to
+// missing (t.Fatal, or t.Skip where a kernel may lack the tracepoint).
+func compileAgainstKernel(t *testing.T, src string, kaddr func(string) (uint64, bool), missing func(...any)) *Program {
+	t.Helper()
 	needRoot(t)
 	k := probes.NewKernel()
 	if _, err := k.Spec(); err != nil {
@@ -73,7 +81,7 @@ func compileKernelWith(t *testing.T, src string, kaddr func(string) (uint64, boo
 		for _, ap := range p.Attach {
 			ts, err := k.Expand(ap)
 			if err != nil {
-				t.Fatal(err)
+				missing(err)
 			}
 			targets[i] = append(targets[i], ts...)
 		}

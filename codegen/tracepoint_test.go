@@ -14,42 +14,15 @@ import (
 	"github.com/cilium/ebpf/ringbuf"
 
 	"github.com/gtrace/gtrace/lang"
-	"github.com/gtrace/gtrace/lang/parse"
-	"github.com/gtrace/gtrace/lang/sema"
 	"github.com/gtrace/gtrace/maps"
 	"github.com/gtrace/gtrace/output"
-	"github.com/gtrace/gtrace/probes"
 )
 
 // attachRun compiles src against this kernel, attaches its tracepoint and
 // raw tracepoint programs, runs trigger and returns the printf output.
 func attachRun(t *testing.T, src string, trigger func()) string {
 	t.Helper()
-	needRoot(t)
-	k := probes.NewKernel()
-	s := lang.Source{Name: "stdin", Text: src}
-	prog, diags := parse.Parse(s, parse.Options{})
-	if diags.HasErrors() {
-		t.Fatal(diags)
-	}
-	info, diags := sema.Check(prog, sema.Options{Env: k})
-	if diags.HasErrors() {
-		t.Fatal(diags)
-	}
-	targets := make([][]probes.Target, len(prog.Probes))
-	for i, p := range prog.Probes {
-		for _, ap := range p.Attach {
-			ts, err := k.Expand(ap)
-			if err != nil {
-				t.Skip(err)
-			}
-			targets[i] = append(targets[i], ts...)
-		}
-	}
-	p, err := Compile(prog, info, targets, Options{Source: s, Env: k, NumCPU: 2, Cookies: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := compileAgainstKernel(t, src, nil, t.Skip)
 	coll, err := ebpf.NewCollection(p.Spec)
 	if err != nil {
 		t.Fatalf("%+v", err)
