@@ -52,20 +52,7 @@ func TestE2EBTF(t *testing.T) {
 	for _, sc := range btfScenarios {
 		t.Run(sc.name, func(t *testing.T) {
 			out := runScenario(t, bin, sc)
-			golden := filepath.Join("testdata", "run", sc.name+".out")
-			if *regenWithBpftrace {
-				if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (make it with -bpftrace)", err)
-			}
-			if out != string(want) {
-				t.Errorf("stdout differs from bpftrace's\n--- got\n%s--- want\n%s", out, want)
-			}
+			checkGolden(t, sc.name, out)
 		})
 	}
 }

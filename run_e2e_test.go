@@ -188,21 +188,28 @@ func TestE2E(t *testing.T) {
 				t.Skip("bpftrace 0.17 cannot run it")
 			}
 			out := runScenario(t, bin, sc)
-			golden := filepath.Join("testdata", "run", sc.name+".out")
-			if *regenWithBpftrace {
-				if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (make it with -bpftrace)", err)
-			}
-			if out != string(want) {
-				t.Errorf("stdout differs from bpftrace's\n--- got\n%s--- want\n%s", out, want)
-			}
+			checkGolden(t, sc.name, out)
 		})
+	}
+}
+
+// checkGolden compares a scenario's stdout with testdata/run/NAME.out,
+// made by bpftrace 0.17 (-bpftrace rewrites it).
+func checkGolden(t *testing.T, name, out string) {
+	t.Helper()
+	golden := filepath.Join("testdata", "run", name+".out")
+	if *regenWithBpftrace {
+		if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (make it with -bpftrace)", err)
+	}
+	if out != string(want) {
+		t.Errorf("stdout differs from bpftrace's\n--- got\n%s--- want\n%s", out, want)
 	}
 }
 

@@ -179,23 +179,14 @@ func (g *gen) forMap(s *lang.ForStmt) {
 }
 
 // scratchPtr puts the address of this program's ScratchMap entry in r
-// (not R1), or jumps to fail when the lookup fails (it cannot for an
-// in-range array index, but the verifier wants the test). In a callback
-// it is the pointer the caller passed.
+// (not R1), or jumps to fail when the lookup fails (progEntry). In a
+// callback it is the pointer the caller passed.
 func (g *gen) scratchPtr(r asm.Register, fail string) {
 	if g.scratchSlot != 0 {
 		g.b.emit(asm.LoadMem(r, asm.RFP, g.scratchSlot, asm.DWord))
 		return
 	}
-	key := g.f.alloc(8)
-	g.b.emit(
-		asm.StoreImm(asm.RFP, key, int64(g.progIndex), asm.Word),
-		asm.LoadMapPtr(asm.R1, 0).WithReference(ScratchMap),
-		asm.Mov.Reg(asm.R2, asm.RFP),
-		asm.Add.Imm(asm.R2, int32(key)),
-		asm.FnMapLookupElem.Call(),
-		asm.JEq.Imm(asm.R0, 0, fail),
-	)
+	g.progEntry(ScratchMap, fail)
 	if r != asm.R0 {
 		g.b.emit(asm.Mov.Reg(r, asm.R0))
 	}

@@ -95,15 +95,23 @@ func (g *gen) bigBase() {
 	if !g.big {
 		return
 	}
+	g.progEntry(BigMap, g.exit)
+	g.b.emit(asm.Mov.Reg(asm.R9, asm.R0))
+}
+
+// progEntry puts in R0 the address of this program's entry of a per-CPU
+// array indexed by program (BigMap, ScratchMap), or jumps to fail when
+// the lookup fails (it cannot for an in-range index, but the verifier
+// wants the test).
+func (g *gen) progEntry(mapName, fail string) {
 	key := g.f.alloc(8)
 	g.b.emit(
 		asm.StoreImm(asm.RFP, key, int64(g.progIndex), asm.Word),
-		asm.LoadMapPtr(asm.R1, 0).WithReference(BigMap),
+		asm.LoadMapPtr(asm.R1, 0).WithReference(mapName),
 		asm.Mov.Reg(asm.R2, asm.RFP),
 		asm.Add.Imm(asm.R2, int32(key)),
 		asm.FnMapLookupElem.Call(),
-		asm.JEq.Imm(asm.R0, 0, g.exit),
-		asm.Mov.Reg(asm.R9, asm.R0),
+		asm.JEq.Imm(asm.R0, 0, fail),
 	)
 }
 
