@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"runtime"
 	"strconv"
 	"sync"
 	"syscall"
@@ -26,10 +27,16 @@ type process struct {
 	once    sync.Once
 }
 
-// startCommand starts args suspended: a /bin/sh waits for the gate pipe
-// to close, then execs the command in its own process (so the pid, cpid,
-// stays the same). The probes are attached meanwhile; resume opens the
-// gate. The command keeps gtrace's stdin, stdout and stderr.
+// startCommand starts args suspended: a /bin/sh waits on the gate pipe
+// for the word gateOpen, then execs the command in its own process (so the
+// pid, cpid, stays the same). The probes are attached meanwhile; resume
+// writes the word. The command keeps gtrace's stdin, stdout and stderr.
+//
+// The command must never run untraced and never outlive gtrace: if gtrace
+// dies before resume (SIGKILL, a SIGTERM before its handlers are set), the
+// pipe reaches end of file without the word and the shell exits without
+// running the command; and the kernel kills the command when gtrace dies
+// (the parent-death signal, see startLocked).
 func startCommand(args []string) (*process, error) {
 	if len(args) == 0 {
 		return nil, errors.New("-c: empty command")
@@ -42,22 +49,48 @@ func startCommand(args []string) (*process, error) {
 		return nil, fmt.Errorf("-c: %w", err)
 	}
 	defer r.Close()
-	// fd 3 is the gate; it is closed before the exec so that the command
-	// does not inherit it.
-	const wrapper = `read -r _ <&3; exec 3<&-; exec "$0" "$@"`
-	cmd := exec.Command("/bin/sh", append([]string{"-c", wrapper}, args...)...)
+	cmd := exec.Command("/bin/sh", append([]string{"-c", gateWrapper}, args...)...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	cmd.ExtraFiles = []*os.File{r}
-	if err := cmd.Start(); err != nil {
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	p := &process{cmd: cmd, gate: w, done: make(chan struct{}), quit: make(chan struct{}), resumed: make(chan struct{})}
+	if err := startLocked(cmd, p.done); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("-c: start %s: %w", args[0], err)
 	}
-	p := &process{pid: cmd.Process.Pid, cmd: cmd, gate: w, done: make(chan struct{}), quit: make(chan struct{}), resumed: make(chan struct{})}
-	go func() {
-		cmd.Wait()
-		close(p.done)
-	}()
+	p.pid = cmd.Process.Pid
 	return p, nil
+}
+
+// gateOpen is what resume writes on the gate pipe; anything else (end of
+// file when gtrace died) keeps the command from running.
+const gateOpen = "go"
+
+// gateWrapper is the shell script that waits at the gate. fd 3 is the gate;
+// it is closed before the exec so that the command does not inherit it.
+const gateWrapper = `IFS= read -r gate <&3 && [ "$gate" = ` + gateOpen + ` ] || exit 126; exec 3<&-; exec "$0" "$@"`
+
+// startLocked starts cmd from a goroutine locked to its OS thread, which
+// stays alive until cmd exits (then closes done). The parent-death signal
+// is sent when the *thread* that forked the child ends, not the process:
+// a Go thread may end whenever a goroutine locked to it returns, which
+// would kill the command while gtrace still runs. The kernel sets the
+// signal in the child before exec, and Go's fork checks that the parent did
+// not die before it was set.
+func startLocked(cmd *exec.Cmd, done chan<- struct{}) error {
+	started := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		if err := cmd.Start(); err != nil {
+			started <- err
+			return
+		}
+		started <- nil
+		cmd.Wait()
+		close(done)
+	}()
+	return <-started
 }
 
 // watchProcess follows a running process (-p) until it exits, through a
@@ -124,6 +157,7 @@ func checkPID(pid int) error {
 // resume lets a -c command run.
 func (p *process) resume() {
 	if p != nil && p.gate != nil {
+		p.gate.WriteString(gateOpen + "\n")
 		p.gate.Close()
 		p.gate = nil
 		close(p.resumed)
