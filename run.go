@@ -26,7 +26,8 @@ type RunOptions struct {
 	// the tracing output (Stdout) to a file: bpftrace 0.17 writes the two
 	// newlines before the maps at exit and the -v program logs there.
 	Console io.Writer
-	// Format is the output format: "text" (default) or "json".
+	// Format is the output format, one of OutputFormats(): "text"
+	// (default), "json", "table" or "folded".
 	Format string
 	// Quiet suppresses "Attaching N probes..." (-q).
 	Quiet bool

@@ -3,9 +3,52 @@ package gtrace
 import (
 	"bufio"
 	"fmt"
+	"io"
+	"strings"
 
+	"github.com/gtrace/gtrace/flame"
 	"github.com/gtrace/gtrace/output"
 )
+
+// outputFormat is one value of -f: its name and how to make its renderer
+// over the run's buffered output.
+type outputFormat struct {
+	name string
+	make func(w io.Writer, opts *RunOptions) output.Renderer
+}
+
+// outputFormats is the one list of output formats (-f, RunOptions.Format),
+// in the order help texts show them.
+var outputFormats = []outputFormat{
+	{"text", func(w io.Writer, opts *RunOptions) output.Renderer {
+		t := output.NewText(w)
+		if opts.Console != nil {
+			t.SeparateTo(opts.Console)
+		}
+		return t
+	}},
+	{"json", func(w io.Writer, opts *RunOptions) output.Renderer {
+		j := output.NewJSON(w)
+		if opts.Console != nil {
+			j.SeparateTo(opts.Console)
+		}
+		return j
+	}},
+	{"table", func(w io.Writer, _ *RunOptions) output.Renderer { return output.NewTable(w) }},
+	// Folded stacks are data for other tools: the "Attaching" message
+	// goes to stderr, out of the way.
+	{"folded", func(w io.Writer, opts *RunOptions) output.Renderer { return flame.NewFolded(w, opts.Stderr) }},
+}
+
+// OutputFormats returns the names of the output formats RunOptions.Format
+// (and the command's -f) accepts.
+func OutputFormats() []string {
+	names := make([]string, len(outputFormats))
+	for i, f := range outputFormats {
+		names[i] = f.name
+	}
+	return names
+}
 
 // sink is the renderer of a run over a buffered writer. The event loop
 // flushes it whenever the ring buffer runs empty, so a terminal sees each
@@ -17,26 +60,16 @@ type sink struct {
 
 func newSink(opts *RunOptions) (*sink, error) {
 	w := bufio.NewWriterSize(opts.Stdout, 64<<10)
-	o := &sink{w: w}
-	switch opts.Format {
-	case "", "text":
-		t := output.NewText(w)
-		if opts.Console != nil {
-			t.SeparateTo(opts.Console)
-		}
-		o.r = t
-	case "json":
-		j := output.NewJSON(w)
-		if opts.Console != nil {
-			j.SeparateTo(opts.Console)
-		}
-		o.r = j
-	case "table":
-		o.r = output.NewTable(w)
-	default:
-		return nil, fmt.Errorf("unknown output format %q: use text or json", opts.Format)
+	name := opts.Format
+	if name == "" {
+		name = "text"
 	}
-	return o, nil
+	for _, f := range outputFormats {
+		if f.name == name {
+			return &sink{w: w, r: f.make(w, opts)}, nil
+		}
+	}
+	return nil, fmt.Errorf("unknown output format %q: use %s", opts.Format, strings.Join(OutputFormats(), ", "))
 }
 
 func (o *sink) flush() error { return o.w.Flush() }

@@ -264,3 +264,8 @@ func appendPadUint(b []byte, v uint64, width int) []byte {
 	b = pad(b, width-len(d))
 	return append(b, d...)
 }
+
+// KeyText returns the text of one map key part as the map prints it (a
+// comm, a pid, a probe name): what -f folded and flame graphs show for the
+// key parts that are not stacks.
+func KeyText(v Value) string { return string(appendKey(nil, v)) }

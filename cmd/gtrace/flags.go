@@ -3,8 +3,11 @@ package main
 import (
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/spf13/pflag"
+
+	"github.com/gtrace/gtrace"
 )
 
 // config is the parsed command line.
@@ -32,9 +35,6 @@ type config struct {
 	command   string // -c 'CMD ARGS'
 }
 
-// outputFormats are the values -f accepts.
-var outputFormats = []string{"text", "json", "table"}
-
 // debugStages are the values -d accepts.
 var debugStages = []string{"ast", "types", "asm", "all"}
 
@@ -52,7 +52,7 @@ func newFlagSet(c *config, stderr io.Writer) *pflag.FlagSet {
 	fs.StringVarP(&c.debug, "debug", "d", "", "print a compilation stage and exit: ast, types, asm, all")
 	fs.BoolVarP(&c.verbose, "verbose", "v", false, "verbose messages (verifier log and program statistics)")
 	fs.BoolVarP(&c.quiet, "quiet", "q", false, "keep messages quiet")
-	fs.StringVarP(&c.format, "format", "f", "text", "output format: text, json or table")
+	fs.StringVarP(&c.format, "format", "f", "text", "output format: "+strings.Join(gtrace.OutputFormats(), ", "))
 	fs.StringVarP(&c.outFile, "output", "o", "", "write the tracing output to FILE instead of stdout")
 	fs.StringVarP(&c.buffering, "buffering", "B", "", "output buffering: none, line or full")
 	fs.CountVarP(&c.helperErr, "warnings", "k", "report helper errors as warnings (-kk: including probe_read)")

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strings"
 
 	"github.com/spf13/pflag"
 
@@ -44,8 +45,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "ERROR: unknown -d stage %q (want one of ast, types, asm, all)\n", c.debug)
 		return 1
 	}
-	if !slices.Contains(outputFormats, c.format) {
-		fmt.Fprintf(stderr, "ERROR: unknown output format %q (want one of text, json, table)\n", c.format)
+	if formats := gtrace.OutputFormats(); !slices.Contains(formats, c.format) {
+		fmt.Fprintf(stderr, "ERROR: unknown output format %q (want one of %s)\n", c.format, strings.Join(formats, ", "))
 		return 1
 	}
 	if c.buffering != "" && !slices.Contains(bufferModes, c.buffering) {
