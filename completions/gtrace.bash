@@ -19,7 +19,7 @@ _gtrace()
 		COMPREPLY=($(compgen -W "ast types asm all" -- "$cur"))
 		return ;;
 	-f|--format)
-		COMPREPLY=($(compgen -W "text json table" -- "$cur"))
+		COMPREPLY=($(compgen -W "text json table folded" -- "$cur"))
 		return ;;
 	-B|--buffering)
 		COMPREPLY=($(compgen -W "none line full" -- "$cur"))
