@@ -25,6 +25,7 @@ var allowedImports = map[string][]string{
 	"maps":       {"lang", "output", "github.com/cilium/ebpf"},
 	"codegen":    {"lang", "lang/sema", "maps", "probes", "github.com/cilium/ebpf"},
 	"output":     {"lang", "github.com/olekukonko/tablewriter"},
+	"merge":      {"lang", "output"},
 	".":          {"*"},
 	"cmd/gtrace": {"*"},
 }

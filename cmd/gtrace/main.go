@@ -25,6 +25,9 @@ func main() {
 // checking errors exit 1 with nothing on stdout, load and attach failures
 // 255, and a run ended by exit(N) exits N, as bpftrace does.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "merge" {
+		return runMerge(args[1:], stdout, stderr)
+	}
 	var c config
 	fs := newFlagSet(&c, stderr)
 	if err := fs.Parse(args); err != nil {
