@@ -73,3 +73,16 @@ func newSink(opts *RunOptions) (*sink, error) {
 }
 
 func (o *sink) flush() error { return o.w.Flush() }
+
+// NewRenderer returns the renderer of an output format (one of
+// OutputFormats) writing maps to w outside a run, as `gtrace merge` prints
+// them: without the two newlines a run writes before its maps at exit;
+// messages of the format (folded's notes) go to stderr.
+func NewRenderer(w io.Writer, format string, stderr io.Writer) (output.Renderer, error) {
+	for _, f := range outputFormats {
+		if f.name == format {
+			return f.make(w, &RunOptions{Console: io.Discard, Stderr: stderr}), nil
+		}
+	}
+	return nil, fmt.Errorf("unknown output format %q (want one of %s)", format, strings.Join(OutputFormats(), ", "))
+}

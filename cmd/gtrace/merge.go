@@ -12,7 +12,6 @@ import (
 	"github.com/gtrace/gtrace"
 	"github.com/gtrace/gtrace/lang"
 	"github.com/gtrace/gtrace/merge"
-	"github.com/gtrace/gtrace/output"
 )
 
 // runMerge is `gtrace merge [options] FILE...`: it reads the -f json
@@ -22,7 +21,7 @@ func runMerge(args []string, stdout, stderr io.Writer) int {
 	fs := pflag.NewFlagSet("gtrace merge", pflag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.SortFlags = false
-	format := fs.StringP("format", "f", "text", "output format: text, json or table")
+	format := fs.StringP("format", "f", "text", "output format: "+strings.Join(gtrace.OutputFormats(), ", "))
 	outFile := fs.StringP("output", "o", "", "write the merged maps to FILE instead of stdout")
 	script := fs.StringP("script", "s", "", "the script the inputs come from: tells min(), max() and assigned maps from counts and sums, and hist/lhist layouts")
 	program := fs.StringP("program", "e", "", "the script the inputs come from, as text (as --script)")
@@ -36,8 +35,8 @@ func runMerge(args []string, stdout, stderr io.Writer) int {
 		mergeUsage(stderr, fs)
 		return 0
 	}
-	if !slices.Contains(outputFormats, *format) {
-		fmt.Fprintf(stderr, "ERROR: unknown output format %q (want one of text, json, table)\n", *format)
+	if formats := gtrace.OutputFormats(); !slices.Contains(formats, *format) {
+		fmt.Fprintf(stderr, "ERROR: unknown output format %q (want one of %s)\n", *format, strings.Join(formats, ", "))
 		return 1
 	}
 	if fs.NArg() == 0 {
@@ -76,7 +75,11 @@ func runMerge(args []string, stdout, stderr io.Writer) int {
 		defer f.Close()
 		out = f
 	}
-	if err := printMerged(out, *format, maps); err != nil {
+	r, err := gtrace.NewRenderer(out, *format, stderr)
+	if err == nil {
+		err = r.Exit(maps)
+	}
+	if err != nil {
 		fmt.Fprintf(stderr, "ERROR: writing the merged maps: %v\n", err)
 		return 1
 	}
@@ -114,24 +117,6 @@ func readMergeInput(name string) (*merge.Input, error) {
 	}
 	defer f.Close()
 	return merge.Read(f, name)
-}
-
-// printMerged writes the maps in name order with the renderer of -f.
-func printMerged(w io.Writer, format string, maps []*output.Map) error {
-	var r output.Renderer
-	switch format {
-	case "json":
-		j := output.NewJSON(w)
-		j.SeparateTo(io.Discard)
-		r = j
-	case "table":
-		r = output.NewTable(w)
-	default:
-		t := output.NewText(w)
-		t.SeparateTo(io.Discard)
-		r = t
-	}
-	return r.Exit(maps)
 }
 
 func mergeUsage(w io.Writer, fs *pflag.FlagSet) {
