@@ -43,6 +43,9 @@ type Script struct {
 	params []string
 	// unsafe is --unsafe: misplaced uprobe offsets are only warned about.
 	unsafe bool
+	// kernel is Options.Kernel: a run takes its facts from it rather than
+	// reading tracefs and BTF again.
+	kernel *probes.Kernel
 	// targets holds, per clause, the expanded attach points (nil until
 	// expanded with a Kernel).
 	targets [][]probes.Target
@@ -81,7 +84,7 @@ func Compile(src lang.Source, opts Options) (*Script, error) {
 	if err := diags.Err(); err != nil {
 		return nil, err
 	}
-	s := &Script{Source: src, Program: prog, Info: info, Warnings: diags, params: opts.Params, unsafe: opts.Unsafe}
+	s := &Script{Source: src, Program: prog, Info: info, Warnings: diags, params: opts.Params, unsafe: opts.Unsafe, kernel: opts.Kernel}
 	if opts.Kernel != nil {
 		targets, errs := expandTargets(prog, opts.Kernel, opts.Unsafe)
 		if err := errs.Err(); err != nil {

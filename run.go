@@ -11,6 +11,7 @@ import (
 	"github.com/gtrace/gtrace/codegen"
 	"github.com/gtrace/gtrace/lang"
 	"github.com/gtrace/gtrace/maps"
+	"github.com/gtrace/gtrace/output"
 	"github.com/gtrace/gtrace/probes"
 )
 
@@ -81,6 +82,17 @@ type RunOptions struct {
 	// PID is the -p process: the run ends when it exits. (Resolving
 	// library names in it and limiting uprobes to it is Kernel.PID.)
 	PID int
+	// Events, when set, receives every event of the run as a typed value
+	// (PrintfEvent, PrintMapEvent, EndEvent, ...) instead of Stdout, which
+	// then gets nothing. The run sends and waits: read the channel until
+	// the run closes it, when the run has ended. A reader that falls
+	// behind holds the events up; the kernel then drops what the ring
+	// buffer cannot hold and counts it (LostEvent, Run.Losses).
+	Events chan<- Event
+	// OnEvent, when set, is called with every event instead (and in
+	// place of Events), from the goroutine that reads the ring buffer:
+	// the next event waits until it returns.
+	OnEvent func(Event)
 	// proc is the -c command or -p process, started by Run (nil: the
 	// runner starts it).
 	proc *process
@@ -118,41 +130,78 @@ func (o *RunOptions) setDefaults() {
 	}
 }
 
-// Run compiles the script to eBPF, loads and attaches it, runs BEGIN,
-// prints events until exit(), a signal (with opts.Signals) or ctx ends, then
-// runs END and prints the maps as bpftrace does. It returns the exit code:
-// 0, the code given to exit(N), or ExitFailure with an error saying what
+// Run runs the script to its end and returns the exit code: Start, then
+// Wait. The code is 0, the code given to exit(N), 1 for a script error
+// found while generating code, or ExitFailure with an error saying what
 // failed and what to do.
 func (s *Script) Run(ctx context.Context, opts RunOptions) (int, error) {
+	run, code, err := s.start(ctx, opts)
+	if err != nil {
+		return code, err
+	}
+	return run.Wait()
+}
+
+// Start compiles the script to eBPF, loads it and attaches its probes,
+// and returns once they are attached; BEGIN, the events, END and the maps
+// printed at the end follow in the background. The run ends by itself on
+// exit(), when the -c command or -p process exits, when ctx is done, or
+// with Run.Stop. An error means nothing is left running.
+func (s *Script) Start(ctx context.Context, opts RunOptions) (*Run, error) {
+	run, _, err := s.start(ctx, opts)
+	return run, err
+}
+
+// start is Start, also returning the exit code of a failure (1 for a
+// script error, else ExitFailure).
+func (s *Script) start(ctx context.Context, opts RunOptions) (*Run, int, error) {
+	if opts.Kernel == nil {
+		opts.Kernel = s.kernel
+	}
 	opts.setDefaults()
 	if !opts.DryRun {
 		// The -c command starts (suspended) before code generation, which
 		// needs its pid for cpid.
 		proc, err := newProcess(&opts)
 		if err != nil {
-			return ExitFailure, err
+			return nil, ExitFailure, err
 		}
-		defer proc.end()
 		opts.proc = proc
 	}
 	prog, err := s.generate(&opts)
 	if err != nil {
+		opts.proc.end()
 		var d *lang.Diagnostic
 		if errors.As(err, &d) {
-			return 1, err // a script error, as bpftrace's "Failed to compile"
+			return nil, 1, err // a script error, as bpftrace's "Failed to compile"
 		}
-		return ExitFailure, err
+		return nil, ExitFailure, err
 	}
-	return runProgram(ctx, s, prog, opts)
+	run, err := startProgram(ctx, s, prog, opts)
+	if err != nil {
+		return nil, ExitFailure, err
+	}
+	return run, 0, nil
 }
 
-// runProgram runs an already generated program: the part of Run that tests
+// runProgram runs an already generated program to its end: what tests
 // drive with hand-built codegen.Programs. s may be nil (no source spans).
 func runProgram(ctx context.Context, s *Script, prog *codegen.Program, opts RunOptions) (int, error) {
+	run, err := startProgram(ctx, s, prog, opts)
+	if err != nil {
+		return ExitFailure, err
+	}
+	return run.Wait()
+}
+
+// startProgram loads and attaches prog and starts the rest of the run in
+// the background. On error everything it started is released.
+func startProgram(ctx context.Context, s *Script, prog *codegen.Program, opts RunOptions) (*Run, error) {
 	opts.setDefaults()
 	out, err := newSink(&opts)
 	if err != nil {
-		return ExitFailure, err
+		opts.proc.end()
+		return nil, err
 	}
 	r := &runner{script: s, prog: prog, opts: opts, out: out}
 	r.usyms.mangled = opts.Mangled
@@ -161,14 +210,27 @@ func runProgram(ctx context.Context, s *Script, prog *codegen.Program, opts RunO
 	}
 	r.actions = r.actionStates()
 	r.decoder = &maps.Decoder{Probes: prog.ProbeNames}
-	defer r.release()
+	run := &Run{r: r, done: make(chan struct{})}
 	if err := r.load(); err != nil {
-		return ExitFailure, err
+		r.release()
+		opts.proc.end()
+		return nil, err
 	}
 	if opts.DryRun {
-		return 0, nil
+		run.end(0, nil, func() {})
+		return run, nil
 	}
-	return r.run(ctx)
+	stop, err := r.start(ctx)
+	if err != nil {
+		run.end(ExitFailure, err, stop)
+		opts.proc.end()
+		return nil, err
+	}
+	go func() {
+		code, err := r.run()
+		run.end(code, err, stop)
+	}()
+	return run, nil
 }
 
 // runner holds the kernel objects of one run.
@@ -184,6 +246,7 @@ type runner struct {
 	detached chan struct{}
 	events   *eventLoop
 
+	final    []*output.Map // every map as read at the end
 	actions  []actionState // per action id
 	decoder  *maps.Decoder
 	stopOnce sync.Once
@@ -197,27 +260,33 @@ type runner struct {
 	users     map[uint64]string
 }
 
-// run attaches, runs BEGIN, the event loop, and the exit sequence. Stop
-// requests are watched from before attaching, so a signal that arrives
-// early still ends the run through END and the maps.
-func (r *runner) run(ctx context.Context) (int, error) {
+// start creates the event loop, starts watching for stop requests, starts
+// the -c command or follows the -p process, and attaches the probes. Stop
+// requests are watched from before attaching, so one that arrives early
+// still ends the run through END and the maps. The returned function stops
+// watching (also after an error).
+func (r *runner) start(ctx context.Context) (stop func(), err error) {
 	loop, err := newEventLoop(r)
 	if err != nil {
-		return ExitFailure, err
+		return func() {}, err
 	}
 	r.events = loop
-	stop := r.watchStop(ctx)
-	defer stop()
-
+	stop = r.watchStop(ctx)
 	proc, err := r.startProcess()
 	if err != nil {
-		return ExitFailure, err
+		return stop, err
 	}
-	defer proc.end()
 	r.proc = proc
 	if err := r.attach(); err != nil {
-		return ExitFailure, err
+		return stop, err
 	}
+	return stop, nil
+}
+
+// run is the rest of a run once the probes are attached: BEGIN, the event
+// loop, and the exit sequence.
+func (r *runner) run() (int, error) {
+	loop := r.events
 	if !r.opts.Quiet {
 		r.out.r.AttachedProbes(r.probeCount())
 		r.out.flush()
@@ -227,7 +296,7 @@ func (r *runner) run(ctx context.Context) (int, error) {
 		return ExitFailure, err
 	}
 	loop.begun.Store(true)
-	proc.resume()
+	r.proc.resume()
 	if r.stoppedInKernel() {
 		loop.stop.Store(true) // exit() in BEGIN
 	}

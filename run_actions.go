@@ -77,6 +77,7 @@ func (r *runner) handle(rec []byte) error {
 		if len(args) > 0 {
 			r.exitCode = int(int64(args[0].Int))
 		}
+		r.out.exited(r.exitCode)
 		r.events.requestStop()
 		return nil
 	case codegen.ActClear:

@@ -57,6 +57,7 @@ func (r *runner) finish() error {
 	if err != nil {
 		return err
 	}
+	r.final = ms
 	// The probes are stopped and every map is read: detaching (the
 	// kernel waits for RCU grace periods) overlaps the printing.
 	r.detachSoon()

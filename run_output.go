@@ -59,6 +59,9 @@ type sink struct {
 }
 
 func newSink(opts *RunOptions) (*sink, error) {
+	if deliver := deliverTo(opts); deliver != nil {
+		return &sink{w: bufio.NewWriter(io.Discard), r: &eventRenderer{deliver: deliver}}, nil
+	}
 	w := bufio.NewWriterSize(opts.Stdout, 64<<10)
 	name := opts.Format
 	if name == "" {
