@@ -75,10 +75,17 @@ type RunOptions struct {
 	// first one ends the run (END, maps), a second one kills the process.
 	// Without it, cancelling ctx is the only way to stop a run early.
 	Signals bool
-	// Command is the -c command and its arguments: started suspended
-	// before the probes are attached, resumed after BEGIN; the run ends
-	// when it exits, and it is sent SIGTERM if the run ends first.
+	// Command is the command to trace and its arguments (the command
+	// line's -c): started suspended before the probes are attached,
+	// resumed after BEGIN; the run ends when it exits, and it is sent
+	// SIGTERM if the run ends first. Starting it fails with a
+	// *CommandError.
 	Command []string
+	// CommandStdin, CommandStdout and CommandStderr are the command's
+	// standard input, output and error; nil is the null device (as in
+	// os/exec).
+	CommandStdin                 io.Reader
+	CommandStdout, CommandStderr io.Writer
 	// PID is the -p process: the run ends when it exits. (Resolving
 	// library names in it and limiting uprobes to it is Kernel.PID.)
 	PID int

@@ -3,6 +3,7 @@ package gtrace
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"runtime"
@@ -37,29 +38,42 @@ type process struct {
 // pipe reaches end of file without the word and the shell exits without
 // running the command; and the kernel kills the command when gtrace dies
 // (the parent-death signal, see startLocked).
-func startCommand(args []string) (*process, error) {
+func startCommand(args []string, stdio commandStdio) (*process, error) {
 	if len(args) == 0 {
-		return nil, errors.New("-c: empty command")
+		return nil, &CommandError{errors.New("empty command")}
 	}
 	if _, err := exec.LookPath(args[0]); err != nil {
-		return nil, fmt.Errorf("-c: command %s not found (or not executable)", args[0])
+		return nil, &CommandError{fmt.Errorf("command %s not found (or not executable)", args[0])}
 	}
 	r, w, err := os.Pipe()
 	if err != nil {
-		return nil, fmt.Errorf("-c: %w", err)
+		return nil, &CommandError{err}
 	}
 	defer r.Close()
 	cmd := exec.Command("/bin/sh", append([]string{"-c", gateWrapper}, args...)...)
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdio.in, stdio.out, stdio.err
 	cmd.ExtraFiles = []*os.File{r}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	p := &process{cmd: cmd, gate: w, done: make(chan struct{}), quit: make(chan struct{}), resumed: make(chan struct{})}
 	if err := startLocked(cmd, p.done); err != nil {
 		w.Close()
-		return nil, fmt.Errorf("-c: start %s: %w", args[0], err)
+		return nil, &CommandError{fmt.Errorf("start %s: %w", args[0], err)}
 	}
 	p.pid = cmd.Process.Pid
 	return p, nil
+}
+
+// CommandError is the failure to start RunOptions.Command.
+type CommandError struct{ Err error }
+
+func (e *CommandError) Error() string { return e.Err.Error() }
+func (e *CommandError) Unwrap() error { return e.Err }
+
+// commandStdio is the command's standard input, output and error
+// (RunOptions.CommandStdin, ...; nil is the null device, as exec.Cmd's).
+type commandStdio struct {
+	in       io.Reader
+	out, err io.Writer
 }
 
 // gateOpen is what resume writes on the gate pipe; anything else (end of
@@ -136,7 +150,7 @@ func CheckPID(pid int) error { return checkPID(pid) }
 
 func checkPID(pid int) error {
 	if pid <= 0 {
-		return fmt.Errorf("-p: bad process id %d", pid)
+		return fmt.Errorf("bad process id %d", pid)
 	}
 	st, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
 	if err != nil {
@@ -205,7 +219,7 @@ const snapshotEvery = 50 * time.Millisecond
 func newProcess(opts *RunOptions) (*process, error) {
 	switch {
 	case len(opts.Command) > 0:
-		return startCommand(opts.Command)
+		return startCommand(opts.Command, commandStdio{opts.CommandStdin, opts.CommandStdout, opts.CommandStderr})
 	case opts.PID > 0:
 		return watchProcess(opts.PID)
 	}

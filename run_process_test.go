@@ -15,7 +15,7 @@ func TestCommandGate(t *testing.T) {
 	for _, open := range []bool{true, false} {
 		ran := filepath.Join(dir, "ran")
 		os.Remove(ran)
-		p, err := startCommand([]string{"touch", ran})
+		p, err := startCommand([]string{"touch", ran}, commandStdio{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -28,6 +29,14 @@ const helperEnv = "GTRACE_RUNTIME_HELPER"
 func TestMain(m *testing.M) {
 	if os.Getenv(helperEnv) != "" {
 		os.Exit(signalHelper())
+	}
+	if os.Geteuid() != 0 {
+		// The examples load BPF programs and cannot skip: without root
+		// only the tests run (they skip what needs root).
+		flag.Parse()
+		if f := flag.Lookup("test.run"); f != nil && f.Value.String() == "" {
+			f.Value.Set("^Test")
+		}
 	}
 	os.Exit(m.Run())
 }

@@ -61,6 +61,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	targetPID = c.pid
 	if fs.Changed("pid") { // -p 0 is no process either
+		if c.pid <= 0 {
+			fmt.Fprintf(stderr, "ERROR: -p: bad process id %d\n", c.pid)
+			return 1
+		}
 		if err := gtrace.CheckPID(c.pid); err != nil {
 			fmt.Fprintf(stderr, "ERROR: %v\n", err)
 			return 1

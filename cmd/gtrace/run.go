@@ -46,9 +46,13 @@ func runScript(script *gtrace.Script, c *config, env settings, kernel *probes.Ke
 	code, err := script.Run(context.Background(), opts)
 	if err != nil {
 		var d *lang.Diagnostic
-		if errors.As(err, &d) {
+		var ce *gtrace.CommandError
+		switch {
+		case errors.As(err, &d):
 			script.Source.Render(stderr, d)
-		} else {
+		case errors.As(err, &ce):
+			fmt.Fprintf(stderr, "ERROR: -c: %v\n", err)
+		default:
 			fmt.Fprintf(stderr, "ERROR: %v\n", err)
 		}
 	}
@@ -78,7 +82,11 @@ func runOptions(script *gtrace.Script, c *config, env settings, kernel *probes.K
 		Kernel:       kernel,
 		Signals:      true,
 		Command:      strings.Fields(c.command),
-		PID:          c.pid,
+		// The command shares gtrace's terminal, as under bpftrace.
+		CommandStdin:  os.Stdin,
+		CommandStdout: os.Stdout,
+		CommandStderr: os.Stderr,
+		PID:           c.pid,
 		// The command exits right after Run: nobody should wait for the
 		// kernel to detach hundreds of tracepoints.
 		BackgroundDetach: true,
