@@ -17,11 +17,14 @@ var allowedImports = map[string][]string{
 	"lang":       {},
 	"lang/parse": {"lang", "github.com/alecthomas/participle/v2"},
 	"lang/sema":  {"lang"},
-	// probes reads binaries: C++ names (demangle), MiniDebugInfo in
-	// .gnu_debugdata (xz) and x86-64 instruction boundaries for uprobe
-	// offsets (x86asm).
-	"probes": {"lang", "lang/sema", "github.com/cilium/ebpf", "golang.org/x/sys",
-		"github.com/ianlancetaylor/demangle", "github.com/ulikunitz/xz", "golang.org/x/arch/x86/x86asm"},
+	// internal/symbols reads the symbol tables: /proc/kallsyms and ELF
+	// (with MiniDebugInfo in .gnu_debugdata: xz).
+	"internal/symbols": {"github.com/ulikunitz/xz"},
+	// probes reads binaries: C++ names (demangle) and x86-64 instruction
+	// boundaries for uprobe offsets (x86asm); their symbols through
+	// internal/symbols.
+	"probes": {"lang", "lang/sema", "internal/symbols", "github.com/cilium/ebpf", "golang.org/x/sys",
+		"github.com/ianlancetaylor/demangle", "golang.org/x/arch/x86/x86asm"},
 	"maps":       {"lang", "output", "github.com/cilium/ebpf"},
 	"codegen":    {"lang", "lang/sema", "maps", "probes", "github.com/cilium/ebpf"},
 	"output":     {"lang", "github.com/olekukonko/tablewriter"},

@@ -211,6 +211,7 @@ func startProgram(ctx context.Context, s *Script, prog *codegen.Program, opts Ru
 		return nil, err
 	}
 	r := &runner{script: s, prog: prog, opts: opts, out: out}
+	r.usyms.files = opts.Kernel.ELF
 	r.usyms.mangled = opts.Mangled
 	if demangle, ok := s.configBool("cpp_demangle"); ok && !demangle {
 		r.usyms.mangled = true
@@ -261,8 +262,7 @@ type runner struct {
 	lost     lostTracker
 	proc     *process // the -c command or -p process, nil without
 
-	ksyms     ksyms // kernel symbols, read on first use
-	usyms     usyms // user symbols, per process and file, read on first use
+	usyms     usyms // user symbols, per process, read on first use
 	usersOnce sync.Once
 	users     map[uint64]string
 }

@@ -33,8 +33,8 @@ func (s *Script) generate(opts *RunOptions) (*codegen.Program, error) {
 		RingBytes:  uint32(opts.RingBufBytes),
 		Cookies:    true,
 		ChildPID:   opts.proc.childPID(),
-		Kaddr:      kallsymsAddr,
-		Uaddr:      elfSymbolAddr,
+		Kaddr:      opts.Kernel.Kallsyms().Addr,
+		Uaddr:      func(path, name string) (uint64, error) { return elfSymbolAddr(opts.Kernel, path, name) },
 		// syscalls:* targets from one raw_syscalls program per direction.
 		RawSyscalls: rawSyscalls(opts, targets),
 		// -k, -kk: the programs test helper results (helper_errors.go).

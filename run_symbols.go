@@ -1,13 +1,9 @@
 package gtrace
 
 import (
-	"bufio"
-	"bytes"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
@@ -20,75 +16,6 @@ import (
 	"github.com/gtrace/gtrace/output"
 )
 
-// ksyms is the kernel symbol table from /proc/kallsyms, read on first use
-// only: a script without kstack or ksym never pays for its ~200k lines.
-type ksyms struct {
-	once  sync.Once
-	addrs []uint64
-	names []string
-}
-
-func (k *ksyms) load() {
-	k.once.Do(func() {
-		f, err := os.Open("/proc/kallsyms")
-		if err != nil {
-			return
-		}
-		defer f.Close()
-		type sym struct {
-			addr uint64
-			name string
-		}
-		var syms []sym
-		sc := bufio.NewScanner(f)
-		sc.Buffer(make([]byte, 0, 1<<16), 1<<20)
-		for sc.Scan() {
-			// "ffffffff81000000 T _stext [module]"
-			line := sc.Bytes()
-			sp := bytes.IndexByte(line, ' ')
-			if sp < 0 || len(line) < sp+3 {
-				continue
-			}
-			addr, err := strconv.ParseUint(string(line[:sp]), 16, 64)
-			if err != nil || addr == 0 {
-				continue // zero without privilege (kptr_restrict)
-			}
-			name := line[sp+3:]
-			if i := bytes.IndexAny(name, " \t"); i >= 0 {
-				name = name[:i]
-			}
-			syms = append(syms, sym{addr, string(name)})
-		}
-		slices.SortStableFunc(syms, func(a, b sym) int {
-			switch {
-			case a.addr < b.addr:
-				return -1
-			case a.addr > b.addr:
-				return 1
-			}
-			return 0
-		})
-		k.addrs = make([]uint64, len(syms))
-		k.names = make([]string, len(syms))
-		for i, s := range syms {
-			k.addrs[i], k.names[i] = s.addr, s.name
-		}
-	})
-}
-
-// lookup returns the symbol containing addr and the offset into it.
-func (k *ksyms) lookup(addr uint64) (string, uint64, bool) {
-	k.load()
-	i, found := slices.BinarySearch(k.addrs, addr)
-	if !found {
-		i--
-	}
-	if i < 0 || i >= len(k.addrs) {
-		return "", 0, false
-	}
-	return k.names[i], addr - k.addrs[i], true
-}
-
 // resolve turns the raw values the decoder leaves to the runtime into
 // what prints: stacks into frames, kernel addresses into symbols, user ids
 // into names, errnos into messages, user addresses into symbols of the
@@ -98,7 +25,7 @@ func (r *runner) resolve(t *lang.Type, v output.Value) output.Value {
 	case lang.KindKStack, lang.KindUStack:
 		return r.stack(t, v)
 	case lang.KindKsym:
-		if name, _, ok := r.ksyms.lookup(v.Int); ok {
+		if name, _, ok := r.opts.Kernel.Kallsyms().Lookup(v.Int); ok {
 			return output.Ksym(name, v.Int)
 		}
 		return output.Ksym("", v.Int)
@@ -169,7 +96,7 @@ func (r *runner) stack(t *lang.Type, v output.Value) output.Value {
 		if user {
 			f.Sym, f.Off, f.Module = r.usyms.lookup(pid, a)
 		} else {
-			f.Sym, f.Off, _ = r.ksyms.lookup(a)
+			f.Sym, f.Off, _ = r.opts.Kernel.Kallsyms().Lookup(a)
 		}
 		st.Frames = append(st.Frames, f)
 	}

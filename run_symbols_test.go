@@ -3,7 +3,6 @@ package gtrace
 import (
 	"bytes"
 	"context"
-	"debug/elf"
 	"os"
 	"strings"
 	"testing"
@@ -12,28 +11,9 @@ import (
 	"github.com/cilium/ebpf/asm"
 
 	"github.com/gtrace/gtrace/codegen"
+	"github.com/gtrace/gtrace/internal/symbols"
 	"github.com/gtrace/gtrace/lang"
 )
-
-func TestKsymsLookup(t *testing.T) {
-	needRoot(t) // kallsyms addresses read as zero without privilege
-	var k ksyms
-	k.load()
-	if len(k.addrs) < 1000 {
-		t.Fatalf("%d kernel symbols", len(k.addrs))
-	}
-	i := len(k.addrs) / 2
-	for i+1 < len(k.addrs) && k.addrs[i+1] <= k.addrs[i]+1 {
-		i++ // an address with one symbol and room after it
-	}
-	name, off, ok := k.lookup(k.addrs[i] + 1)
-	if !ok || off != 1 || name == "" {
-		t.Errorf("lookup(%#x+1) = %s+%d, %v; want %s+1", k.addrs[i], name, off, ok, k.names[i])
-	}
-	if _, _, ok := k.lookup(1); ok {
-		t.Error("address 1 resolved")
-	}
-}
 
 // stackProgram is BEGIN { print(STACK); exit(); } for a stack type, the
 // stack taken by bpf_get_stackid with flags.
@@ -84,7 +64,7 @@ func TestRunUstackValue(t *testing.T) {
 	const userStack = 1 << 8 // BPF_F_USER_STACK
 	out := stackProgram(t, &lang.Type{Kind: lang.KindUStack, Size: 8, StackMode: "perf", StackDepth: 8}, userStack)
 	exe, _ := os.Executable()
-	if es := readELFSyms(exe); es == nil || len(es.addrs) == 0 {
+	if es, err := symbols.Open(exe); err != nil || !es.HasFuncs() {
 		// A test binary without symbols: as bpftrace, unresolved frames
 		// name no module.
 		if !strings.Contains(out, " ([unknown])\n") {
@@ -97,38 +77,6 @@ func TestRunUstackValue(t *testing.T) {
 	}
 	if !strings.Contains(out, "syscall") {
 		t.Errorf("no resolved syscall frame in the user stack:\n%s", out)
-	}
-}
-
-// A libc function's address resolves back to its name through the file
-// offset, as a frame in a shared library does.
-func TestELFSymsLookup(t *testing.T) {
-	libc := "/usr/lib/x86_64-linux-gnu/libc.so.6"
-	f, err := elf.Open(libc)
-	if err != nil {
-		t.Skip(err)
-	}
-	defer f.Close()
-	syms, _ := f.DynamicSymbols()
-	var fn elf.Symbol
-	for _, s := range syms {
-		if s.Name == "getppid" {
-			fn = s
-		}
-	}
-	es := readELFSyms(libc)
-	if fn.Value == 0 || es == nil {
-		t.Skip("no getppid in libc")
-	}
-	var fileOff uint64
-	for _, p := range es.loads {
-		if fn.Value >= p.Vaddr && fn.Value < p.Vaddr+p.Filesz {
-			fileOff = fn.Value - p.Vaddr + p.Off
-		}
-	}
-	name, off, ok := es.lookup(fileOff + 2)
-	if !ok || off != 2 || (name != "getppid" && name != "__getppid") {
-		t.Errorf("lookup = %s+%d, %v; want getppid+2", name, off, ok)
 	}
 }
 

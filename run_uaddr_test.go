@@ -11,7 +11,7 @@ import (
 // TestUaddr: uaddr("sym") is the symbol's ELF address in the probed binary.
 func TestUaddr(t *testing.T) {
 	bin := buildUprobeTarget(t)
-	addr, _, _, err := probes.UserSymbol(bin, "greet")
+	addr, _, _, err := probes.NewKernel().UserSymbol(bin, "greet")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,26 +2,27 @@ package gtrace
 
 import (
 	"bufio"
-	"debug/elf"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/gtrace/gtrace/internal/symbols"
 	"github.com/gtrace/gtrace/probes"
 )
 
 // usyms resolves user-space addresses: /proc/PID/maps tells which file an
 // address is in, the file's ELF symbol tables name it. Both are cached (per
-// process and per file) and read only when a ustack or usym is printed. A
-// process that has exited by then resolves nothing, as in bpftrace.
+// process, and per file in the Kernel's symbol cache that uprobes share)
+// and read only when a ustack or usym is printed. A process that has
+// exited by then resolves nothing, as in bpftrace.
 type usyms struct {
 	mu    sync.Mutex
 	procs map[uint32][]mapping
 	read  map[uint32]time.Time // when procs[pid] was read
-	files map[string]*elfSyms
+	// files reads a file's symbol tables (probes.Kernel.ELF, cached).
+	files func(path string) (*symbols.ELF, error)
 	// mangled keeps C++ names undemangled (BPFTRACE_NO_CPP_DEMANGLE).
 	mangled bool
 }
@@ -35,15 +36,6 @@ const rereadAfter = time.Second
 type mapping struct {
 	start, end, off uint64
 	path            string
-}
-
-// elfSyms are a file's function symbols sorted by address, and its
-// loadable segments to turn file offsets into virtual addresses.
-type elfSyms struct {
-	addrs []uint64
-	sizes []uint64
-	names []string
-	loads []elf.ProgHeader
 }
 
 // lookup resolves addr in process pid: symbol, offset, file.
@@ -64,15 +56,11 @@ func (u *usyms) lookup(pid uint32, addr uint64) (sym string, off uint64, file st
 	if !ok {
 		return "", 0, ""
 	}
-	es, ok := u.files[m.path]
-	if !ok {
-		es = readELFSyms(m.path)
-		u.files[m.path] = es
-	}
-	if es == nil {
+	es, err := u.files(m.path)
+	if err != nil {
 		return "", 0, m.path
 	}
-	name, o, ok := es.lookup(addr - m.start + m.off)
+	name, o, ok := es.FuncAtOffset(addr - m.start + m.off)
 	if !ok {
 		return "", 0, m.path
 	}
@@ -85,7 +73,7 @@ func (u *usyms) lookup(pid uint32, addr uint64) (sym string, off uint64, file st
 
 func (u *usyms) init() {
 	if u.procs == nil {
-		u.procs, u.read, u.files = map[uint32][]mapping{}, map[uint32]time.Time{}, map[string]*elfSyms{}
+		u.procs, u.read = map[uint32][]mapping{}, map[uint32]time.Time{}
 	}
 }
 
@@ -137,93 +125,4 @@ func readMaps(pid uint32) []mapping {
 		out = append(out, mapping{start: start, end: end, off: off, path: strings.Join(fs[5:], " ")})
 	}
 	return out
-}
-
-func readELFSyms(path string) *elfSyms {
-	f, err := elf.Open(path)
-	if err != nil {
-		return nil
-	}
-	defer f.Close()
-	type sym struct {
-		addr, size uint64
-		name       string
-		rank       int // of equal addresses the lowest wins
-	}
-	var syms []sym
-	// Stripped (a distribution's libc): the local functions are in the
-	// separate debug file, when installed, or the MiniDebugInfo.
-	reads, closeDebug := probes.SymbolReads(f, path)
-	defer closeDebug()
-	for src, read := range reads {
-		ss, err := read()
-		if err != nil {
-			continue
-		}
-		for _, s := range ss {
-			if elf.ST_TYPE(s.Info) == elf.STT_FUNC && s.Value != 0 {
-				// The file's own tables first, then the debug file;
-				// global names before local aliases (getppid, not
-				// __GI___getppid).
-				rank := 2 * src
-				if elf.ST_BIND(s.Info) == elf.STB_LOCAL {
-					rank++
-				}
-				syms = append(syms, sym{s.Value, s.Size, s.Name, rank})
-			}
-		}
-	}
-	slices.SortFunc(syms, func(a, b sym) int {
-		switch {
-		case a.addr < b.addr:
-			return -1
-		case a.addr > b.addr:
-			return 1
-		case a.rank != b.rank:
-			return a.rank - b.rank
-		}
-		return strings.Compare(a.name, b.name)
-	})
-	es := &elfSyms{}
-	for i, s := range syms {
-		if i > 0 && s.addr == syms[i-1].addr {
-			continue // the same function in .symtab and .dynsym
-		}
-		es.addrs = append(es.addrs, s.addr)
-		es.sizes = append(es.sizes, s.size)
-		es.names = append(es.names, s.name)
-	}
-	for _, p := range f.Progs {
-		if p.Type == elf.PT_LOAD {
-			es.loads = append(es.loads, p.ProgHeader)
-		}
-	}
-	return es
-}
-
-// lookup resolves a file offset: to a virtual address through the PT_LOAD
-// segment holding it, then to the function containing it.
-func (es *elfSyms) lookup(fileOff uint64) (string, uint64, bool) {
-	vaddr, ok := uint64(0), false
-	for _, p := range es.loads {
-		if fileOff >= p.Off && fileOff < p.Off+p.Filesz {
-			vaddr, ok = fileOff-p.Off+p.Vaddr, true
-			break
-		}
-	}
-	if !ok {
-		return "", 0, false
-	}
-	i, found := slices.BinarySearch(es.addrs, vaddr)
-	if !found {
-		i--
-	}
-	if i < 0 {
-		return "", 0, false
-	}
-	off := vaddr - es.addrs[i]
-	if es.sizes[i] != 0 && off >= es.sizes[i] {
-		return "", 0, false
-	}
-	return es.names[i], off, true
 }

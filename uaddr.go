@@ -10,8 +10,8 @@ import (
 // the symbol's address in the binary's ELF symbol table, as bpftrace does
 // (right for non-PIE executables; a PIE's symbols move with its load
 // address).
-func elfSymbolAddr(path, name string) (uint64, error) {
-	addr, _, _, err := probes.UserSymbol(path, name)
+func elfSymbolAddr(k *probes.Kernel, path, name string) (uint64, error) {
+	addr, _, _, err := k.UserSymbol(path, name)
 	if err != nil {
 		return 0, err
 	}

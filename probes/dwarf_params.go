@@ -3,6 +3,8 @@ package probes
 import (
 	"debug/dwarf"
 	"debug/elf"
+
+	"github.com/gtrace/gtrace/internal/symbols"
 )
 
 // uprobeParams returns the `-lv` lines of a uprobe: its function's
@@ -63,7 +65,7 @@ func readDWARFParams(path string) map[string][]dwarfParam {
 	defer f.Close()
 	d, err := f.DWARF()
 	if err != nil {
-		df := OpenDebugFile(f, path)
+		df := symbols.OpenDebugFile(f, path)
 		if df == nil {
 			return nil
 		}

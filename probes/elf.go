@@ -1,18 +1,13 @@
 package probes
 
 import (
-	"bytes"
 	"debug/elf"
-	"encoding/hex"
-	"errors"
 	"fmt"
-	"io"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/gtrace/gtrace/internal/symbols"
 )
 
 // elfFile is what uprobes and usdt probes need from a binary: its function
@@ -24,6 +19,8 @@ type elfFile struct {
 	Funcs   []elfFunc // sorted by name, one per name
 	Loads   []elf.ProgHeader
 	USDT    []USDTProbe
+
+	syms *symbols.ELF // the symbol table it was built on
 
 	dmOnce sync.Once
 	dm     []string // Funcs' demangled names, "" where not C++
@@ -42,96 +39,59 @@ type elfFunc struct {
 // userFiles caches parsed binaries per path.
 type userFiles struct {
 	mu    sync.Mutex
-	files map[string]*userFile
-}
-
-type userFile struct {
-	once sync.Once
-	f    *elfFile
-	err  error
+	files map[string]func() (*elfFile, error)
 }
 
 // elfFile returns the parsed binary at path, reading it on first use.
 func (k *Kernel) elfFile(path string) (*elfFile, error) {
 	k.user.mu.Lock()
 	if k.user.files == nil {
-		k.user.files = map[string]*userFile{}
+		k.user.files = map[string]func() (*elfFile, error){}
 	}
-	uf := k.user.files[path]
-	if uf == nil {
-		uf = &userFile{}
-		k.user.files[path] = uf
+	read := k.user.files[path]
+	if read == nil {
+		read = sync.OnceValues(func() (*elfFile, error) { return k.readELF(path) })
+		k.user.files[path] = read
 	}
 	k.user.mu.Unlock()
-	uf.once.Do(func() { uf.f, uf.err = readELF(path) })
-	return uf.f, uf.err
+	return read()
 }
 
 // checkBinary says in one line why path cannot be probed, or nil.
-func checkBinary(path string) error {
-	st, err := os.Stat(path)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return fmt.Errorf("binary %s does not exist", path)
-	case err != nil:
-		return fmt.Errorf("binary %s: %w", path, err)
-	case st.IsDir():
-		return fmt.Errorf("%s is a directory, not a binary", path)
-	case !st.Mode().IsRegular():
-		return fmt.Errorf("%s is not a regular file", path)
-	}
-	return nil
-}
+func checkBinary(path string) error { return symbols.CheckBinary(path) }
 
-func readELF(path string) (*elfFile, error) {
-	if err := checkBinary(path); err != nil {
+// readELF builds the probes' view of a binary on its symbol table (read
+// once per Kernel, shared with uaddr and usym): functions by name with
+// their file offsets, and the USDT notes.
+func (k *Kernel) readELF(path string) (*elfFile, error) {
+	syms, err := k.ELF(path)
+	if err != nil {
 		return nil, err
 	}
-	if !isELF(path) {
-		return nil, fmt.Errorf("%s is not an ELF file", path)
+	if syms.Type != elf.ET_EXEC && syms.Type != elf.ET_DYN {
+		return nil, fmt.Errorf("%s is not an executable or a shared library (ELF type %s)", path, syms.Type)
 	}
+	out := &elfFile{Path: path, Machine: syms.Machine, Loads: syms.Loads, syms: syms}
+	for _, s := range syms.Syms {
+		if (s.Type != elf.STT_FUNC && s.Type != elf.STT_GNU_IFUNC) || s.Value == 0 || !s.Defined || s.Name == "" {
+			continue
+		}
+		off, ok := out.offset(s.Value, true)
+		if !ok {
+			continue
+		}
+		// Versioned names ("memcpy@@GLIBC_2.14") are probed by their
+		// plain name.
+		out.Funcs = append(out.Funcs, elfFunc{Name: s.BaseName(), Addr: s.Value, Size: s.Size, Off: off})
+	}
+	// Sort by name; the first of equal names wins (.symtab before .dynsym).
+	slices.SortStableFunc(out.Funcs, func(a, b elfFunc) int { return strings.Compare(a.Name, b.Name) })
+	out.Funcs = slices.CompactFunc(out.Funcs, func(a, b elfFunc) bool { return a.Name == b.Name })
 	f, err := elf.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("%s is a truncated or corrupt ELF file (%w)", path, err)
 	}
 	defer f.Close()
-	if f.Type != elf.ET_EXEC && f.Type != elf.ET_DYN {
-		return nil, fmt.Errorf("%s is not an executable or a shared library (ELF type %s)", path, f.Type)
-	}
-	out := &elfFile{Path: path, Machine: f.Machine}
-	for _, p := range f.Progs {
-		if p.Type == elf.PT_LOAD {
-			out.Loads = append(out.Loads, p.ProgHeader)
-		}
-	}
-	// Stripped: the distribution's debug file (by build-id or
-	// .gnu_debuglink under /usr/lib/debug) has the full table, else
-	// the MiniDebugInfo has the local functions.
-	reads, closeDebug := SymbolReads(f, path)
-	defer closeDebug()
-	for _, read := range reads {
-		syms, err := read()
-		if err != nil {
-			continue // elf.ErrNoSymbols: stripped, or no dynamic table
-		}
-		for _, s := range syms {
-			t := elf.ST_TYPE(s.Info)
-			if (t != elf.STT_FUNC && t != elf.STT_GNU_IFUNC) || s.Value == 0 || s.Section == elf.SHN_UNDEF || s.Name == "" {
-				continue
-			}
-			off, ok := out.offset(s.Value, true)
-			if !ok {
-				continue
-			}
-			// Versioned dynamic names ("memcpy@@GLIBC_2.14") are probed by
-			// their plain name.
-			name, _, _ := strings.Cut(s.Name, "@")
-			out.Funcs = append(out.Funcs, elfFunc{Name: name, Addr: s.Value, Size: s.Size, Off: off})
-		}
-	}
-	// Sort by name; the first of equal names wins (.symtab before .dynsym).
-	slices.SortStableFunc(out.Funcs, func(a, b elfFunc) int { return strings.Compare(a.Name, b.Name) })
-	out.Funcs = slices.CompactFunc(out.Funcs, func(a, b elfFunc) bool { return a.Name == b.Name })
 	out.USDT, err = readUSDT(f, out)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
@@ -195,92 +155,24 @@ func (f *elfFile) funcNames() []string {
 	return out
 }
 
-func isELF(path string) bool {
-	f, err := os.Open(path)
-	if err != nil {
-		return false
-	}
-	defer f.Close()
-	var magic [4]byte
-	_, err = io.ReadFull(f, magic[:])
-	return err == nil && string(magic[:]) == elf.ELFMAG
-}
-
-// debugDir is where distributions install separate debug files.
-const debugDir = "/usr/lib/debug"
-
-// OpenDebugFile finds the separate debug file of a stripped binary:
-// /usr/lib/debug/.build-id/ab/cdef....debug from its GNU build-id note,
-// else the file named by .gnu_debuglink next to it, in a .debug directory
-// or under /usr/lib/debug. nil when there is none.
-func OpenDebugFile(f *elf.File, path string) *elf.File {
-	var cands []string
-	if sec := f.Section(".note.gnu.build-id"); sec != nil {
-		if data, err := sec.Data(); err == nil && len(data) > 16 {
-			namesz := int(f.ByteOrder.Uint32(data))
-			descsz := int(f.ByteOrder.Uint32(data[4:]))
-			start := 12 + align4(namesz)
-			if start+descsz <= len(data) && descsz > 1 {
-				id := hex.EncodeToString(data[start : start+descsz])
-				cands = append(cands, filepath.Join(debugDir, ".build-id", id[:2], id[2:]+".debug"))
-			}
-		}
-	}
-	if sec := f.Section(".gnu_debuglink"); sec != nil {
-		if data, err := sec.Data(); err == nil {
-			if i := bytes.IndexByte(data, 0); i > 0 {
-				name := string(data[:i])
-				dir := filepath.Dir(path)
-				cands = append(cands, filepath.Join(dir, name), filepath.Join(dir, ".debug", name), filepath.Join(debugDir, dir, name))
-			}
-		}
-	}
-	for _, c := range cands {
-		if c == path {
-			continue
-		}
-		if df, err := elf.Open(c); err == nil {
-			if df.Section(".symtab") != nil {
-				return df
-			}
-			df.Close()
-		}
-	}
-	return nil
-}
+// ELF returns the symbol table of the binary at path, read once per
+// Kernel: uprobe and usdt expansion, uaddr() and the runtime's usym and
+// ustack resolution share it.
+func (k *Kernel) ELF(path string) (*symbols.ELF, error) { return k.elfSyms.Open(path) }
 
 // UserSymbol returns the address and size of any symbol (a function or a
 // variable) of the binary at path, for uaddr("name"): the ELF's own
 // address, which is the run-time address only in a non-PIE executable
 // (ET_EXEC; pie reports the other case, where the load base must be
 // added).
-func UserSymbol(path, name string) (addr, size uint64, pie bool, err error) {
-	if err := checkBinary(path); err != nil {
+func (k *Kernel) UserSymbol(path, name string) (addr, size uint64, pie bool, err error) {
+	syms, err := k.ELF(path)
+	if err != nil {
 		return 0, 0, false, err
 	}
-	if !isELF(path) {
-		return 0, 0, false, fmt.Errorf("%s is not an ELF file", path)
+	s, ok := syms.Symbol(name)
+	if !ok {
+		return 0, 0, false, fmt.Errorf("symbol %s not found in %s", name, path)
 	}
-	f, err := elf.Open(path)
-	if err != nil {
-		return 0, 0, false, fmt.Errorf("read %s: %w", path, err)
-	}
-	defer f.Close()
-	reads, closeDebug := SymbolReads(f, path)
-	defer closeDebug()
-	for _, read := range reads {
-		syms, err := read()
-		if err != nil {
-			continue
-		}
-		for _, s := range syms {
-			if s.Section == elf.SHN_UNDEF || s.Value == 0 {
-				continue
-			}
-			if n, _, _ := strings.Cut(s.Name, "@"); n == name {
-				return s.Value, s.Size, f.Type == elf.ET_DYN, nil
-			}
-		}
-	}
-	return 0, 0, false, fmt.Errorf("symbol %s not found in %s", name, path)
+	return s.Value, s.Size, syms.Type == elf.ET_DYN, nil
 }

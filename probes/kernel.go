@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/cilium/ebpf/btf"
+	"github.com/gtrace/gtrace/internal/symbols"
 	"github.com/gtrace/gtrace/lang"
 )
 
@@ -28,7 +29,11 @@ type Kernel struct {
 	// fire in.
 	PID int
 
-	user userFiles // parsed ELF binaries (uprobe, usdt)
+	user    userFiles     // parsed ELF binaries (uprobe, usdt)
+	elfSyms symbols.Files // their symbol tables (also uaddr, usym, ustack)
+	// kallsyms is the kernel symbol table (kprobe lists, kaddr, ksym,
+	// kstack), made on first use.
+	kallsyms *symbols.Kallsyms
 
 	tracefsOnce sync.Once
 	tracefsDir  string

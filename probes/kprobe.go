@@ -1,8 +1,6 @@
 package probes
 
 import (
-	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -12,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/cilium/ebpf/btf"
+	"github.com/gtrace/gtrace/internal/symbols"
 	"github.com/gtrace/gtrace/lang"
 )
 
@@ -82,14 +81,25 @@ func (k *Kernel) KernelFuncs() ([]string, error) {
 				return
 			}
 		}
-		data, err := os.ReadFile("/proc/kallsyms")
+		syms, err := k.Kallsyms().Syms()
 		if err != nil {
 			k.ksymErr = fmt.Errorf("list kernel functions: %w", err)
 			return
 		}
-		k.ksyms = parseKallsyms(data)
+		k.ksyms = kallsymsFuncs(syms)
 	})
 	return k.ksyms, k.ksymErr
+}
+
+// Kallsyms returns the kernel symbol table, read once per Kernel on first
+// use: kprobe lists, kaddr() and the runtime's ksym and kstack share it.
+func (k *Kernel) Kallsyms() *symbols.Kallsyms {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.kallsyms == nil {
+		k.kallsyms = symbols.NewKallsyms(symbols.KallsymsPath)
+	}
+	return k.kallsyms
 }
 
 // parseFilterFunctions reads "name" or "name [module]" lines.
@@ -106,21 +116,16 @@ func parseFilterFunctions(data []byte) []string {
 	return slices.Compact(out)
 }
 
-// parseKallsyms keeps text symbols ('t'/'T') the way available_filter_functions
+// kallsymsFuncs keeps text symbols ('t'/'T') the way available_filter_functions
 // lists them: specialised clones (.isra.N, .constprop.N) stay, since tools
 // name them (finish_task_switch.isra.0); .part.N pieces (not traceable, as
 // bpftrace skips them), .cold blocks (no function entry) and the
 // __pfx_/__cfi_ padding symbols go.
-func parseKallsyms(data []byte) []string {
+func kallsymsFuncs(syms []symbols.KSym) []string {
 	var out []string
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	for sc.Scan() {
-		f := strings.Fields(sc.Text())
-		if len(f) < 3 || (f[1] != "t" && f[1] != "T") {
-			continue
-		}
-		name := f[2]
-		if strings.Contains(name, ".part.") || strings.HasSuffix(name, ".cold") || strings.Contains(name, ".cold.") ||
+	for _, s := range syms {
+		name := s.Name
+		if !s.Text() || strings.Contains(name, ".part.") || strings.HasSuffix(name, ".cold") || strings.Contains(name, ".cold.") ||
 			strings.HasPrefix(name, "__pfx_") || strings.HasPrefix(name, "__cfi_") {
 			continue
 		}

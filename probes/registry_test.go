@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gtrace/gtrace/internal/symbols"
 	"github.com/gtrace/gtrace/lang"
 	"golang.org/x/sys/unix"
 )
@@ -273,11 +274,14 @@ func TestOtherTargets(t *testing.T) {
 }
 
 func TestParseSymbols(t *testing.T) {
-	ks := parseKallsyms([]byte("ffffffff81000000 T _stext\nffffffff81000010 t vfs_read\nffffffff81000020 D data\n" +
+	syms, err := symbols.ParseKallsyms(strings.NewReader("ffffffff81000000 T _stext\nffffffff81000010 t vfs_read\nffffffff81000020 D data\n" +
 		"ffffffff81000030 t foo.cold\nffffffff81000040 t __pfx_vfs_read\nffffffff81000050 t ext4_sync_fs\t[ext4]\nffffffff81000010 T vfs_read\n" +
 		"ffffffff81000060 t finish_task_switch.isra.0\nffffffff81000070 t bar.part.0\nffffffff81000080 t baz.constprop.0.cold\n"))
-	if got := strings.Join(ks, " "); got != "_stext ext4_sync_fs finish_task_switch.isra.0 vfs_read" {
-		t.Errorf("parseKallsyms = %s", got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(kallsymsFuncs(syms), " "); got != "_stext ext4_sync_fs finish_task_switch.isra.0 vfs_read" {
+		t.Errorf("kallsymsFuncs = %s", got)
 	}
 	ff := parseFilterFunctions([]byte("vfs_read\nfoo.part.0\next4_sync_fs [ext4]\n"))
 	if got := strings.Join(ff, " "); got != "ext4_sync_fs vfs_read" {

@@ -333,11 +333,12 @@ func TestParseLDCache(t *testing.T) {
 
 func TestUserSymbol(t *testing.T) {
 	bin := buildTarget(t)
-	addr, size, pie, err := UserSymbol(bin, "gt_gated_semaphore")
+	k := NewKernel()
+	addr, size, pie, err := k.UserSymbol(bin, "gt_gated_semaphore")
 	if err != nil || addr == 0 || size != 2 {
 		t.Errorf("UserSymbol = %#x, %d, %v, %v", addr, size, pie, err)
 	}
-	if _, _, _, err := UserSymbol(bin, "nosuch"); err == nil || !strings.Contains(err.Error(), "symbol nosuch not found in") {
+	if _, _, _, err := k.UserSymbol(bin, "nosuch"); err == nil || !strings.Contains(err.Error(), "symbol nosuch not found in") {
 		t.Errorf("missing symbol: %v", err)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/gtrace/gtrace/internal/symbols"
 	"github.com/gtrace/gtrace/lang"
 )
 
@@ -113,7 +114,7 @@ func readUSDT(f *elf.File, ef *elfFile) ([]USDTProbe, error) {
 				// probe's (ip when the uprobe fires) plus the distance
 				// between the two in the file, wherever it is loaded.
 				if syms == nil {
-					syms = symbolAddrs(f)
+					syms = symbolAddrs(ef.syms)
 				}
 				addr, ok := syms[a.sym]
 				if !ok {
@@ -131,20 +132,18 @@ func readUSDT(f *elf.File, ef *elfFile) ([]USDTProbe, error) {
 
 func align4(n int) int { return (n + 3) &^ 3 }
 
-// symbolAddrs maps every defined symbol of f (.symtab, else .dynsym) to
-// its address: the globals usdt arguments read.
-func symbolAddrs(f *elf.File) map[string]uint64 {
+// symbolAddrs maps every defined symbol of the binary's own tables
+// (.symtab, .dynsym; the first of a name wins) to its address: the
+// globals usdt arguments read.
+func symbolAddrs(syms *symbols.ELF) map[string]uint64 {
 	out := map[string]uint64{}
-	for _, read := range []func() ([]elf.Symbol, error){f.Symbols, f.DynamicSymbols} {
-		syms, err := read()
-		if err != nil {
-			continue
+	for _, s := range syms.Syms {
+		if s.Source == symbols.DebugFile {
+			break // the own tables come first
 		}
-		for _, s := range syms {
-			name, _, _ := strings.Cut(s.Name, "@")
-			if _, dup := out[name]; !dup && s.Section != elf.SHN_UNDEF && s.Value != 0 {
-				out[name] = s.Value
-			}
+		name := s.BaseName()
+		if _, dup := out[name]; !dup && s.Defined && s.Value != 0 {
+			out[name] = s.Value
 		}
 	}
 	return out
