@@ -25,9 +25,11 @@ var allowedImports = map[string][]string{
 	// internal/symbols.
 	"probes": {"lang", "lang/sema", "internal/symbols", "github.com/cilium/ebpf", "golang.org/x/sys",
 		"github.com/ianlancetaylor/demangle", "golang.org/x/arch/x86/x86asm"},
-	"maps":       {"lang", "output", "github.com/cilium/ebpf"},
-	"codegen":    {"lang", "lang/sema", "maps", "probes", "github.com/cilium/ebpf"},
-	"output":     {"lang", "github.com/olekukonko/tablewriter"},
+	"maps":    {"lang", "output", "github.com/cilium/ebpf"},
+	"codegen": {"lang", "lang/sema", "maps", "probes", "github.com/cilium/ebpf"},
+	"output":  {"lang", "github.com/olekukonko/tablewriter"},
+	// flame folds stacks for flame graphs (-f folded).
+	"flame":      {"lang", "output"},
 	"merge":      {"lang", "output"},
 	".":          {"*"},
 	"cmd/gtrace": {"*"},
