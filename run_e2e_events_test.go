@@ -166,7 +166,7 @@ func TestE2EMapFull(t *testing.T) {
 	if n := strings.Count(out, "@m["); n != 10 {
 		t.Errorf("%d keys printed, want 10:\n%s", n, out)
 	}
-	want := "WARNING: 10 map updates failed because a map was full (10 keys): raise the limit with BPFTRACE_MAP_KEYS_MAX or let @m = hash(N)\n"
+	want := "WARNING: 10 updates of @m were lost: the map was full (10 keys): raise the limit with BPFTRACE_MAP_KEYS_MAX or let @m = hash(N)\n"
 	if !strings.Contains(errs, want) {
 		t.Errorf("stderr:\n%s\nwant it to contain\n%s", errs, want)
 	}

@@ -32,7 +32,7 @@ func runtimeSpec() *ebpf.CollectionSpec {
 		Maps: map[string]*ebpf.MapSpec{
 			codegen.EventsMap: {Name: "events", Type: ebpf.RingBuf, MaxEntries: 1 << 16},
 			codegen.StateMap:  {Name: "state", Type: ebpf.Array, KeySize: 4, ValueSize: codegen.StateSize, MaxEntries: 1},
-			codegen.LostMap:   {Name: "lost", Type: ebpf.PerCPUArray, KeySize: 4, ValueSize: 8, MaxEntries: 2},
+			codegen.LostMap:   {Name: "lost", Type: ebpf.PerCPUArray, KeySize: 4, ValueSize: 8, MaxEntries: 1},
 		},
 		Programs: map[string]*ebpf.ProgramSpec{},
 	}

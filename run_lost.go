@@ -2,9 +2,14 @@ package gtrace
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
+	"github.com/cilium/ebpf"
+
 	"github.com/gtrace/gtrace/codegen"
+	gmaps "github.com/gtrace/gtrace/maps"
 )
 
 // Losses are reported while the run goes on, as bpftrace 0.17 prints
@@ -45,7 +50,8 @@ func (r *runner) reportLostEvents(force bool) error {
 }
 
 // reportLosses reports at exit what is still unreported of the lost
-// events, and a warning for map updates refused because a map was full.
+// events, and a warning for each map whose updates the kernel refused,
+// naming the cause.
 func (r *runner) reportLosses() error {
 	if r.objs.lost == nil {
 		return nil
@@ -53,10 +59,39 @@ func (r *runner) reportLosses() error {
 	if err := r.reportLostEvents(true); err != nil {
 		return err
 	}
-	if full := r.lostCount(codegen.LostMapFull); full > 0 && !r.opts.NoWarnings {
-		fmt.Fprintf(r.opts.Stderr, "WARNING: %d map updates failed because a map was full (%d keys): raise the limit with BPFTRACE_MAP_KEYS_MAX or let @m = hash(N)\n", full, r.opts.MaxMapKeys)
+	if r.opts.NoWarnings {
+		return nil
+	}
+	for _, name := range slices.Sorted(maps.Keys(r.prog.Maps)) {
+		d := r.prog.Maps[name]
+		for cause := range uint32(codegen.LostCauses) {
+			if n := r.lostCount(d.LostBase + cause); n > 0 {
+				fmt.Fprintf(r.opts.Stderr, "WARNING: %d updates of @%s were lost: %s\n", n, name, refusedBecause(d, cause, r.numCPU()))
+			}
+		}
 	}
 	return nil
+}
+
+// refusedBecause says why the kernel refused updates of d, and what to do.
+func refusedBecause(d *gmaps.Def, cause uint32, numCPU int) string {
+	switch cause {
+	case codegen.LostFull:
+		return fmt.Sprintf("the map was full (%d keys): raise the limit with BPFTRACE_MAP_KEYS_MAX or let @%s = hash(N)", d.MaxEntries, d.Name)
+	case codegen.LostNoMem:
+		return fmt.Sprintf("the kernel had no memory for a new key (the map is not preallocated: its %d values would pin %d MiB, over gtrace's %d MiB limit): lower BPFTRACE_MAP_KEYS_MAX or let @%s = hash(N) with the keys it needs",
+			d.MaxEntries, d.Memory(numCPU)>>20, gmaps.PreallocLimit>>20, d.Name)
+	}
+	return "the kernel refused them for another reason than room (EBUSY when a probe interrupts an update of the map on the same CPU); -k prints each error"
+}
+
+// numCPU is the number of possible CPUs (per-CPU maps have a value each).
+func (r *runner) numCPU() int {
+	n, err := ebpf.PossibleCPU()
+	if err != nil {
+		return 1
+	}
+	return n
 }
 
 // lostCount sums one counter of the per-CPU lost map over all CPUs.

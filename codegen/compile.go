@@ -153,7 +153,7 @@ func newCompiler(p *lang.Program, info *sema.Info, opts Options) *compiler {
 	}
 	spec.Maps[EventsMap] = &ebpf.MapSpec{Name: "events", Type: ebpf.RingBuf, MaxEntries: opts.RingBytes}
 	spec.Maps[StateMap] = &ebpf.MapSpec{Name: "state", Type: ebpf.Array, KeySize: 4, ValueSize: StateSize, MaxEntries: 1}
-	spec.Maps[LostMap] = &ebpf.MapSpec{Name: "lost", Type: ebpf.PerCPUArray, KeySize: 4, ValueSize: 8, MaxEntries: 2}
+	spec.Maps[LostMap] = &ebpf.MapSpec{Name: "lost", Type: ebpf.PerCPUArray, KeySize: 4, ValueSize: 8, MaxEntries: 1}
 	return &compiler{
 		prog: p, info: info, opts: opts,
 		out: &Program{
@@ -180,7 +180,10 @@ func (c *compiler) defineMaps() {
 			continue
 		}
 		d := maps.NewDef(n, mi.Key, mi.Arity, mi.Value, mi.Decl, maps.Options{MaxEntries: c.opts.MaxMapKeys, Deleted: deleted[n],
-			Hashed: c.opts.HelperErrors >= HelperErrorsAll})
+			Hashed: c.opts.HelperErrors >= HelperErrorsAll, NumCPU: c.opts.NumCPU})
+		lost := c.out.Spec.Maps[LostMap]
+		d.LostBase = lost.MaxEntries
+		lost.MaxEntries += LostCauses
 		c.out.Maps[n] = d
 		c.out.Spec.Maps[d.SpecName()] = d.MapSpec()
 	}

@@ -247,10 +247,16 @@ func (g *gen) call(fn asm.BuiltinFunc) { g.b.emit(fn.Call()) }
 // countLost increments LostMap[idx] (a per-CPU counter): a ring-buffer
 // reserve failure or a refused map update. Cold path; clobbers R0–R5.
 func (g *gen) countLost(idx int32) {
+	g.b.emit(asm.Mov.Imm(asm.R1, idx))
+	g.countLostAt(asm.R1)
+}
+
+// countLostAt increments LostMap[idx], idx in the register. Clobbers R0–R5.
+func (g *gen) countLostAt(idx asm.Register) {
 	slot := g.f.alloc(8)
 	skip := g.b.label("lost_done")
 	g.b.emit(
-		asm.StoreImm(asm.RFP, slot, int64(idx), asm.Word),
+		asm.StoreMem(asm.RFP, slot, idx, asm.Word),
 		asm.LoadMapPtr(asm.R1, 0).WithReference(LostMap),
 		asm.Mov.Reg(asm.R2, asm.RFP),
 		asm.Add.Imm(asm.R2, int32(slot)),

@@ -85,7 +85,7 @@ func (g *gen) lookup(d *maps.Def, key loc) {
 }
 
 // update emits bpf_map_update_elem(map, R10+key, R10+val or R3, flags) and
-// counts a refused update (map full) in LostMap.
+// counts a refused update in LostMap by its cause.
 func (g *gen) update(d *maps.Def, key loc, val loc, valInR3 bool, flags int32) {
 	g.b.emit(asm.LoadMapPtr(asm.R1, 0).WithReference(d.SpecName()))
 	g.addr(asm.R2, key.reg, key.off)
@@ -103,8 +103,24 @@ func (g *gen) update(d *maps.Def, key loc, val loc, valInR3 bool, flags int32) {
 		g.b.emit(asm.JEq.Imm(asm.R0, -17 /* EEXIST */, ok))
 	}
 	g.reportHelperError(asm.FnMapUpdateElem)
-	g.countLost(LostMapFull)
+	g.countRefusedUpdate(d)
 	g.b.mark(ok)
+}
+
+// countRefusedUpdate counts a failed update of d under its cause, read
+// from the error in R0, so that the warning at exit blames the right limit.
+// Clobbers R0–R5.
+func (g *gen) countRefusedUpdate(d *maps.Def) {
+	counted := g.b.label("cause_found")
+	g.b.emit(
+		asm.Mov.Imm(asm.R1, int32(d.LostBase+LostFull)),
+		asm.JEq.Imm(asm.R0, -7 /* E2BIG */, counted),
+		asm.Mov.Imm(asm.R1, int32(d.LostBase+LostNoMem)),
+		asm.JEq.Imm(asm.R0, -12 /* ENOMEM */, counted),
+		asm.Mov.Imm(asm.R1, int32(d.LostBase+LostOther)),
+	)
+	g.b.mark(counted)
+	g.countLostAt(asm.R1)
 }
 
 // mapRead reads an integer map value (absent keys read as zero). A per-CPU

@@ -21,7 +21,8 @@ const (
 	// setting it, and END must still print and update maps.)
 	StateMap = "state"
 	// LostMap is a per-CPU array of counters: [LostEvents] ring-buffer
-	// reserve failures, [LostMapFull] map updates refused (E2BIG/ENOMEM).
+	// reserve failures, then for each user map (from its Def.LostBase) the
+	// updates the kernel refused, one counter per cause (LostFull, ...).
 	LostMap = "lost"
 	// ZeroMap is a one-element array whose value is all zeroes and never
 	// written: new hist/lhist keys are inserted from it, since their
@@ -38,10 +39,16 @@ const (
 	BigMap = "bigstack"
 )
 
-// Indexes into LostMap.
+// LostEvents is the index in LostMap of the ring-buffer reserve failures.
+const LostEvents = 0
+
+// Causes of a refused map update, each counted per map at
+// Def.LostBase + cause in LostMap.
 const (
-	LostEvents  = 0
-	LostMapFull = 1
+	LostFull  = iota // E2BIG: the map holds its max_entries keys
+	LostNoMem        // ENOMEM: a map without preallocation found no memory for a new key
+	LostOther        // any other error (EBUSY: a probe interrupted an update of the map on its CPU)
+	LostCauses
 )
 
 // Offsets into the StateMap value (StateSize bytes, all u64). The runtime

@@ -12,11 +12,19 @@ import (
 // config max_map_keys).
 const DefaultMaxEntries = 4096
 
-// bigValues is the per-CPU memory (value size × entries) above which a map
-// is created without preallocation: preallocating 4096 hist(x, 5) values
-// would pin 60 MiB per CPU. Tracing programs may use non-preallocated hash
-// maps since Linux 6.1 (bpf_mem_alloc).
-const bigValues = 4 << 20
+// PreallocLimit is the memory (value size × entries, times the CPUs for a
+// per-CPU map) above which a hash map is created without preallocation.
+// bpftrace 0.17 preallocates every map, and so does gtrace below this
+// bound: a map that allocates its elements when they are first inserted
+// (bpf_mem_alloc, tracing programs may use them since 6.1) refuses updates
+// with ENOMEM under bursts of new keys, when its per-CPU caches run dry in
+// the probe's atomic context. gtrace keeps a whole hist in one value where
+// bpftrace keeps a key per bucket, so its values are larger: 200,000
+// hist() keys take 520 B × 200,000 × CPUs; past the bound (4096 lhist of
+// 10,000 buckets on 64 CPUs would be 20 GiB) pinning it all up front costs
+// more than the updates the kernel may refuse, which are counted and
+// reported by cause.
+const PreallocLimit = 1 << 30
 
 // Def is the definition of one user map (@name).
 type Def struct {
@@ -39,6 +47,9 @@ type Def struct {
 	// and a reader skips the value when it is 0 on every CPU. A count needs
 	// no word: 0 prints "@: 0" whether set or not, as in bpftrace 0.17.
 	PresentOffset int
+	// LostBase is the first of the map's counters of refused updates, one
+	// per cause, in the runtime's per-CPU counter array (codegen.LostMap).
+	LostBase uint32
 }
 
 // Options configure map definitions.
@@ -54,7 +65,28 @@ type Options struct {
 	// programs report map lookups that find nothing, as bpftrace does for
 	// the first update of an aggregation; an array lookup never misses.
 	Hashed bool
+	// NumCPU is the number of possible CPUs (a per-CPU map has a value for
+	// each); 0 counts one.
+	NumCPU int
 }
+
+// NoPrealloc is BPF_F_NO_PREALLOC: the map allocates its elements when
+// keys are inserted, not when it is created.
+const NoPrealloc = 1
+
+// Memory is what the values of a full map take, in bytes, on a machine
+// with numCPU possible CPUs.
+func (d *Def) Memory(numCPU int) uint64 {
+	m := uint64(d.ValueSize) * uint64(d.MaxEntries)
+	if d.PerCPU() {
+		m *= uint64(max(numCPU, 1))
+	}
+	return m
+}
+
+// Preallocated reports whether the map's elements all exist from its
+// creation: its updates never fail for lack of memory.
+func (d *Def) Preallocated() bool { return d.Flags&NoPrealloc == 0 }
 
 // NewDef defines the map name with the given key (nil: scalar), key arity
 // and value types. decl is the map's `let @m = hash(N)` declaration or nil.
@@ -88,8 +120,8 @@ func NewDef(name string, key *lang.Type, arity int, value *lang.Type, decl *lang
 	}
 	d.KeySize = uint32(d.KeyBytes())
 	d.ValueSize = uint32(Round8(max(SizeOf(value), 1)))
-	if int(d.ValueSize)*int(d.MaxEntries) > bigValues && (d.Type == ebpf.Hash || d.Type == ebpf.PerCPUHash) {
-		d.Flags = 1 // BPF_F_NO_PREALLOC
+	if d.Memory(opts.NumCPU) > PreallocLimit && (d.Type == ebpf.Hash || d.Type == ebpf.PerCPUHash) {
+		d.Flags = NoPrealloc
 	}
 	if key == nil && decl == nil && !opts.Deleted && !opts.Hashed {
 		switch value.Kind {

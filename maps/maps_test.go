@@ -82,8 +82,9 @@ func TestDefSizes(t *testing.T) {
 		t.Fatalf("scalar count def %+v", c)
 	}
 	hist5 := &lang.Type{Kind: lang.KindHist, Bits: 5}
-	h := NewDef("h", lang.Int64, 1, hist5, nil, Options{})
-	if h.Type != ebpf.PerCPUHash || h.KeySize != 8 || h.ValueSize != 8*1889 || h.Flags != 1 {
+	// 4096 of them on 64 CPUs take 3.8 GiB: not preallocated.
+	h := NewDef("h", lang.Int64, 1, hist5, nil, Options{NumCPU: 64})
+	if h.Type != ebpf.PerCPUHash || h.KeySize != 8 || h.ValueSize != 8*1889 || h.Flags != NoPrealloc {
 		t.Fatalf("hist def %+v", h)
 	}
 	// A scalar hist: one array element and its present word.

@@ -1,4 +1,4 @@
-p0_0: BEGIN (37 instructions)
+p0_0: BEGIN (42 instructions)
 	  ; prologue: ctx, stopped flag
 	 0: MovReg dst: r6 src: r1
 	 1: LoadMapValue dst: r0, fd: 0 off: 0 <state>
@@ -22,23 +22,29 @@ p0_0: BEGIN (37 instructions)
 	21: AddImm dst: r3 imm: -24
 	22: MovImm dst: r4 imm: 0
 	23: Call FnMapUpdateElem
-	24: JSGEImm dst: r0 off: -1 imm: 0 <lost_done_5>
-	25: StMemW dst: rfp src: r0 off: -32 imm: 1
-	26: LoadMapPtr dst: r1 fd: 0 <lost>
-	28: MovReg dst: r2 src: rfp
-	29: AddImm dst: r2 imm: -32
-	30: Call FnMapLookupElem
-	31: JEqImm dst: r0 off: -1 imm: 0 <lost_done_5>
-	32: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
-	33: AddImm dst: r1 imm: 1
-	34: StXMemDW dst: r0 src: r1 off: 0 imm: 0
-lost_done_5:
-	35: Ja off: -1 <exit_1>
+	24: JSGEImm dst: r0 off: -1 imm: 0 <lost_done_6>
+	25: MovImm dst: r1 imm: 1
+	26: JEqImm dst: r0 off: -1 imm: -7 <cause_found_5>
+	27: MovImm dst: r1 imm: 2
+	28: JEqImm dst: r0 off: -1 imm: -12 <cause_found_5>
+	29: MovImm dst: r1 imm: 3
+cause_found_5:
+	30: StXMemW dst: rfp src: r1 off: -32 imm: 0
+	31: LoadMapPtr dst: r1 fd: 0 <lost>
+	33: MovReg dst: r2 src: rfp
+	34: AddImm dst: r2 imm: -32
+	35: Call FnMapLookupElem
+	36: JEqImm dst: r0 off: -1 imm: 0 <lost_done_6>
+	37: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
+	38: AddImm dst: r1 imm: 1
+	39: StXMemDW dst: r0 src: r1 off: 0 imm: 0
+lost_done_6:
+	40: Ja off: -1 <exit_1>
 agg_found_2:
-	36: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
-	37: AddImm dst: r1 imm: 1
-	38: StXMemDW dst: r0 src: r1 off: 0 imm: 0
+	41: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
+	42: AddImm dst: r1 imm: 1
+	43: StXMemDW dst: r0 src: r1 off: 0 imm: 0
 exit_1:
-	39: MovImm dst: r0 imm: 0
-	40: Exit
+	44: MovImm dst: r0 imm: 0
+	45: Exit
 

@@ -1,4 +1,4 @@
-p0_0: BEGIN (76 instructions)
+p0_0: BEGIN (81 instructions)
 	   ; prologue: ctx, stopped flag
 	  0: MovReg dst: r6 src: r1
 	  1: LoadMapValue dst: r0, fd: 0 off: 0 <state>
@@ -60,33 +60,39 @@ hist_done_4:
 	 51: AddImm dst: r2 imm: -8
 	 52: MovImm dst: r4 imm: 1
 	 53: Call FnMapUpdateElem
-	 54: JSGEImm dst: r0 off: -1 imm: 0 <lost_done_14>
-	 55: JEqImm dst: r0 off: -1 imm: -17 <lost_done_14>
-	 56: StMemW dst: rfp src: r0 off: -16 imm: 1
-	 57: LoadMapPtr dst: r1 fd: 0 <lost>
-	 59: MovReg dst: r2 src: rfp
-	 60: AddImm dst: r2 imm: -16
-	 61: Call FnMapLookupElem
-	 62: JEqImm dst: r0 off: -1 imm: 0 <lost_done_14>
-	 63: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
-	 64: AddImm dst: r1 imm: 1
-	 65: StXMemDW dst: r0 src: r1 off: 0 imm: 0
-lost_done_14:
-	 66: LoadMapPtr dst: r1 fd: 0 <@>
-	 68: MovReg dst: r2 src: rfp
-	 69: AddImm dst: r2 imm: -8
-	 70: Call FnMapLookupElem
-	 71: JEqImm dst: r0 off: -1 imm: 0 <exit_1>
+	 54: JSGEImm dst: r0 off: -1 imm: 0 <lost_done_15>
+	 55: JEqImm dst: r0 off: -1 imm: -17 <lost_done_15>
+	 56: MovImm dst: r1 imm: 1
+	 57: JEqImm dst: r0 off: -1 imm: -7 <cause_found_14>
+	 58: MovImm dst: r1 imm: 2
+	 59: JEqImm dst: r0 off: -1 imm: -12 <cause_found_14>
+	 60: MovImm dst: r1 imm: 3
+cause_found_14:
+	 61: StXMemW dst: rfp src: r1 off: -16 imm: 0
+	 62: LoadMapPtr dst: r1 fd: 0 <lost>
+	 64: MovReg dst: r2 src: rfp
+	 65: AddImm dst: r2 imm: -16
+	 66: Call FnMapLookupElem
+	 67: JEqImm dst: r0 off: -1 imm: 0 <lost_done_15>
+	 68: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
+	 69: AddImm dst: r1 imm: 1
+	 70: StXMemDW dst: r0 src: r1 off: 0 imm: 0
+lost_done_15:
+	 71: LoadMapPtr dst: r1 fd: 0 <@>
+	 73: MovReg dst: r2 src: rfp
+	 74: AddImm dst: r2 imm: -8
+	 75: Call FnMapLookupElem
+	 76: JEqImm dst: r0 off: -1 imm: 0 <exit_1>
 agg_found_11:
-	 72: StMemDW dst: r0 src: r0 off: 520 imm: 1
-	 73: MovReg dst: r2 src: r7
-	 74: JGEImm dst: r2 off: -1 imm: 65 <exit_1>
-	 75: LShImm dst: r2 imm: 3
-	 76: AddReg dst: r0 src: r2
-	 77: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
-	 78: AddImm dst: r1 imm: 1
-	 79: StXMemDW dst: r0 src: r1 off: 0 imm: 0
+	 77: StMemDW dst: r0 src: r0 off: 520 imm: 1
+	 78: MovReg dst: r2 src: r7
+	 79: JGEImm dst: r2 off: -1 imm: 65 <exit_1>
+	 80: LShImm dst: r2 imm: 3
+	 81: AddReg dst: r0 src: r2
+	 82: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
+	 83: AddImm dst: r1 imm: 1
+	 84: StXMemDW dst: r0 src: r1 off: 0 imm: 0
 exit_1:
-	 80: MovImm dst: r0 imm: 0
-	 81: Exit
+	 85: MovImm dst: r0 imm: 0
+	 86: Exit
 

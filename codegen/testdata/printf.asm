@@ -1,4 +1,4 @@
-p0_0: BEGIN (37 instructions)
+p0_0: BEGIN (38 instructions)
 	  ; prologue: ctx, stopped flag
 	 0: MovReg dst: r6 src: r1
 	 1: LoadMapValue dst: r0, fd: 0 off: 0 <state>
@@ -29,16 +29,17 @@ p0_0: BEGIN (37 instructions)
 	26: Call FnRingbufSubmit
 	27: Ja off: -1 <exit_1>
 reserve_failed_2:
-	28: StMemW dst: rfp src: r0 off: -8 imm: 0
-	29: LoadMapPtr dst: r1 fd: 0 <lost>
-	31: MovReg dst: r2 src: rfp
-	32: AddImm dst: r2 imm: -8
-	33: Call FnMapLookupElem
-	34: JEqImm dst: r0 off: -1 imm: 0 <exit_1>
-	35: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
-	36: AddImm dst: r1 imm: 1
-	37: StXMemDW dst: r0 src: r1 off: 0 imm: 0
+	28: MovImm dst: r1 imm: 0
+	29: StXMemW dst: rfp src: r1 off: -8 imm: 0
+	30: LoadMapPtr dst: r1 fd: 0 <lost>
+	32: MovReg dst: r2 src: rfp
+	33: AddImm dst: r2 imm: -8
+	34: Call FnMapLookupElem
+	35: JEqImm dst: r0 off: -1 imm: 0 <exit_1>
+	36: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
+	37: AddImm dst: r1 imm: 1
+	38: StXMemDW dst: r0 src: r1 off: 0 imm: 0
 exit_1:
-	38: MovImm dst: r0 imm: 0
-	39: Exit
+	39: MovImm dst: r0 imm: 0
+	40: Exit
 
