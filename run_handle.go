@@ -35,8 +35,10 @@ type Losses struct {
 	// the ring buffer was full: the reader (or an Events channel, or an
 	// OnEvent function) did not keep up.
 	Events uint64
-	// MapUpdates are the map updates refused because a map had
-	// RunOptions.MaxMapKeys keys already.
+	// MapUpdates are the map updates the kernel refused: a map had its
+	// RunOptions.MaxMapKeys keys already, or (a map too large to
+	// preallocate) had no memory for a new key. The warning at exit names
+	// each map and cause.
 	MapUpdates uint64
 }
 
@@ -142,7 +144,7 @@ func (r *runner) losses() Losses {
 	if r.objs == nil || r.objs.lost == nil {
 		return Losses{}
 	}
-	return Losses{Events: r.lostCount(codegen.LostEvents), MapUpdates: r.lostCount(codegen.LostMapFull)}
+	return Losses{Events: r.lostCount(codegen.LostEvents), MapUpdates: r.refusedUpdates()}
 }
 
 // end records how the run ended and releases everything it holds; stop

@@ -85,6 +85,17 @@ func refusedBecause(d *gmaps.Def, cause uint32, numCPU int) string {
 	return "the kernel refused them for another reason than room (EBUSY when a probe interrupts an update of the map on the same CPU); -k prints each error"
 }
 
+// refusedUpdates sums the refused updates of every map, all causes.
+func (r *runner) refusedUpdates() uint64 {
+	var n uint64
+	for _, d := range r.prog.Maps {
+		for cause := range uint32(codegen.LostCauses) {
+			n += r.lostCount(d.LostBase + cause)
+		}
+	}
+	return n
+}
+
 // numCPU is the number of possible CPUs (per-CPU maps have a value each).
 func (r *runner) numCPU() int {
 	n, err := ebpf.PossibleCPU()
