@@ -3,6 +3,7 @@ package output
 import (
 	"io"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/gtrace/gtrace/lang"
 )
@@ -11,10 +12,14 @@ import (
 // line, {"type": ..., "data": ...}, with bpftrace's spacing (", " and ": "
 // between members, none inside tuples and arrays).
 //
-// Deliberate differences from v0.17, both v0.17 bugs: bytes >= 0x80 are
-// written as they are (v0.17 escapes them through a signed char, printing
-// "\uffffffc3" for the first byte of "é"), and hist bucket bounds from 2^31
-// up are exact (v0.17 computes them in a 32-bit int and prints
+// Every line is valid JSON in valid UTF-8, whatever bytes traced strings
+// hold (file names, comm, map keys). v0.17 escapes every byte >= 0x80
+// through a signed char as "\uffffff" and its two hex digits ("\uffffffc3"
+// for the first byte of "é"); gtrace writes the bytes of a well-formed
+// UTF-8 sequence as they are and escapes the others exactly as v0.17 does,
+// so a reader sees the same text as from bpftrace for any byte that is not
+// UTF-8. The other deliberate difference, a v0.17 bug: hist bucket bounds
+// from 2^31 up are exact (v0.17 computes them in a 32-bit int and prints
 // {"min": -2147483648, "max": 0} for [2G, 4G)).
 type JSON struct {
 	w   io.Writer
@@ -52,11 +57,27 @@ func appendJSONString(b []byte, s string) []byte {
 			b = append(b, '\\', 't')
 		case c < 0x20:
 			b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&15])
-		default:
+		case c < utf8.RuneSelf:
 			b = append(b, c)
+		default:
+			r, n := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && n == 1 {
+				b = appendInvalidByte(b, c)
+				continue
+			}
+			b = append(b, s[i:i+n]...)
+			i += n - 1
 		}
 	}
 	return append(b, '"')
+}
+
+// appendInvalidByte escapes a byte that is not part of valid UTF-8 as
+// bpftrace does: its value as a sign-extended 32-bit int in hex after
+// "\u" (0xff → \uffffffff), which a JSON reader takes as U+FFFF followed
+// by the text "ffXX".
+func appendInvalidByte(b []byte, c byte) []byte {
+	return append(b, '\\', 'u', 'f', 'f', 'f', 'f', 'f', 'f', hexDigits[c>>4], hexDigits[c&15])
 }
 
 // message writes {"type": "<typ>", "data": "<text>"}.
