@@ -31,7 +31,7 @@ func (g *gen) inMemory(e lang.Expr) bool {
 		xt := g.typeOf(e.X)
 		return xt.IsPtr() || (xt.Kind == lang.KindArray || xt.Kind == lang.KindStr) && g.inMemory(e.X)
 	case *lang.Unary:
-		return e.Op == "*" && g.typeOf(e.X).IsPtr()
+		return e.Op == lang.OpMul && g.typeOf(e.X).IsPtr()
 	}
 	return false
 }

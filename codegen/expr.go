@@ -102,10 +102,8 @@ func other(r asm.Register) asm.Register {
 	return asm.R1
 }
 
-var compareOps = map[string]bool{"==": true, "!=": true, "<": true, "<=": true, ">": true, ">=": true}
-
 func (g *gen) binary(e *lang.Binary, dst asm.Register) {
-	if compareOps[e.Op] || e.Op == "&&" || e.Op == "||" {
+	if e.Op.IsComparison() || e.Op.IsLogical() {
 		t, end := g.b.label("true"), g.b.label("bool_end")
 		g.condJump(e, true, t)
 		g.b.emit(asm.Mov.Imm(dst, 0), asm.Ja.Label(end))
@@ -154,37 +152,37 @@ func (g *gen) scale(r asm.Register, n int64) {
 }
 
 // aluFor maps an operator to its ALU operation.
-func aluFor(op string, signed bool) asm.ALUOp {
+func aluFor(op lang.Op, signed bool) asm.ALUOp {
 	switch op {
-	case "+":
+	case lang.OpAdd:
 		return asm.Add
-	case "-":
+	case lang.OpSub:
 		return asm.Sub
-	case "*":
+	case lang.OpMul:
 		return asm.Mul
-	case "/":
+	case lang.OpQuo:
 		// bpftrace 0.17 divides as unsigned 64-bit numbers even when both
 		// operands are signed (-17 / 5 = 3689348814741910319).
 		return asm.Div
-	case "%":
+	case lang.OpRem:
 		return asm.Mod
-	case "&":
+	case lang.OpAnd:
 		return asm.And
-	case "|":
+	case lang.OpOr:
 		return asm.Or
-	case "^":
+	case lang.OpXor:
 		return asm.Xor
-	case "<<":
+	case lang.OpShl:
 		return asm.LSh
-	case ">>":
+	case lang.OpShr:
 		// bpftrace 0.17 shifts signed values logically too.
 		return asm.RSh
 	}
-	panic("BUG: codegen: unknown operator " + op)
+	panic("BUG: codegen: unknown operator " + op.String())
 }
 
 // aluOp computes dst = dst op src (64-bit).
-func (g *gen) aluOp(op string, dst, src asm.Register, signed bool, rt *lang.Type) {
+func (g *gen) aluOp(op lang.Op, dst, src asm.Register, signed bool, rt *lang.Type) {
 	g.b.emit(aluFor(op, signed).Reg(dst, src))
 	if rt != nil && rt.IsInt() && rt.Size < 8 {
 		g.convert(dst, lang.IntType(8, rt.Signed), rt)
@@ -192,11 +190,11 @@ func (g *gen) aluOp(op string, dst, src asm.Register, signed bool, rt *lang.Type
 }
 
 // aluImm computes dst = dst op v.
-func (g *gen) aluImm(op string, dst asm.Register, v int64, signed bool) {
-	if (op == "+" || op == "-" || op == "|" || op == "^" || op == "<<" || op == ">>") && v == 0 {
+func (g *gen) aluImm(op lang.Op, dst asm.Register, v int64, signed bool) {
+	if (op == lang.OpAdd || op == lang.OpSub || op == lang.OpOr || op == lang.OpXor || op == lang.OpShl || op == lang.OpShr) && v == 0 {
 		return
 	}
-	if (op == "*" || op == "/") && v == 1 {
+	if (op == lang.OpMul || op == lang.OpQuo) && v == 1 {
 		return
 	}
 	g.b.emit(aluFor(op, signed).Imm(dst, int32(v)))
@@ -226,21 +224,21 @@ func (g *gen) convert(r asm.Register, from, to *lang.Type) {
 
 func (g *gen) unary(e *lang.Unary, dst asm.Register) {
 	switch e.Op {
-	case "-":
+	case lang.OpSub:
 		g.intExpr(e.X, dst)
 		g.b.emit(asm.Neg.Imm(dst, 0))
-	case "~":
+	case lang.OpCompl:
 		g.intExpr(e.X, dst)
 		g.b.emit(asm.Xor.Imm(dst, -1))
 		g.convert(dst, lang.Int64, g.typeOf(e))
-	case "!":
+	case lang.OpNot:
 		t, end := g.b.label("not_true"), g.b.label("not_end")
 		g.condJump(e.X, false, t)
 		g.b.emit(asm.Mov.Imm(dst, 0), asm.Ja.Label(end))
 		g.b.mark(t)
 		g.b.emit(asm.Mov.Imm(dst, 1))
 		g.b.mark(end)
-	case "*":
+	case lang.OpMul:
 		if g.typeOf(e.X).IsPtr() {
 			if _, cast := e.X.(*lang.Cast); cast {
 				// *(int8*)addr: a pointer made from an integer.
@@ -253,7 +251,7 @@ func (g *gen) unary(e *lang.Unary, dst asm.Register) {
 		// *addr of an integer: 8 bytes at that address, as bpftrace.
 		g.intExpr(e.X, asm.R3)
 		g.derefError(e, func() { g.readAt(dst, 0, g.typeOf(e), g.userSpace()) })
-	case "&":
+	case lang.OpAnd:
 		g.addrOf(e, dst)
 	default:
 		fail(e, "the %s operator: %v", e.Op, ErrUnsupported)
@@ -280,37 +278,35 @@ func (g *gen) extend(r asm.Register, t *lang.Type) {
 }
 
 // jumpOp returns the conditional jump of a comparison.
-func jumpOp(op string, signed bool) asm.JumpOp {
+func jumpOp(op lang.Op, signed bool) asm.JumpOp {
 	switch op {
-	case "==":
+	case lang.OpEql:
 		return asm.JEq
-	case "!=":
+	case lang.OpNeq:
 		return asm.JNE
-	case "<":
+	case lang.OpLss:
 		if signed {
 			return asm.JSLT
 		}
 		return asm.JLT
-	case "<=":
+	case lang.OpLeq:
 		if signed {
 			return asm.JSLE
 		}
 		return asm.JLE
-	case ">":
+	case lang.OpGtr:
 		if signed {
 			return asm.JSGT
 		}
 		return asm.JGT
-	case ">=":
+	case lang.OpGeq:
 		if signed {
 			return asm.JSGE
 		}
 		return asm.JGE
 	}
-	panic("BUG: codegen: not a comparison: " + op)
+	panic("BUG: codegen: not a comparison: " + op.String())
 }
-
-var negate = map[string]string{"==": "!=", "!=": "==", "<": ">=", ">=": "<", ">": "<=", "<=": ">"}
 
 // condJump jumps to target when the truth of e equals when; otherwise it
 // falls through. && and || short-circuit.
@@ -324,22 +320,22 @@ func (g *gen) condJump(e lang.Expr, when bool, target string) {
 	switch e := e.(type) {
 	case *lang.Binary:
 		switch {
-		case e.Op == "&&" && !when, e.Op == "||" && when:
+		case e.Op == lang.OpLAnd && !when, e.Op == lang.OpLOr && when:
 			g.condJump(e.X, when, target)
 			g.condJump(e.Y, when, target)
 			return
-		case e.Op == "&&" || e.Op == "||":
+		case e.Op == lang.OpLAnd || e.Op == lang.OpLOr:
 			skip := g.b.label("sc_skip")
 			g.condJump(e.X, !when, skip)
 			g.condJump(e.Y, when, target)
 			g.b.mark(skip)
 			return
-		case compareOps[e.Op]:
+		case e.Op.IsComparison():
 			g.compareJump(e, when, target)
 			return
 		}
 	case *lang.Unary:
-		if e.Op == "!" {
+		if e.Op == lang.OpNot {
 			g.condJump(e.X, !when, target)
 			return
 		}
@@ -356,11 +352,11 @@ func (g *gen) compareJump(e *lang.Binary, when bool, target string) {
 	xt, yt := g.typeOf(e.X), g.typeOf(e.Y)
 	op := e.Op
 	if !when {
-		op = negate[op]
+		op = op.Negate()
 	}
 	if isMem(xt) || isMem(yt) {
 		g.memEqual(e.X, e.Y, asm.R0)
-		if op == "==" {
+		if op == lang.OpEql {
 			g.b.emit(asm.JNE.Imm(asm.R0, 0, target))
 		} else {
 			g.b.emit(asm.JEq.Imm(asm.R0, 0, target))

@@ -154,7 +154,7 @@ func (g *gen) assignedFirst() map[string]bool {
 		var value lang.Expr
 		switch s := s.(type) {
 		case *lang.AssignStmt:
-			if v, ok := s.Target.(*lang.Var); ok && s.Op == "=" {
+			if v, ok := s.Target.(*lang.Var); ok && s.Op == lang.OpAssign {
 				target, value = v, s.Value
 			}
 		case *lang.LetStmt:

@@ -183,12 +183,13 @@ func (g *gen) assignOpSpan(s *lang.AssignStmt) lang.Span {
 	if from.Offset < 0 || to.Offset > len(text) || from.Offset > to.Offset {
 		return s.Span
 	}
-	i := strings.Index(text[from.Offset:to.Offset], s.Op)
+	op := s.Op.String()
+	i := strings.Index(text[from.Offset:to.Offset], op)
 	if i < 0 || strings.Contains(text[from.Offset:from.Offset+i], "\n") {
 		return s.Span
 	}
 	start := lang.Pos{Offset: from.Offset + i, Line: from.Line, Col: from.Col + i}
-	end := lang.Pos{Offset: start.Offset + len(s.Op), Line: start.Line, Col: start.Col + len(s.Op)}
+	end := lang.Pos{Offset: start.Offset + len(op), Line: start.Line, Col: start.Col + len(op)}
 	return lang.Span{Start: start, End: end}
 }
 

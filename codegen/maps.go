@@ -258,7 +258,7 @@ func (g *gen) mapAssign(m *lang.Map, value lang.Expr) {
 
 // mapCompound compiles `@m[k] op= value` and is the core of ++/--: the
 // new value is left in dst (and the old one in old, when asked).
-func (g *gen) mapCompound(m *lang.Map, op string, value lang.Expr) {
+func (g *gen) mapCompound(m *lang.Map, op lang.Op, value lang.Expr) {
 	h := g.hold()
 	g.intInto(value, h)
 	// A lookup that finds nothing is a read of @m (bpftrace reads
@@ -270,7 +270,7 @@ func (g *gen) mapCompound(m *lang.Map, op string, value lang.Expr) {
 // mapModify applies `op operand` to an integer map value in place (insert
 // when absent) and leaves the new (or, with post, the old) value in dst.
 // With -kk, an absent value is reported at missAt.
-func (g *gen) mapModify(m *lang.Map, op string, operand held, dst asm.Register, post bool, missAt lang.Span) {
+func (g *gen) mapModify(m *lang.Map, op lang.Op, operand held, dst asm.Register, post bool, missAt lang.Span) {
 	d := g.mapDef(m)
 	key := g.mapKey(m)
 	g.lookup(d, key)
@@ -308,9 +308,9 @@ func (g *gen) mapModify(m *lang.Map, op string, operand held, dst asm.Register, 
 
 // incDec compiles ++/-- on a variable or an integer map value.
 func (g *gen) incDec(e *lang.IncDec, dst asm.Register) {
-	op := "+"
-	if e.Op == "--" {
-		op = "-"
+	op := lang.OpAdd
+	if e.Op == lang.OpDec {
+		op = lang.OpSub
 	}
 	switch x := e.X.(type) {
 	case *lang.Var:

@@ -163,7 +163,7 @@ func (g *gen) exprStmt(e lang.Expr) {
 func (g *gen) assign(s *lang.AssignStmt) {
 	switch t := s.Target.(type) {
 	case *lang.Var:
-		if s.Op == "=" {
+		if s.Op == lang.OpAssign {
 			g.assignVar(t, s.Value)
 			return
 		}
@@ -178,7 +178,7 @@ func (g *gen) assign(s *lang.AssignStmt) {
 		g.convert(asm.R0, lang.IntType(8, vt.Signed), vt)
 		g.b.emit(asm.StoreMem(v.reg, v.off, asm.R0, asm.DWord))
 	case *lang.Map:
-		if s.Op == "=" {
+		if s.Op == lang.OpAssign {
 			saved := g.b.span
 			g.b.span = g.assignOpSpan(s) // where a failed update is reported
 			g.mapAssign(t, s.Value)

@@ -121,12 +121,12 @@ type ExprStmt struct {
 }
 
 // AssignStmt is `target = value` or a compound form (`+=`, `<<=`, ...).
-// Target is a *Map or *Var. Op is "=" or the compound operator without '='
-// ("+", "<<", ...).
+// Target is a *Map or *Var. Op is OpAssign or the compound operator
+// without '=' (OpAdd for +=, OpShl for <<=, ...).
 type AssignStmt struct {
 	Span
 	Target Expr
-	Op     string
+	Op     Op
 	Value  Expr
 }
 
@@ -260,21 +260,22 @@ type Call struct {
 // operators.
 type Binary struct {
 	Span
-	Op   string
+	Op   Op
 	X, Y Expr
 }
 
-// Unary is a prefix operator: "-", "~", "!", "*" (dereference), "&" (address).
+// Unary is a prefix operator: OpSub (-), OpCompl (~), OpNot (!), OpMul
+// (* dereference), OpAnd (& address).
 type Unary struct {
 	Span
-	Op string
+	Op Op
 	X  Expr
 }
 
 // IncDec is `x++`, `x--`, `++x` or `--x` on a variable or map element.
 type IncDec struct {
 	Span
-	Op   string // "++" or "--"
+	Op   Op // OpInc or OpDec
 	Post bool
 	X    Expr
 }

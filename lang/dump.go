@@ -107,8 +107,8 @@ func (d *dumper) stmt(s Stmt) {
 		d.line("ExprStmt")
 		d.in(func() { d.expr(s.X) })
 	case *AssignStmt:
-		op := s.Op
-		if op != "=" {
+		op := s.Op.String()
+		if s.Op != OpAssign {
 			op += "="
 		}
 		d.line("Assign %s", op)

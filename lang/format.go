@@ -114,8 +114,8 @@ func (f *formatter) stmt(s Stmt) {
 	case *ExprStmt:
 		f.line("%s;", ExprString(s.X))
 	case *AssignStmt:
-		op := s.Op
-		if op != "=" {
+		op := s.Op.String()
+		if s.Op != OpAssign {
 			op += "="
 		}
 		f.line("%s %s %s;", ExprString(s.Target), op, ExprString(s.Value))
@@ -185,7 +185,7 @@ func precedence(x Expr) int {
 	case *Ternary:
 		return precTernary
 	case *Binary:
-		return binaryPrecedence[x.Op]
+		return x.Op.Precedence()
 	case *Unary, *Cast:
 		return precUnary
 	case *IncDec:
@@ -267,12 +267,12 @@ func writeExpr(b *strings.Builder, x Expr) {
 		exprList(b, x.Args)
 		b.WriteByte(')')
 	case *Binary:
-		p := binaryPrecedence[x.Op]
+		p := x.Op.Precedence()
 		operand(b, x.X, p)
-		b.WriteString(" " + x.Op + " ")
+		b.WriteString(" " + x.Op.String() + " ")
 		operand(b, x.Y, p+1)
 	case *Unary:
-		b.WriteString(x.Op)
+		b.WriteString(x.Op.String())
 		// Keep "- -x" and "& &x" from lexing as "--x" / "&&x".
 		if inner, ok := x.X.(*Unary); ok && inner.Op == x.Op {
 			b.WriteByte(' ')
@@ -284,9 +284,9 @@ func writeExpr(b *strings.Builder, x Expr) {
 	case *IncDec:
 		if x.Post {
 			operand(b, x.X, precPostfix)
-			b.WriteString(x.Op)
+			b.WriteString(x.Op.String())
 		} else {
-			b.WriteString(x.Op)
+			b.WriteString(x.Op.String())
 			operand(b, x.X, precUnary)
 		}
 	case *Ternary:

@@ -45,7 +45,7 @@ func Hints(prog *lang.Program) map[string]Hint {
 				kind, isAgg = aggregations[call.Name]
 			}
 			switch {
-			case n.Op != "=":
+			case n.Op != lang.OpAssign:
 				h.Kind, h.Add = lang.KindInt, true
 			case isAgg:
 				h.Kind = kind
@@ -72,7 +72,7 @@ func readHistArgs(h *Hint, call *lang.Call) {
 			return 0, false
 		}
 		x, sign := call.Args[i], int64(1)
-		if u, ok := x.(*lang.Unary); ok && u.Op == "-" {
+		if u, ok := x.(*lang.Unary); ok && u.Op == lang.OpSub {
 			x, sign = u.X, -1
 		}
 		l, ok := x.(*lang.IntLit)

@@ -270,13 +270,14 @@ func (p *cparser) constExpr(minPrec int) int64 {
 	v := p.constUnary(0)
 	for {
 		t := p.peek()
-		prec, ok := lang.BinaryPrecedence(t.Value)
+		op, ok := lang.BinaryOp(t.Value)
+		prec := op.Precedence()
 		if t.Type != tPunct || !ok || prec < minPrec || prec < lang.PrecBitOr {
 			return v
 		}
 		p.next()
 		w := p.constExpr(prec + 1)
-		v = foldBinary(t.Value, v, w)
+		v = foldBinary(op, v, w)
 	}
 }
 
@@ -322,33 +323,33 @@ func (p *cparser) constExprDepth(depth int) int64 {
 	return p.constExpr(0)
 }
 
-func foldBinary(op string, a, b int64) int64 {
+func foldBinary(op lang.Op, a, b int64) int64 {
 	switch op {
-	case "+":
+	case lang.OpAdd:
 		return a + b
-	case "-":
+	case lang.OpSub:
 		return a - b
-	case "*":
+	case lang.OpMul:
 		return a * b
-	case "/":
+	case lang.OpQuo:
 		if b == 0 {
 			return 0
 		}
 		return a / b
-	case "%":
+	case lang.OpRem:
 		if b == 0 {
 			return 0
 		}
 		return a % b
-	case "<<":
+	case lang.OpShl:
 		return a << (uint64(b) & 63)
-	case ">>":
+	case lang.OpShr:
 		return a >> (uint64(b) & 63)
-	case "&":
+	case lang.OpAnd:
 		return a & b
-	case "|":
+	case lang.OpOr:
 		return a | b
-	case "^":
+	case lang.OpXor:
 		return a ^ b
 	}
 	return 0

@@ -94,11 +94,6 @@ type simpleStmt struct {
 
 func (s *simpleStmt) simple() *simpleStmt { return s }
 
-var assignOps = map[string]bool{
-	"=": true, "+=": true, "-=": true, "*=": true, "/=": true, "%=": true,
-	"&=": true, "|=": true, "^=": true, "<<=": true, ">>=": true,
-}
-
 // parseSimple is the participle hook for expression statements and
 // assignments: expr, or target op value where op is "=" or a compound
 // assignment operator.
@@ -113,7 +108,8 @@ func parseSimple(st *state, lex *lexer.PeekingLexer) (simpleHook, error) {
 		return nil, err
 	}
 	op := p.peek()
-	if op.Type != tPunct || !assignOps[op.Value] {
+	aop, isAssign := lang.AssignOp(op.Value)
+	if op.Type != tPunct || !isAssign {
 		return &simpleStmt{stmt: &lang.ExprStmt{Span: p.span(first.Pos.Offset), X: x}}, nil
 	}
 	p.next()
@@ -134,11 +130,7 @@ func parseSimple(st *state, lex *lexer.PeekingLexer) (simpleHook, error) {
 		}
 		s.bad = lang.ErrorAt(x.SpanOf(), "%s", msg)
 	}
-	name := op.Value
-	if name != "=" {
-		name = strings.TrimSuffix(name, "=")
-	}
-	s.stmt = &lang.AssignStmt{Span: p.span(first.Pos.Offset), Target: x, Op: name, Value: v}
+	s.stmt = &lang.AssignStmt{Span: p.span(first.Pos.Offset), Target: x, Op: aop, Value: v}
 	return s, nil
 }
 
@@ -233,7 +225,8 @@ func (p *exprParser) binary(minPrec int) (lang.Expr, error) {
 	}
 	for {
 		t := p.peek()
-		prec, ok := lang.BinaryPrecedence(t.Value)
+		op, ok := lang.BinaryOp(t.Value)
+		prec := op.Precedence()
 		if t.Type != tPunct || !ok || prec < minPrec {
 			return x, nil
 		}
@@ -246,7 +239,7 @@ func (p *exprParser) binary(minPrec int) (lang.Expr, error) {
 		if err != nil {
 			return nil, err
 		}
-		x = &lang.Binary{Span: p.span(start), Op: t.Value, X: x, Y: y}
+		x = &lang.Binary{Span: p.span(start), Op: op, X: x, Y: y}
 	}
 }
 
@@ -259,14 +252,15 @@ func (p *exprParser) unary() (lang.Expr, error) {
 	t := p.peek()
 	start := t.Pos.Offset
 	if t.Type == tPunct {
-		switch t.Value {
-		case "!", "~", "-", "*", "&":
+		if op, ok := lang.UnaryOp(t.Value); ok {
 			p.next()
 			x, err := p.unary()
 			if err != nil {
 				return nil, err
 			}
-			return &lang.Unary{Span: p.span(start), Op: t.Value, X: x}, nil
+			return &lang.Unary{Span: p.span(start), Op: op, X: x}, nil
+		}
+		switch t.Value {
 		case "++", "--":
 			p.next()
 			x, err := p.unary()
@@ -276,7 +270,8 @@ func (p *exprParser) unary() (lang.Expr, error) {
 			if !isMapOrVar(x) {
 				return nil, p.st.fail(lang.ErrorAt(p.st.tokenSpan(t), "The %s operator must be applied to a map or variable", t.Value))
 			}
-			return &lang.IncDec{Span: p.span(start), Op: t.Value, X: x}, nil
+			op, _ := lang.IncDecOp(t.Value)
+			return &lang.IncDec{Span: p.span(start), Op: op, X: x}, nil
 		case "(":
 			if typ, ok := p.tryCastType(); ok {
 				x, err := p.unary()
@@ -432,7 +427,8 @@ func (p *exprParser) postfix() (lang.Expr, error) {
 				return nil, p.st.fail(lang.ErrorAt(p.st.tokenSpan(t), "The %s operator must be applied to a map or variable", t.Value))
 			}
 			p.next()
-			x = &lang.IncDec{Span: p.span(start), Op: t.Value, Post: true, X: x}
+			op, _ := lang.IncDecOp(t.Value)
+			x = &lang.IncDec{Span: p.span(start), Op: op, Post: true, X: x}
 		default:
 			return x, nil
 		}

@@ -169,16 +169,9 @@ func isMacroName(s string) bool {
 	return s != ""
 }
 
-var comparisons = map[string]bool{"==": true, "!=": true, "<": true, "<=": true, ">": true, ">=": true}
-
-// arithmetic holds the operators whose result is an integer whatever
-// integers they combine.
-var arithmetic = map[string]bool{"+": true, "-": true, "*": true, "/": true, "%": true,
-	"&": true, "|": true, "^": true, "<<": true, ">>": true}
-
 func (c *checker) checkBinary(e *lang.Binary) *lang.Type {
 	x, y := c.checkExpr(e.X), c.checkExpr(e.Y)
-	if !c.final && arithmetic[e.Op] {
+	if !c.final && e.Op.IsArithmetic() {
 		// Pass 1: a map read before its type is known (@n = @n + 1) is
 		// none; arithmetic with an integer still yields an integer, as in
 		// bpftrace, so the map learns its type.
@@ -197,7 +190,7 @@ func (c *checker) checkBinary(e *lang.Binary) *lang.Type {
 	}
 	numeric := func(t *lang.Type) bool { return t.IsInt() || t.IsPtr() }
 	switch {
-	case e.Op == "&&" || e.Op == "||":
+	case e.Op.IsLogical():
 		for _, t := range []*lang.Type{x, y} {
 			if !numeric(t) {
 				c.errorf(e, "The %s operator can not be used on expressions of types %s, %s", e.Op, x, y)
@@ -206,7 +199,7 @@ func (c *checker) checkBinary(e *lang.Binary) *lang.Type {
 		}
 		c.fold(e, x, y, lang.Int64)
 		return lang.Int64
-	case comparisons[e.Op]:
+	case e.Op.IsComparison():
 		switch {
 		case numeric(x) && numeric(y):
 			c.fold(e, x, y, lang.Int64)
@@ -214,7 +207,7 @@ func (c *checker) checkBinary(e *lang.Binary) *lang.Type {
 		case x.Kind != y.Kind && !(numeric(x) && numeric(y)):
 			c.errorf(e, "Type mismatch for '%s': comparing '%s' with '%s'", e.Op, x, y)
 			return lang.None
-		case (e.Op == "==" || e.Op == "!=") && (x.Kind == lang.KindStr || x.Kind == lang.KindArray || x.Kind == lang.KindTuple) && compatible(x, y):
+		case (e.Op == lang.OpEql || e.Op == lang.OpNeq) && (x.Kind == lang.KindStr || x.Kind == lang.KindArray || x.Kind == lang.KindTuple) && compatible(x, y):
 			return lang.Int64
 		}
 		c.errorf(e, "The %s operator can not be used on expressions of types %s, %s", e.Op, x, y)
@@ -223,8 +216,8 @@ func (c *checker) checkBinary(e *lang.Binary) *lang.Type {
 	// Arithmetic, bitwise and shifts.
 	switch {
 	case x.IsInt() && y.IsInt():
-		if (e.Op == "/" || e.Op == "%") && c.isZero(e.Y) {
-			if e.Op == "/" {
+		if (e.Op == lang.OpQuo || e.Op == lang.OpRem) && c.isZero(e.Y) {
+			if e.Op == lang.OpQuo {
 				c.errorf(e, "Division by zero")
 			} else {
 				c.errorf(e, "Modulo by zero")
@@ -234,11 +227,11 @@ func (c *checker) checkBinary(e *lang.Binary) *lang.Type {
 		t := lang.IntType(8, x.Signed && y.Signed)
 		c.fold(e, x, y, t)
 		return t
-	case x.IsPtr() && y.IsInt() && (e.Op == "+" || e.Op == "-"):
+	case x.IsPtr() && y.IsInt() && (e.Op == lang.OpAdd || e.Op == lang.OpSub):
 		return x
-	case x.IsInt() && y.IsPtr() && e.Op == "+":
+	case x.IsInt() && y.IsPtr() && e.Op == lang.OpAdd:
 		return y
-	case x.IsPtr() && y.IsPtr() && e.Op == "-":
+	case x.IsPtr() && y.IsPtr() && e.Op == lang.OpSub:
 		return lang.Int64
 	case x.Kind != y.Kind:
 		c.errorf(e, "Type mismatch for '%s': comparing '%s' with '%s'", e.Op, x, y)
@@ -265,7 +258,7 @@ func (c *checker) checkUnary(e *lang.Unary) *lang.Type {
 	}
 	v, isConst := c.constOf(e.X)
 	switch e.Op {
-	case "-":
+	case lang.OpSub:
 		if !x.IsInt() {
 			return bad()
 		}
@@ -273,7 +266,7 @@ func (c *checker) checkUnary(e *lang.Unary) *lang.Type {
 			c.info.Consts[e] = -v
 		}
 		return lang.Int64
-	case "~":
+	case lang.OpCompl:
 		if !x.IsInt() {
 			return bad()
 		}
@@ -281,7 +274,7 @@ func (c *checker) checkUnary(e *lang.Unary) *lang.Type {
 			c.info.Consts[e] = ^v
 		}
 		return widen(x)
-	case "!":
+	case lang.OpNot:
 		if !x.IsInt() && !x.IsPtr() {
 			return bad()
 		}
@@ -289,7 +282,7 @@ func (c *checker) checkUnary(e *lang.Unary) *lang.Type {
 			c.info.Consts[e] = b2i(v == 0)
 		}
 		return lang.Int64
-	case "*":
+	case lang.OpMul:
 		switch {
 		case x.IsPtr():
 			if x.Elem == nil || x.Elem.Kind == lang.KindNone {
@@ -307,7 +300,7 @@ func (c *checker) checkUnary(e *lang.Unary) *lang.Type {
 			return lang.Uint64
 		}
 		return bad()
-	case "&":
+	case lang.OpAnd:
 		switch e.X.(type) {
 		case *lang.Var, *lang.Map, *lang.Field, *lang.Index:
 			return lang.PtrTo(x)

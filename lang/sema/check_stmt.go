@@ -191,7 +191,7 @@ func readType(v *lang.Type) *lang.Type {
 
 // checkAssign checks `target op= value` for maps and scratch variables.
 func (c *checker) checkAssign(s *lang.AssignStmt) {
-	if s.Op != "=" {
+	if s.Op != lang.OpAssign {
 		c.checkCompound(s)
 		return
 	}
@@ -288,8 +288,8 @@ func (c *checker) checkLet(s *lang.LetStmt) {
 // divisor is an error.
 func (c *checker) checkCompound(s *lang.AssignStmt) {
 	v := c.checkExpr(s.Value)
-	if (s.Op == "/" || s.Op == "%") && c.isZero(s.Value) {
-		if s.Op == "/" {
+	if (s.Op == lang.OpQuo || s.Op == lang.OpRem) && c.isZero(s.Value) {
+		if s.Op == lang.OpQuo {
 			c.errorf(s, "Division by zero")
 		} else {
 			c.errorf(s, "Modulo by zero")

@@ -17,50 +17,50 @@ func (c *checker) fold(e *lang.Binary, x, y, result *lang.Type) {
 	ua, ub := uint64(a), uint64(b)
 	var v int64
 	switch e.Op {
-	case "+":
+	case lang.OpAdd:
 		v = a + b
-	case "-":
+	case lang.OpSub:
 		v = a - b
-	case "*":
+	case lang.OpMul:
 		v = a * b
-	case "/", "%":
+	case lang.OpQuo, lang.OpRem:
 		if b == 0 {
 			return
 		}
 		switch {
-		case !signed && e.Op == "/":
+		case !signed && e.Op == lang.OpQuo:
 			v = int64(ua / ub)
 		case !signed:
 			v = int64(ua % ub)
 		case b == -1:
 			// MinInt64 / -1 overflows in Go; wrap as the hardware would.
-			if e.Op == "/" {
+			if e.Op == lang.OpQuo {
 				v = -a
 			}
-		case e.Op == "/":
+		case e.Op == lang.OpQuo:
 			v = a / b
 		default:
 			v = a % b
 		}
-	case "&":
+	case lang.OpAnd:
 		v = a & b
-	case "|":
+	case lang.OpOr:
 		v = a | b
-	case "^":
+	case lang.OpXor:
 		v = a ^ b
-	case "<<":
+	case lang.OpShl:
 		v = int64(ua << (ub & 63))
-	case ">>":
+	case lang.OpShr:
 		if signed {
 			v = a >> (ub & 63)
 		} else {
 			v = int64(ua >> (ub & 63))
 		}
-	case "==":
+	case lang.OpEql:
 		v = b2i(a == b)
-	case "!=":
+	case lang.OpNeq:
 		v = b2i(a != b)
-	case "<", "<=", ">", ">=":
+	case lang.OpLss, lang.OpLeq, lang.OpGtr, lang.OpGeq:
 		var lt, eq bool
 		if signed {
 			lt, eq = a < b, a == b
@@ -68,18 +68,18 @@ func (c *checker) fold(e *lang.Binary, x, y, result *lang.Type) {
 			lt, eq = ua < ub, ua == ub
 		}
 		switch e.Op {
-		case "<":
+		case lang.OpLss:
 			v = b2i(lt)
-		case "<=":
+		case lang.OpLeq:
 			v = b2i(lt || eq)
-		case ">":
+		case lang.OpGtr:
 			v = b2i(!lt && !eq)
 		default:
 			v = b2i(!lt)
 		}
-	case "&&":
+	case lang.OpLAnd:
 		v = b2i(a != 0 && b != 0)
-	case "||":
+	case lang.OpLOr:
 		v = b2i(a != 0 || b != 0)
 	default:
 		return

@@ -145,7 +145,7 @@ func ptr(v int64) *int64 { return &v }
 func isKind[T lang.Expr](e lang.Expr) bool { _, ok := e.(T); return ok }
 
 func isBinary(op string) func(lang.Expr) bool {
-	return func(e lang.Expr) bool { b, ok := e.(*lang.Binary); return ok && b.Op == op }
+	return func(e lang.Expr) bool { b, ok := e.(*lang.Binary); return ok && b.Op.String() == op }
 }
 
 func isField(name string) func(lang.Expr) bool {
