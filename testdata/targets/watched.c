@@ -1,0 +1,28 @@
+// watched: writes a byte at a fixed address (an anonymous mapping at
+// 0x10000000) and calls set_value(&global, v) a few times, for
+// watchpoint:0x10000000:1:w and watchpoint:set_value+arg0:4:w.
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/mman.h>
+
+volatile int global;
+
+__attribute__((noinline)) void set_value(volatile int *where, int v)
+{
+	*where = v;
+}
+
+int main(void)
+{
+	volatile uint8_t *fixed = mmap((void *)0x10000000, 4096, PROT_READ | PROT_WRITE,
+				       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	if (fixed == MAP_FAILED) {
+		perror("mmap");
+		return 1;
+	}
+	for (int i = 0; i < 3; i++) {
+		fixed[0] = (uint8_t)i;
+		set_value(&global, i);
+	}
+	return 0;
+}
