@@ -191,6 +191,9 @@ func (k *Kernel) resolveBinary(bin string) ([]string, error) {
 			var out []string
 			for _, p := range paths {
 				if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
+					if strings.HasPrefix(bin, "./") {
+						p = "./" + p // Glob cleans it away; bpftrace names keep it
+					}
 					out = append(out, p)
 				}
 			}

@@ -149,15 +149,18 @@ func symbolAddrs(syms *symbols.ELF) map[string]uint64 {
 	return out
 }
 
-// usdtExpand: usdt:BIN:PROBE, usdt:BIN:PROVIDER:PROBE, and usdt:PROBE or
-// usdt:PROVIDER:PROBE with -p (searching every file the process maps).
+// usdtExpand: usdt:BIN:PROBE, usdt:BIN:PROVIDER:PROBE, and usdt:PROBE,
+// usdt:PROVIDER:PROBE or usdt::PROVIDER:PROBE with -p (searching every file
+// the process maps). An empty provider (usdt:BIN::PROBE) is any provider.
 // Every site of a probe is a target.
 func usdtExpand(k *Kernel, args []string) ([]Target, error) {
 	var paths []string
 	var provPat, namePat string
 	pidForm := false
 	switch {
-	case k.PID > 0 && len(args) < 3 && !strings.Contains(args[0], "/"):
+	case args[0] == "" && len(args) == 3 && k.PID <= 0:
+		return nil, errors.New("usdt probe must specify at least path or pid to probe")
+	case k.PID > 0 && (len(args) < 3 && !strings.Contains(args[0], "/") || args[0] == ""):
 		pidForm = true
 		// Named through the process's root, as bpftrace names them
 		// (usdt:/proc/PID/root/usr/lib/libx.so:prov:probe).
@@ -165,8 +168,8 @@ func usdtExpand(k *Kernel, args []string) ([]Target, error) {
 			paths = append(paths, pidRoot(k.PID)+p)
 		}
 		provPat, namePat = "*", args[len(args)-1]
-		if len(args) == 2 {
-			provPat = args[0]
+		if len(args) >= 2 {
+			provPat = args[len(args)-2]
 		}
 	case len(args) < 2:
 		return nil, errors.New("usdt needs a binary and a probe: usdt:/path/bin:probe")
@@ -179,6 +182,9 @@ func usdtExpand(k *Kernel, args []string) ([]Target, error) {
 		if len(args) == 3 {
 			provPat = args[1]
 		}
+	}
+	if provPat == "" {
+		provPat = "*"
 	}
 	var out []Target
 	for _, path := range paths {

@@ -41,8 +41,11 @@ func (st *state) attachPoint(raw string, sp lang.Span) *lang.AttachPoint {
 		}
 		return ap
 	}
-	for _, a := range ap.Args {
-		if a == "" {
+	for i, a := range ap.Args {
+		if a == "" && !(p == lang.USDT && i < len(ap.Args)-1) {
+			// usdt's file and provider may be empty: usdt::prov:probe
+			// searches the files of the -p process, usdt:bin::probe
+			// every provider.
 			st.diag(lang.ErrorAt(sp, "empty component in attach point '%s'", raw))
 			break
 		}

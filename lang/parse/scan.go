@@ -62,7 +62,11 @@ func (s *scanner) step() bool {
 		case word == "struct" || word == "union" || word == "enum" || word == "typedef":
 			var toks []lexer.Token
 			start := s.off
-			s.lexBody(&toks, untilSemi)
+			mode := untilDefEnd
+			if word == "typedef" {
+				mode = untilSemi // the new name follows the braces
+			}
+			s.lexBody(&toks, mode)
 			s.cdef(toks, start)
 		case word == "macro":
 			s.lexBody(&s.toks, untilBraceClose)
@@ -128,7 +132,7 @@ func (s *scanner) attachText() string {
 	for s.off < len(s.src) {
 		c := s.src[s.off]
 		if compStart {
-			path = c == '/' || c == '.' || c == '~'
+			path = c == '/' || c == '.' || c == '~' || s.relativePath(s.off)
 			compStart = false
 		}
 		switch {
@@ -160,6 +164,24 @@ func (s *scanner) attachText() string {
 	return s.src[start:s.off]
 }
 
+// relativePath tells whether the component at off is a path without a
+// leading "./" (uprobe:testprogs/prog:func): a '/' in it, and a ':' after
+// it. A '/' in the last component starts a predicate instead.
+func (s *scanner) relativePath(off int) bool {
+	slash := false
+	for ; off < len(s.src); off++ {
+		switch c := s.src[off]; {
+		case c == '/':
+			slash = true
+		case c == ':':
+			return slash
+		case !isAttachByte(c):
+			return false
+		}
+	}
+	return false
+}
+
 func isAttachByte(c byte) bool {
 	return isIdentByte(c) || strings.IndexByte("-.*?+$@[]~#", c) >= 0
 }
@@ -170,6 +192,7 @@ type lexMode int
 const (
 	untilBraceClose lexMode = iota // through the '}' closing the first '{'
 	untilSemi                      // through a ';' outside braces
+	untilDefEnd                    // through a ';' outside braces or the '}' closing the first '{' (and a ';' right after it)
 	untilEndPred                   // through the '/' that is followed by '{'
 	oneToken                       // a single non-blank token
 )
@@ -240,6 +263,16 @@ func (s *scanner) lexBody(out *[]lexer.Token, mode lexMode) {
 			}
 		case untilSemi:
 			if t.Value == ";" && t.Type == tPunct && depth <= 0 {
+				return
+			}
+		case untilDefEnd:
+			// A one-liner puts the probe right after the definition's
+			// closing brace: `struct Foo { int m; } uprobe:...`.
+			if t.Type == tPunct && depth <= 0 && (t.Value == ";" || t.Value == "}") {
+				if t.Value == "}" && s.nextNonSpace(s.off) == ';' {
+					mode = oneToken
+					continue
+				}
 				return
 			}
 		case untilEndPred:
