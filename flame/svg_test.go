@@ -1,0 +1,191 @@
+package flame
+
+import (
+	"bytes"
+	"encoding/xml"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// svgFrame is one frame as the SVG holds it.
+type svgFrame struct {
+	Title string  `xml:"title"`
+	S     uint64  `xml:"data-s,attr"`
+	N     uint64  `xml:"data-n,attr"`
+	D     int     `xml:"data-d,attr"`
+	Rect  svgRect `xml:"rect"`
+	Text  string  `xml:"text"`
+	Class string  `xml:"class,attr"`
+}
+
+type svgRect struct {
+	X     float64 `xml:"x,attr"`
+	Y     float64 `xml:"y,attr"`
+	Width float64 `xml:"width,attr"`
+	Fill  string  `xml:"fill,attr"`
+}
+
+// ParseSVGFrames reads the frames of an SVG WriteSVG wrote: it must be
+// well-formed XML.
+func parseSVGFrames(t testing.TB, data []byte) []svgFrame {
+	t.Helper()
+	d := xml.NewDecoder(bytes.NewReader(data))
+	var out []svgFrame
+	for {
+		tok, err := d.Token()
+		if err == io.EOF {
+			return out
+		}
+		if err != nil {
+			t.Fatalf("SVG is not well-formed XML: %v", err)
+		}
+		se, ok := tok.(xml.StartElement)
+		if !ok || se.Name.Local != "g" {
+			continue
+		}
+		for _, a := range se.Attr {
+			if a.Name.Local == "class" && a.Value == "f" {
+				var f svgFrame
+				if err := d.DecodeElement(&f, &se); err != nil {
+					t.Fatal(err)
+				}
+				out = append(out, f)
+			}
+		}
+	}
+}
+
+func TestSVGFrames(t *testing.T) {
+	var buf bytes.Buffer
+	if err := WriteSVG(&buf, Fold(stackMap()), Options{Subtitle: "profile:hz:99 { @[ustack] = count(); } <&>"}); err != nil {
+		t.Fatal(err)
+	}
+	fs := parseSVGFrames(t, buf.Bytes())
+	byName := map[string]svgFrame{}
+	for _, f := range fs {
+		name := f.Title[:strings.LastIndex(f.Title, " (")]
+		byName[name] = f
+	}
+	all, b, c := byName["all"], byName["b"], byName["c"]
+	if all.N != 9 || all.D != 0 || all.Title != "all (9 samples, 100.00%)" {
+		t.Errorf("root frame: %+v", all)
+	}
+	if b.N != 5 || b.D != 4 || b.Title != "b (5 samples, 55.56%)" {
+		t.Errorf("b: %+v", b)
+	}
+	// Width in proportion to the value; b above a above main (flame: the
+	// deeper, the higher up, so the smaller y).
+	if got, want := b.Rect.Width, 1180.0*5/9; got < want-0.1 || got > want+0.1 {
+		t.Errorf("b is %.1f px wide, want %.1f", got, want)
+	}
+	if !(b.Rect.Y < byName["a"].Rect.Y && byName["a"].Rect.Y < byName["main"].Rect.Y) {
+		t.Errorf("b, a, main not stacked upwards: %v %v %v", b.Rect.Y, byName["a"].Rect.Y, byName["main"].Rect.Y)
+	}
+	if c.S != 5 || byName["a"].S != 0 {
+		t.Errorf("a at %d, c at %d: want 0 and 5 (sorted by name)", byName["a"].S, c.S)
+	}
+	if !strings.HasPrefix(byName["do_syscall_64"].Rect.Fill, "rgb(") || byName["do_syscall_64"].Rect.Fill == b.Rect.Fill {
+		t.Errorf("kernel and user frames share a colour")
+	}
+	if !strings.Contains(buf.String(), "&lt;&amp;&gt;") {
+		t.Errorf("subtitle not escaped")
+	}
+}
+
+func TestSVGIcicle(t *testing.T) {
+	var buf bytes.Buffer
+	if err := WriteSVG(&buf, Fold(stackMap()), Options{Icicle: true}); err != nil {
+		t.Fatal(err)
+	}
+	fs := parseSVGFrames(t, buf.Bytes())
+	for i := 1; i < len(fs); i++ {
+		if fs[i].D > fs[i-1].D && fs[i].Rect.Y <= fs[i-1].Rect.Y {
+			t.Fatalf("icicle: callee %q not below its caller %q", fs[i].Title, fs[i-1].Title)
+		}
+	}
+	if !strings.Contains(buf.String(), ">Icicle Graph<") {
+		t.Error("no Icicle Graph title")
+	}
+}
+
+// manyStacks is a map of n distinct stacks, 20 to 30 frames deep, shaped
+// like a profile: the first 16 levels branch in two (stack i follows the
+// bits of i), deeper frames are a chain of their own, the last five are
+// kernel frames, and names come from a vocabulary of 400 functions, so a
+// function shows up in many places. Values are 1 to 100.
+func manyStacks(n int) []Sample {
+	vocab := make([]string, 400)
+	for i := range vocab {
+		vocab[i] = "module::function_" + strconv.Itoa(i)
+	}
+	out := make([]Sample, n)
+	for i := range out {
+		depth := 20 + i%11
+		fs := make([]Frame, depth)
+		for d := range fs {
+			prefix := uint64(i) >> max(16-d, 0)
+			h := (prefix+1)*0x9e3779b97f4a7c15 + uint64(d)*0xbf58476d1ce4e5b9
+			h ^= h >> 29
+			k := KindUser
+			if d >= depth-5 {
+				k = KindKernel
+			}
+			fs[d] = Frame{Name: vocab[h%uint64(len(vocab))], Kind: k}
+		}
+		out[i] = Sample{Frames: fs, Value: 1 + uint64(i*7919)%100}
+	}
+	return out
+}
+
+// Frames below the minimum width are left out with a note saying so.
+func TestSVGLeavesOutTinyFrames(t *testing.T) {
+	var buf bytes.Buffer
+	if err := WriteSVG(&buf, manyStacks(20000), Options{}); err != nil {
+		t.Fatal(err)
+	}
+	fs := parseSVGFrames(t, buf.Bytes())
+	for _, f := range fs {
+		if f.Rect.Width < 0.1-0.05 {
+			t.Fatalf("frame %q is %.2f px wide", f.Title, f.Rect.Width)
+		}
+	}
+	m := regexp.MustCompile(`([0-9,]+) frames narrower than 0.1 px are not drawn \(([0-9.]+)% of the samples\)`).FindStringSubmatch(buf.String())
+	if m == nil {
+		t.Fatal("no note about the frames left out")
+	}
+	t.Logf("%d frames drawn, %s left out (%s%%), %d bytes", len(fs), m[1], m[2], buf.Len())
+}
+
+func TestFitName(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		width float64
+		want  string
+	}{
+		{"main", 100, "main"},
+		{"a_long_function_name", 60, "a_lon.."},
+		{"main", 10, ""},
+		{"héllo_world", 45, "hé.."},
+		{"héllo_world", 35, "h.."}, // not inside the é,
+	} {
+		if got := fitName(c.name, c.width); got != c.want {
+			t.Errorf("fitName(%q, %v) = %q, want %q", c.name, c.width, got, c.want)
+		}
+	}
+}
+
+func BenchmarkFlameGraph50k(b *testing.B) {
+	samples := manyStacks(50000)
+	var n int
+	for b.Loop() {
+		var buf bytes.Buffer
+		if err := WriteSVG(&buf, samples, Options{}); err != nil {
+			b.Fatal(err)
+		}
+		n = buf.Len()
+	}
+	b.ReportMetric(float64(n), "bytes")
+}
