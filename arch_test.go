@@ -28,8 +28,10 @@ var allowedImports = map[string][]string{
 	"maps":    {"lang", "output", "github.com/cilium/ebpf"},
 	"codegen": {"lang", "lang/sema", "maps", "probes", "github.com/cilium/ebpf"},
 	"output":  {"lang", "github.com/olekukonko/tablewriter"},
-	// flame folds stacks for flame graphs (-f folded).
+	// flame folds stacks for flame graphs (-f folded, --flamegraph); pprof
+	// writes them as pprof profiles (--pprof).
 	"flame":      {"lang", "output"},
+	"pprof":      {"lang", "output", "flame", "github.com/google/pprof"},
 	"merge":      {"lang", "output"},
 	".":          {"*"},
 	"cmd/gtrace": {"*"},

@@ -262,7 +262,9 @@ type runner struct {
 	lost     lostTracker
 	proc     *process // the -c command or -p process, nil without
 
-	usyms     usyms // user symbols, per process, read on first use
+	kmapOnce  sync.Once
+	kmap      *output.Mapping // the kernel, as its frames' mapping
+	usyms     usyms           // user symbols, per process, read on first use
 	usersOnce sync.Once
 	users     map[uint64]string
 }

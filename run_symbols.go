@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/gtrace/gtrace/codegen"
+	"github.com/gtrace/gtrace/internal/symbols"
 	"github.com/gtrace/gtrace/lang"
 	"github.com/gtrace/gtrace/maps"
 	"github.com/gtrace/gtrace/output"
@@ -34,7 +35,7 @@ func (r *runner) resolve(t *lang.Type, v output.Value) output.Value {
 		// (codegen.UsymAddrBits): resolved there, as bpftrace does.
 		pid, addr := v.Int>>codegen.UsymAddrBits, v.Int&(1<<codegen.UsymAddrBits-1)
 		if pid != 0 {
-			if sym, _, _ := r.usyms.lookup(uint32(pid), addr); sym != "" {
+			if sym, _, _, _ := r.usyms.lookup(uint32(pid), addr); sym != "" {
 				return output.Usym(sym, addr)
 			}
 		}
@@ -94,13 +95,23 @@ func (r *runner) stack(t *lang.Type, v output.Value) output.Value {
 		}
 		f := output.Frame{Addr: a}
 		if user {
-			f.Sym, f.Off, f.Module = r.usyms.lookup(pid, a)
+			f.Sym, f.Off, f.Module, f.Mapping = r.usyms.lookup(pid, a)
 		} else {
 			f.Sym, f.Off, _ = r.opts.Kernel.Kallsyms().Lookup(a)
+			f.Mapping = r.kernelMapping()
 		}
 		st.Frames = append(st.Frames, f)
 	}
 	return out
+}
+
+// kernelMapping is the kernel as the mapping of its frames, by perf's name
+// for it and with its build id (pprof profiles carry both).
+func (r *runner) kernelMapping() *output.Mapping {
+	r.kmapOnce.Do(func() {
+		r.kmap = &output.Mapping{File: "[kernel.kallsyms]", BuildID: symbols.KernelBuildID()}
+	})
+	return r.kmap
 }
 
 // stackMap finds the stack-trace map of a stack type: the one of that

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gtrace/gtrace/internal/symbols"
+	"github.com/gtrace/gtrace/output"
 	"github.com/gtrace/gtrace/probes"
 )
 
@@ -36,10 +37,13 @@ const rereadAfter = time.Second
 type mapping struct {
 	start, end, off uint64
 	path            string
+	// out is the mapping as frames carry it, made on first use.
+	out *output.Mapping
 }
 
-// lookup resolves addr in process pid: symbol, offset, file.
-func (u *usyms) lookup(pid uint32, addr uint64) (sym string, off uint64, file string) {
+// lookup resolves addr in process pid: symbol, offset, file, and the
+// mapping it is in (nil when no mapping holds it).
+func (u *usyms) lookup(pid uint32, addr uint64) (sym string, off uint64, file string, in *output.Mapping) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	u.init()
@@ -52,23 +56,29 @@ func (u *usyms) lookup(pid uint32, addr uint64) (sym string, off uint64, file st
 			u.procs[pid], u.read[pid] = ms, time.Now()
 		}
 	}
-	m, ok := findMapping(ms, addr)
-	if !ok {
-		return "", 0, ""
+	m := findMapping(ms, addr)
+	if m == nil {
+		return "", 0, "", nil
 	}
 	es, err := u.files(m.path)
+	if m.out == nil {
+		m.out = &output.Mapping{Start: m.start, Limit: m.end, Offset: m.off, File: m.path}
+		if err == nil {
+			m.out.BuildID = es.BuildID
+		}
+	}
 	if err != nil {
-		return "", 0, m.path
+		return "", 0, m.path, m.out
 	}
 	name, o, ok := es.FuncAtOffset(addr - m.start + m.off)
 	if !ok {
-		return "", 0, m.path
+		return "", 0, m.path, m.out
 	}
 	// C++ names print demangled, as bpftrace prints them.
 	if !u.mangled {
 		name = probes.Demangle(name)
 	}
-	return name, o, m.path
+	return name, o, m.path, m.out
 }
 
 func (u *usyms) init() {
@@ -77,14 +87,14 @@ func (u *usyms) init() {
 	}
 }
 
-// findMapping finds the mapping holding addr.
-func findMapping(ms []mapping, addr uint64) (mapping, bool) {
-	for _, m := range ms {
-		if addr >= m.start && addr < m.end {
-			return m, true
+// findMapping finds the mapping holding addr, nil when none does.
+func findMapping(ms []mapping, addr uint64) *mapping {
+	for i := range ms {
+		if addr >= ms[i].start && addr < ms[i].end {
+			return &ms[i]
 		}
 	}
-	return mapping{}, false
+	return nil
 }
 
 // remember snapshots the mappings of a traced process (-c, -p) while it

@@ -59,6 +59,18 @@ type Frame struct {
 	Sym    string
 	Off    uint64
 	Module string // user stacks in perf mode print " (module)"
+	// Mapping is the executable mapping the address is in, shared by every
+	// frame in it; nil when unknown. Text output does not use it; pprof
+	// profiles do.
+	Mapping *Mapping
+}
+
+// Mapping is an executable file mapped into a process (or the kernel):
+// where it was mapped, from which file offset, and the file's build id.
+type Mapping struct {
+	Start, Limit, Offset uint64
+	File                 string
+	BuildID              string
 }
 
 // Hist holds the merged buckets of a hist() or lhist() value.

@@ -3,7 +3,6 @@ package symbols
 import (
 	"bytes"
 	"debug/elf"
-	"encoding/hex"
 	"io"
 	"path/filepath"
 
@@ -38,16 +37,8 @@ const debugDir = "/usr/lib/debug"
 // or under /usr/lib/debug. nil when there is none.
 func OpenDebugFile(f *elf.File, path string) *elf.File {
 	var cands []string
-	if sec := f.Section(".note.gnu.build-id"); sec != nil {
-		if data, err := sec.Data(); err == nil && len(data) > 16 {
-			namesz := int(f.ByteOrder.Uint32(data))
-			descsz := int(f.ByteOrder.Uint32(data[4:]))
-			start := 12 + (namesz+3)&^3
-			if start+descsz <= len(data) && descsz > 1 {
-				id := hex.EncodeToString(data[start : start+descsz])
-				cands = append(cands, filepath.Join(debugDir, ".build-id", id[:2], id[2:]+".debug"))
-			}
-		}
+	if id := BuildID(f); id != "" {
+		cands = append(cands, filepath.Join(debugDir, ".build-id", id[:2], id[2:]+".debug"))
 	}
 	if sec := f.Section(".gnu_debuglink"); sec != nil {
 		if data, err := sec.Data(); err == nil {

@@ -47,6 +47,8 @@ type ELF struct {
 	Type    elf.Type
 	Machine elf.Machine
 	Loads   []elf.ProgHeader
+	// BuildID is the file's GNU build id in hex, "" without one.
+	BuildID string
 	// Syms are .symtab's, then .dynsym's, then (when the file has no
 	// .symtab) its debug file's or MiniDebugInfo's, each in table order.
 	Syms []Sym
@@ -68,7 +70,7 @@ func Open(path string) (*ELF, error) {
 		return nil, fmt.Errorf("%s is a truncated or corrupt ELF file (%w)", path, err)
 	}
 	defer f.Close()
-	e := &ELF{Path: path, Type: f.Type, Machine: f.Machine}
+	e := &ELF{Path: path, Type: f.Type, Machine: f.Machine, BuildID: BuildID(f)}
 	for _, p := range f.Progs {
 		if p.Type == elf.PT_LOAD {
 			e.Loads = append(e.Loads, p.ProgHeader)

@@ -1,0 +1,130 @@
+package pprof
+
+import (
+	"debug/dwarf"
+	"debug/elf"
+	"slices"
+	"sort"
+
+	"github.com/gtrace/gtrace/output"
+)
+
+// lineTables finds the source file and line of addresses from the DWARF
+// line tables of the binaries they are in, each file read once.
+type lineTables struct {
+	files map[string]*lineTable // nil entry: no DWARF
+}
+
+// lineTable is one binary's line rows sorted by address, and its loadable
+// segments to turn file offsets into addresses.
+type lineTable struct {
+	loads []elf.ProgHeader
+	rows  []lineRow
+}
+
+// lineRow says that code from addr up to the next row's address comes
+// from file:line; line 0 ends a sequence (no code of it follows).
+type lineRow struct {
+	addr uint64
+	file string
+	line int
+}
+
+// lookup returns the file and line of addr in mapping m, line 0 when
+// unknown.
+func (lt *lineTables) lookup(m *output.Mapping, addr uint64) (string, int) {
+	if lt.files == nil {
+		lt.files = map[string]*lineTable{}
+	}
+	t, ok := lt.files[m.File]
+	if !ok {
+		t = readLineTable(m.File)
+		lt.files[m.File] = t
+	}
+	if t == nil || addr < m.Start {
+		return "", 0
+	}
+	fileOff := addr - m.Start + m.Offset
+	for _, p := range t.loads {
+		if fileOff >= p.Off && fileOff < p.Off+p.Filesz {
+			return t.find(fileOff - p.Off + p.Vaddr)
+		}
+	}
+	return "", 0
+}
+
+// find returns the file and line of the last row at or before vaddr.
+func (t *lineTable) find(vaddr uint64) (string, int) {
+	i := sort.Search(len(t.rows), func(i int) bool { return t.rows[i].addr > vaddr }) - 1
+	if i < 0 || t.rows[i].line == 0 {
+		return "", 0
+	}
+	return t.rows[i].file, t.rows[i].line
+}
+
+// readLineTable reads the line tables of every compile unit of a binary,
+// nil when it has no DWARF (a stripped binary, the kernel).
+func readLineTable(path string) *lineTable {
+	f, err := elf.Open(path)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	d, err := f.DWARF()
+	if err != nil {
+		return nil
+	}
+	t := &lineTable{}
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_LOAD {
+			t.loads = append(t.loads, p.ProgHeader)
+		}
+	}
+	r := d.Reader()
+	for {
+		cu, err := r.Next()
+		if err != nil || cu == nil {
+			break
+		}
+		if cu.Tag != dwarf.TagCompileUnit {
+			r.SkipChildren()
+			continue
+		}
+		lr, err := d.LineReader(cu)
+		r.SkipChildren()
+		if err != nil || lr == nil {
+			continue
+		}
+		var e dwarf.LineEntry
+		for {
+			if lr.Next(&e) != nil {
+				break // io.EOF, or a table gtrace cannot read: the rows so far
+			}
+			row := lineRow{addr: e.Address}
+			if !e.EndSequence && e.File != nil {
+				row.file, row.line = e.File.Name, e.Line
+			}
+			t.rows = append(t.rows, row)
+		}
+	}
+	if len(t.rows) == 0 {
+		return nil
+	}
+	// Sequences may meet: the end of one and the start of the next at one
+	// address. Ends sort first, so that find, which takes the last row at
+	// an address, takes the start.
+	slices.SortStableFunc(t.rows, func(a, b lineRow) int {
+		switch {
+		case a.addr < b.addr:
+			return -1
+		case a.addr > b.addr:
+			return 1
+		case a.line == 0 && b.line != 0:
+			return -1
+		case a.line != 0 && b.line == 0:
+			return 1
+		}
+		return 0
+	})
+	return t
+}
