@@ -30,7 +30,7 @@ _gtrace()
 	-c|--command)
 		COMPREPLY=($(compgen -c -- "$cur"))
 		return ;;
-	-o|--output|--include)
+	-o|--output|--include|--flamegraph|--pprof)
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return ;;
 	-I|--include-dir)
@@ -51,7 +51,7 @@ _gtrace()
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "-e --program -l --list -d --debug -v --verbose -q --quiet
 			-f --format -o --output -B --buffering -k -kk --warnings -p --pid -c --command
-			--dry-run --unsafe --no-warnings -I --include-dir --include --info
+			--flamegraph --icicle --pprof --dry-run --unsafe --no-warnings -I --include-dir --include --info
 			-V --version -h --help" -- "$cur"))
 		return
 	fi

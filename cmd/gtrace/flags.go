@@ -33,6 +33,7 @@ type config struct {
 	dryRun    bool
 	pid       int    // -p PID
 	command   string // -c 'CMD ARGS'
+	pictures         // --flamegraph, --pprof, --icicle
 }
 
 // debugStages are the values -d accepts.
@@ -58,6 +59,9 @@ func newFlagSet(c *config, stderr io.Writer) *pflag.FlagSet {
 	fs.CountVarP(&c.helperErr, "warnings", "k", "report helper errors as warnings (-kk: including probe_read)")
 	fs.IntVarP(&c.pid, "pid", "p", 0, "trace this process: library names resolve in it, uprobes fire only in it, and gtrace exits when it exits")
 	fs.StringVarP(&c.command, "command", "c", "", "run this command (split on spaces) once the probes are attached; gtrace exits when it exits")
+	fs.StringVar(&c.flamegraph, "flamegraph", "", "at the end of the run, write the maps keyed by kstack/ustack as an interactive SVG flame graph to FILE")
+	fs.BoolVar(&c.icicle, "icicle", false, "draw the --flamegraph upside down (an icicle graph: callers on top)")
+	fs.StringVar(&c.pprof, "pprof", "", "at the end of the run, write the maps keyed by kstack/ustack as a pprof profile to FILE (go tool pprof)")
 	fs.BoolVar(&c.dryRun, "dry-run", false, "compile and load the programs into the kernel, attach nothing, and exit")
 	fs.BoolVar(&c.unsafe, "unsafe", false, "allow unsafe builtin functions")
 	fs.BoolVar(&c.noWarn, "no-warnings", false, "disable all warning messages")

@@ -131,6 +131,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		return 0
 	}
+	if err := checkPictures(script, &c.pictures); err != nil {
+		fmt.Fprintf(stderr, "ERROR: %v\n", err)
+		return 1
+	}
 	if err := env.checkMaxProbes(script); err != nil {
 		fmt.Fprintf(stderr, "ERROR: %v\n", err)
 		return 1

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/gtrace/gtrace"
 	"github.com/gtrace/gtrace/lang"
@@ -43,7 +44,7 @@ func runScript(script *gtrace.Script, c *config, env settings, kernel *probes.Ke
 		// logs to stdout, not to the -o file.
 		opts.Console = stdout
 	}
-	code, err := script.Run(context.Background(), opts)
+	code, err := runToEnd(script, c, opts)
 	if err != nil {
 		var d *lang.Diagnostic
 		var ce *gtrace.CommandError
@@ -57,6 +58,35 @@ func runScript(script *gtrace.Script, c *config, env settings, kernel *probes.Ke
 		}
 	}
 	return code
+}
+
+// runToEnd runs the script to its end and, when asked, writes the pictures of
+// its stack maps as they were at the end.
+func runToEnd(script *gtrace.Script, c *config, opts gtrace.RunOptions) (int, error) {
+	if !c.pictures.wanted() || opts.DryRun {
+		return script.Run(context.Background(), opts)
+	}
+	started := time.Now()
+	r, err := script.Start(context.Background(), opts)
+	if err != nil {
+		var d *lang.Diagnostic
+		if errors.As(err, &d) {
+			return 1, err
+		}
+		return gtrace.ExitFailure, err
+	}
+	code, err := r.Wait()
+	if err != nil {
+		return code, err
+	}
+	ms, err := r.Snapshot()
+	if err == nil {
+		err = writePictures(c, ms, started)
+	}
+	if err != nil && code == 0 {
+		code = 1
+	}
+	return code, err
 }
 
 // runOptions gathers the settings of a run from the flags, the
