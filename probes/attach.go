@@ -58,23 +58,10 @@ func (k *Kernel) Attach(t *Target, prog *ebpf.Program, cookie uint64) (*Attachme
 	return &Attachment{Target: t, Links: links}, nil
 }
 
+// attach runs the attach step of the target's provider (Provider.Attach).
 func (k *Kernel) attach(t *Target, prog *ebpf.Program, cookie uint64) ([]link.Link, error) {
-	switch t.Provider {
-	case lang.Tracepoint:
-		return one(k.attachTracepoint(t, prog, cookie))
-	case lang.RawTracepoint:
-		return one(link.AttachRawTracepoint(link.RawTracepointOptions{Name: t.Event, Program: prog}))
-	case lang.Profile, lang.Interval, lang.Software, lang.Hardware:
-		return attachPerf(t, prog)
-	case lang.Uprobe, lang.Uretprobe, lang.USDT:
-		return one(attachUprobe(t, prog, cookie, k.PID))
-	case lang.Kprobe, lang.Kretprobe:
-		return one(attachKprobe(t, prog, cookie))
-	case lang.Fentry, lang.Fexit:
-		// The program was loaded for its function (AttachTo); the
-		// link is a BPF trampoline (5.5+), and one program serves one
-		// function, so `probe` needs no cookie.
-		return one(link.AttachTracing(link.TracingOptions{Program: prog}))
+	if p := Lookup(t.Provider); p != nil && p.Attach != nil {
+		return p.Attach(k, t, prog, cookie)
 	}
 	return nil, fmt.Errorf("%w: %s probes are not supported by this gtrace yet", ErrNotAttachable, t.Provider)
 }

@@ -21,7 +21,7 @@ import (
 // BPF perf link (BPF_LINK_TYPE_PERF_EVENT, 5.15+). The link holds its own
 // reference to the event, so our perf fd is closed at once: one fd per CPU
 // instead of two.
-func attachPerf(t *Target, prog *ebpf.Program) ([]link.Link, error) {
+func attachPerf(_ *Kernel, t *Target, prog *ebpf.Program, _ uint64) ([]link.Link, error) {
 	ev := t.Perf
 	if ev == nil {
 		return nil, fmt.Errorf("BUG: %s target without a perf event", t.Provider)

@@ -13,27 +13,27 @@ import (
 // expansion resolved the file offset (FileOffset); a target built by hand
 // with only Func (and Offset) is resolved by cilium/ebpf. A usdt target
 // with a semaphore passes its offset as the uprobe's reference counter, so
-// the kernel increments it in every process while attached (4.20+). pid
-// (-p) limits the probe to one process; 0 means all.
-func attachUprobe(t *Target, prog *ebpf.Program, cookie uint64, pid int) (link.Link, error) {
+// the kernel increments it in every process while attached (4.20+).
+// Kernel.PID (-p) limits the probe to one process; 0 means all.
+func attachUprobe(k *Kernel, t *Target, prog *ebpf.Program, cookie uint64) ([]link.Link, error) {
 	ex, err := link.OpenExecutable(t.Path)
 	if err != nil {
 		return nil, err
 	}
 	opts := &link.UprobeOptions{Address: t.Addr, Offset: t.Offset, Cookie: cookie, TraceFSPrefix: "gtrace",
-		PID: pid, RefCtrOffset: t.RefCtr}
+		PID: k.PID, RefCtrOffset: t.RefCtr}
 	if t.FileOffset != 0 {
 		opts.Address, opts.Offset = t.FileOffset, 0
 	}
 	if t.Provider == lang.Uretprobe {
-		return ex.Uretprobe(t.Func, prog, opts)
+		return one(ex.Uretprobe(t.Func, prog, opts))
 	}
-	return ex.Uprobe(t.Func, prog, opts)
+	return one(ex.Uprobe(t.Func, prog, opts))
 }
 
 // attachKprobe attaches through the kprobe PMU (4.17+); kernels built
 // without CONFIG_KPROBES answer ErrNotSupported.
-func attachKprobe(t *Target, prog *ebpf.Program, cookie uint64) (link.Link, error) {
+func attachKprobe(_ *Kernel, t *Target, prog *ebpf.Program, cookie uint64) ([]link.Link, error) {
 	if !haveKprobes() {
 		return nil, fmt.Errorf("%w: no kprobe PMU and no kprobe_events", ebpf.ErrNotSupported)
 	}
@@ -45,7 +45,7 @@ func attachKprobe(t *Target, prog *ebpf.Program, cookie uint64) (link.Link, erro
 		sym = t.Category + ":" + t.Func
 	}
 	if t.Provider == lang.Kretprobe {
-		return link.Kretprobe(sym, prog, opts)
+		return one(link.Kretprobe(sym, prog, opts))
 	}
-	return link.Kprobe(sym, prog, opts)
+	return one(link.Kprobe(sym, prog, opts))
 }

@@ -5,10 +5,14 @@
 // and reads the kernel facts the checker needs (tracepoint format files,
 // BTF types) behind the sema.Env interface.
 //
-// Everything here is read-only except Tracefs, which mounts tracefs at
-// /sys/kernel/tracing when it is missing and we run as root (fresh machines
-// do not mount it). Attaching is a later concern; Target carries what an
-// attacher needs (category/event, symbol, perf event type/config/period).
+// Expanding and listing are read-only, except Tracefs, which mounts
+// tracefs at /sys/kernel/tracing when it is missing and we run as root
+// (fresh machines do not mount it). Attaching is each entry's Attach step
+// (attach_*.go), behind Kernel.Attach: a Target carries what it needs
+// (category/event, symbol, file offset, perf event type/config/period) and
+// every link is an fd the kernel drops when gtrace dies. Many targets of
+// one program can share one link: kprobe_multi, uprobe_multi and the
+// raw_syscalls program that serves every syscalls:* tracepoint.
 //
 // Kernel facts are loaded lazily and cached: nothing walks all of BTF or
 // reads every format file at startup.

@@ -16,6 +16,7 @@ func init() {
 			Names:  (*Kernel).BTFFuncs,
 			Split:  func(n string) []string { return []string{n} },
 			Target: fentryTarget(kind),
+			Attach: attachTracing,
 			Params: funcParams,
 			Listed: func(k *Kernel) bool { return kind == lang.Fentry && ProbeFeatures(k).Fentry.OK },
 		})

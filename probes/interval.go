@@ -10,8 +10,8 @@ import (
 )
 
 func init() {
-	register(&Provider{Kind: lang.Interval, Target: timerTarget(lang.Interval)})
-	register(&Provider{Kind: lang.Profile, Target: timerTarget(lang.Profile)})
+	register(&Provider{Kind: lang.Interval, Target: timerTarget(lang.Interval), Attach: attachPerf})
+	register(&Provider{Kind: lang.Profile, Target: timerTarget(lang.Profile), Attach: attachPerf})
 }
 
 // Both are perf cpu-clock software events: profile samples on every CPU,

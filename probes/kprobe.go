@@ -21,6 +21,7 @@ func init() {
 			Names:  (*Kernel).KernelFuncs,
 			Split:  func(n string) []string { return []string{n} },
 			Target: kprobeTarget(kind),
+			Attach: attachKprobe,
 			Params: kprobeParams(kind),
 			// Listed only where kprobes work: a list of functions that
 			// cannot be probed would mislead.

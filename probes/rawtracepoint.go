@@ -16,6 +16,7 @@ func init() {
 		Names:  (*Kernel).RawTracepoints,
 		Split:  func(n string) []string { return []string{n} },
 		Target: rawTracepointTarget,
+		Attach: attachRawTracepoint,
 		Params: rawTracepointParams,
 		Listed: func(*Kernel) bool { return true },
 	})

@@ -4,11 +4,13 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/link"
 	"github.com/gtrace/gtrace/lang"
 )
 
 // Target is one concrete probe: an attach point after wildcard expansion.
-// It carries what attaching needs; the attacher switches on Provider.
+// It carries what its provider's Attach step needs.
 type Target struct {
 	Provider lang.Provider
 	// Name is the full probe name as the `probe` builtin prints it:
@@ -83,6 +85,12 @@ type Provider struct {
 	// matching pattern.
 	Expand func(k *Kernel, args []string) ([]Target, error)
 	List   func(k *Kernel, pattern string) ([]string, error)
+	// Attach attaches a loaded program to one target of this provider:
+	// the fd-based links that keep it there (one per CPU for profile and
+	// software events). cookie is what bpf_get_attach_cookie returns. nil
+	// for probes run by user space (BEGIN, END, self) and those not
+	// attachable yet; Kernel.Attach reports ErrNotAttachable for them.
+	Attach func(k *Kernel, t *Target, prog *ebpf.Program, cookie uint64) ([]link.Link, error)
 }
 
 // registry holds one entry per lang.Provider, filled by the providers'

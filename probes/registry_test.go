@@ -346,3 +346,29 @@ func TestEnvMatchesSema(t *testing.T) {
 		}
 	}
 }
+
+// notAttached lists the providers without an Attach step, each with why.
+var notAttached = map[lang.Provider]string{
+	lang.Begin:           "run by user space through BPF_PROG_TEST_RUN",
+	lang.End:             "run by user space through BPF_PROG_TEST_RUN",
+	lang.SelfProbe:       "run by user space when its signal arrives",
+	lang.Watchpoint:      "hardware breakpoints are not attached yet",
+	lang.AsyncWatchpoint: "hardware breakpoints are not attached yet",
+	lang.Iter:            "BPF iterators are not attached yet",
+}
+
+// Every provider is registered, and attaches through its entry unless
+// notAttached says why not.
+func TestRegistryAttach(t *testing.T) {
+	for kind := lang.Begin; int(kind) < len(lang.Providers); kind++ {
+		e := Lookup(kind)
+		if e == nil {
+			t.Errorf("%s has no registry entry", kind)
+			continue
+		}
+		_, skip := notAttached[kind]
+		if (e.Attach == nil) != skip {
+			t.Errorf("%s: Attach set = %v, but notAttached lists it = %v", kind, e.Attach != nil, skip)
+		}
+	}
+}

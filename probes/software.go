@@ -67,6 +67,7 @@ func perfProvider(kind lang.Provider, typ uint32, events []perfEvent) *Provider 
 		// A listed name is the event alone; the count stays as written.
 		Split:  func(n string) []string { return []string{n} },
 		Listed: func(*Kernel) bool { return true },
+		Attach: attachPerf,
 		Target: func(_ *Kernel, args []string) (Target, error) {
 			var ev *perfEvent
 			for i := range events {

@@ -18,6 +18,7 @@ func init() {
 		Kind:   lang.Tracepoint,
 		Names:  (*Kernel).Events,
 		Target: tracepointTarget,
+		Attach: attachTracepoint,
 		Params: tracepointParams,
 		Listed: func(*Kernel) bool { return true },
 	})

@@ -19,6 +19,7 @@ func init() {
 			Expand: func(k *Kernel, args []string) ([]Target, error) { return uprobeExpand(k, kind, args) },
 			List:   func(k *Kernel, pattern string) ([]string, error) { return uprobeList(k, kind, pattern) },
 			Params: uprobeParams,
+			Attach: attachUprobe,
 		})
 	}
 }
