@@ -113,36 +113,50 @@ func (g *gen) binary(e *lang.Binary, dst asm.Register) {
 		return
 	}
 	rt := g.typeOf(e)
-	xt, yt := g.typeOf(e.X), g.typeOf(e.Y)
+	x, y := e.X, e.Y
+	xt, yt := g.typeOf(x), g.typeOf(y)
+	if xt.IsInt() && yt.IsPtr() && e.Op == lang.OpAdd {
+		x, y, xt, yt = y, x, yt, xt // N + p is p + N
+	}
 	signed := xt.Signed && yt.Signed
 	// Pointer arithmetic scales the integer by the element size, as C.
 	scale := int64(1)
-	if xt.IsPtr() && yt.IsInt() && xt.Elem != nil && xt.Elem.Size > 1 {
-		scale = int64(xt.Elem.Size)
+	if xt.IsPtr() && yt.IsInt() {
+		scale = ptrStep(xt)
 	}
-	if v, ok := g.constOf(e.Y); ok && v*scale == int64(int32(v*scale)) && !(yt.IsPtr()) {
-		g.intExpr(e.X, dst)
+	if v, ok := g.constOf(y); ok && v*scale == int64(int32(v*scale)) && !(yt.IsPtr()) {
+		g.intExpr(x, dst)
 		g.aluImm(e.Op, dst, v*scale, signed)
 		g.convert(dst, lang.IntType(8, rt.Signed), rt)
 		return
 	}
-	if g.leaf(e.Y) {
-		g.intExpr(e.X, dst)
+	if g.leaf(y) {
+		g.intExpr(x, dst)
 		s := other(dst)
-		g.intExpr(e.Y, s)
+		g.intExpr(y, s)
 		g.scale(s, scale)
 		g.aluOp(e.Op, dst, s, signed, rt)
 		return
 	}
 	h := g.hold()
-	g.intInto(e.X, h)
-	g.intExpr(e.Y, dst)
+	g.intInto(x, h)
+	g.intExpr(y, dst)
 	g.scale(dst, scale)
 	s := other(dst)
 	g.load(s, h)
 	g.release(h)
 	g.aluOp(e.Op, s, dst, signed, rt)
 	g.b.emit(asm.Mov.Reg(dst, s))
+}
+
+// ptrStep is what one step of pointer arithmetic adds to a pointer of
+// type t: the pointee's size (1 for void and unsized pointees), as
+// bpftrace and C do for p + n, p++ and p -= n.
+func ptrStep(t *lang.Type) int64 {
+	if t.IsPtr() && t.Elem != nil && t.Elem.Size > 1 {
+		return int64(t.Elem.Size)
+	}
+	return 1
 }
 
 func (g *gen) scale(r asm.Register, n int64) {

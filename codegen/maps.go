@@ -260,7 +260,13 @@ func (g *gen) mapAssign(m *lang.Map, value lang.Expr) {
 // new value is left in dst (and the old one in old, when asked).
 func (g *gen) mapCompound(m *lang.Map, op lang.Op, value lang.Expr) {
 	h := g.hold()
-	g.intInto(value, h)
+	if step := ptrStep(g.mapDef(m).Value); step != 1 && (op == lang.OpAdd || op == lang.OpSub) {
+		g.intExpr(value, asm.R0)
+		g.scale(asm.R0, step)
+		g.store(h, asm.R0)
+	} else {
+		g.intInto(value, h)
+	}
 	// A lookup that finds nothing is a read of @m (bpftrace reads
 	// `@m op= v` as `@m = @m op v`).
 	g.mapModify(m, op, h, asm.R0, false, m.SpanOf())
@@ -317,7 +323,7 @@ func (g *gen) incDec(e *lang.IncDec, dst asm.Register) {
 		v := g.vars[x.Name]
 		g.b.emit(asm.LoadMem(dst, v.reg, v.off, asm.DWord))
 		s := other(dst)
-		g.b.emit(asm.Mov.Reg(s, dst), aluFor(op, false).Imm(s, 1))
+		g.b.emit(asm.Mov.Reg(s, dst), aluFor(op, false).Imm(s, int32(ptrStep(g.pi.Vars[x.Name]))))
 		g.convert(s, lang.Int64, g.pi.Vars[x.Name])
 		g.b.emit(asm.StoreMem(v.reg, v.off, s, asm.DWord))
 		if !e.Post {
@@ -325,7 +331,7 @@ func (g *gen) incDec(e *lang.IncDec, dst asm.Register) {
 		}
 	case *lang.Map:
 		one := g.f.alloc(8)
-		g.b.emit(storeImm64(asm.RFP, one, 1))
+		g.b.emit(storeImm64(asm.RFP, one, int32(ptrStep(g.mapDef(x).Value))))
 		g.mapModify(x, op, held{slot: one}, asm.R0, e.Post, g.b.span)
 		if dst != asm.R0 {
 			g.b.emit(asm.Mov.Reg(dst, asm.R0))

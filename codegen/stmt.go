@@ -174,6 +174,9 @@ func (g *gen) assign(s *lang.AssignStmt) {
 		g.b.emit(asm.LoadMem(asm.R0, v.reg, v.off, asm.DWord))
 		g.load(asm.R1, h)
 		g.release(h)
+		if s.Op == lang.OpAdd || s.Op == lang.OpSub {
+			g.scale(asm.R1, ptrStep(vt))
+		}
 		g.aluOp(s.Op, asm.R0, asm.R1, vt.Signed && g.typeOf(s.Value).Signed, vt)
 		g.convert(asm.R0, lang.IntType(8, vt.Signed), vt)
 		g.b.emit(asm.StoreMem(v.reg, v.off, asm.R0, asm.DWord))

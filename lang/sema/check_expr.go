@@ -335,6 +335,11 @@ func (c *checker) checkIncDec(e *lang.IncDec) *lang.Type {
 		return t
 	case *lang.Map:
 		mi := c.info.Maps[x.Name]
+		if mi != nil && mi.Value != nil && mi.Value.IsPtr() {
+			// A pointer steps by its pointee's size: (int32 *)32 ++ is 36.
+			c.assignMap(x, mi.Value)
+			return mi.Value
+		}
 		if mi != nil && mi.Value != nil && !mi.Value.IsInt() {
 			c.checkMapRead(x)
 			c.errorf(e, "The %s operator can not be used on expressions of type '%s'", e.Op, mi.Value)

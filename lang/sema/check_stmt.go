@@ -306,6 +306,12 @@ func (c *checker) checkCompound(s *lang.AssignStmt) {
 		if v.Kind == lang.KindNone {
 			v = lang.Int64
 		}
+		if mi.Value != nil && mi.Value.IsPtr() && (s.Op == lang.OpAdd || s.Op == lang.OpSub) {
+			// Pointer arithmetic: the map keeps its pointer type and
+			// codegen scales v by the pointee's size.
+			c.assignMap(t, mi.Value)
+			return
+		}
 		if mi.Value != nil && !mi.Value.IsInt() && compatible(mi.Value, lang.Int64) == false {
 			c.checkKeys(t, mi)
 			c.errorf(t, "Type mismatch for %s: trying to assign value of type '%s' when map already contains a value of type '%s'",
@@ -322,7 +328,7 @@ func (c *checker) checkCompound(s *lang.AssignStmt) {
 			c.setType(t, lang.None)
 			return
 		}
-		if old.Kind != lang.KindNone && !old.IsInt() && !old.IsPtr() {
+		if old.Kind != lang.KindNone && !old.IsInt() && !(old.IsPtr() && (s.Op == lang.OpAdd || s.Op == lang.OpSub)) {
 			c.errorf(t, "The %s= operator can not be used on expressions of type '%s'", s.Op, old)
 		}
 		c.setType(t, old)
