@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -166,7 +167,8 @@ const findFrame = `const frame = name => Array.from(document.querySelectorAll("g
 `
 
 // checkInBrowser opens the SVG gtrace wrote: its script runs to the end
-// without errors, the frames are in the DOM, a click on a zooms (a then
+// without errors, the frames are in the DOM, hovering over a frame shows
+// its count and share, a click on a zooms (a then
 // spans the width, c is hidden, Reset Zoom shows), search through the
 // prompt paints c and gives its share; screenshots land in the test's temp
 // dir (and in $GTRACE_FLAME_SCREENSHOT_DIR when set, for docs/).
@@ -192,6 +194,16 @@ func checkInBrowser(t *testing.T, svg string) {
 	w.eval(findFrame+`return frame("a").querySelector("rect");`, &rect)
 	if rect[elementKey] == "" {
 		t.Fatalf("no element for frame a: %v", rect)
+	}
+	// Hovering over a shows its name, count and share on the details line.
+	w.must("POST", "/actions", map[string]any{"actions": []any{map[string]any{
+		"type": "pointer", "id": "mouse", "parameters": map[string]string{"pointerType": "mouse"},
+		"actions": []any{map[string]any{"type": "pointerMove", "duration": 0, "origin": rect, "x": 0, "y": 0}},
+	}}}, nil)
+	var details string
+	w.eval(`return document.querySelector(".details").textContent;`, &details)
+	if !regexp.MustCompile(`^a \([0-9,]+ samples, [0-9.]+%\)$`).MatchString(details) {
+		t.Errorf("hovering over a shows %q", details)
 	}
 	w.must("POST", "/element/"+rect[elementKey]+"/click", map[string]any{}, nil)
 	var zoomed struct {
