@@ -122,7 +122,9 @@ func readMaps(pid uint32) []mapping {
 	for sc.Scan() {
 		// 7f2c4a000000-7f2c4a028000 r-xp 00000000 08:01 1234  /usr/lib/libc.so.6
 		fs := strings.Fields(sc.Text())
-		if len(fs) < 6 || !strings.HasPrefix(fs[5], "/") || len(fs[1]) < 3 || fs[1][2] != 'x' {
+		// Files, and the vDSO: it has no file to name its functions, but
+		// its frames then belong to "[vdso]" rather than to nothing.
+		if len(fs) < 6 || !strings.HasPrefix(fs[5], "/") && fs[5] != "[vdso]" || len(fs[1]) < 3 || fs[1][2] != 'x' {
 			continue
 		}
 		lo, hi, _ := strings.Cut(fs[0], "-")

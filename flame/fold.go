@@ -184,12 +184,14 @@ func frames(key []output.Value) []Frame {
 
 // frameName is a frame's function without its offset, so that samples at
 // different places in one function merge. An address that did not resolve
-// is named after its file ("[libfoo.so]"), as perf names it, or by its
-// address when not even the file is known.
+// is named after its file ("[libfoo.so]", "[vdso]"), as perf names it, or
+// by its address when not even the file is known.
 func frameName(f *output.Frame) string {
 	switch {
 	case f.Sym != "":
 		return clean(f.Sym)
+	case strings.HasPrefix(f.Module, "["): // [vdso]
+		return clean(f.Module)
 	case f.Module != "":
 		return "[" + clean(path.Base(f.Module)) + "]"
 	}

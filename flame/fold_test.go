@@ -106,3 +106,20 @@ func TestFoldedRenderer(t *testing.T) {
 		t.Errorf("print(@, 1, 2) = %q, want %q", out.String(), want)
 	}
 }
+
+func TestFrameNames(t *testing.T) {
+	for _, c := range []struct {
+		f    output.Frame
+		want string
+	}{
+		{output.Frame{Sym: "ns::f(int)", Off: 3}, "ns::f(int)"},
+		{output.Frame{Addr: 0x7f00, Module: "/usr/lib/libz.so.1"}, "[libz.so.1]"},
+		{output.Frame{Addr: 0x7f00, Module: "[vdso]"}, "[vdso]"},
+		{output.Frame{Addr: 0xffff1234}, "0xffff1234"},
+		{output.Frame{Sym: "a;b\nc"}, "a:b c"},
+	} {
+		if got := frameName(&c.f); got != c.want {
+			t.Errorf("frameName(%+v) = %q, want %q", c.f, got, c.want)
+		}
+	}
+}
