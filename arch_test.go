@@ -10,9 +10,10 @@ import (
 	"testing"
 )
 
-// allowedImports holds the package map of DESIGN.md: for each package of
-// this module, the module packages and third-party import prefixes it may
-// import (the standard library is always allowed). Test files are exempt.
+// allowedImports holds the package map of docs/architecture.md: for each
+// package of this module, the module packages and third-party import
+// prefixes it may import (the standard library is always allowed). Test
+// files are exempt.
 var allowedImports = map[string][]string{
 	"lang":       {},
 	"lang/parse": {"lang", "github.com/alecthomas/participle/v2"},
@@ -42,7 +43,7 @@ var allowedImports = map[string][]string{
 
 const module = "github.com/gtrace/gtrace"
 
-// TestPackageMap keeps the dependency rules of DESIGN.md true: lang never
+// TestPackageMap keeps the dependency rules of docs/architecture.md true: lang never
 // imports cilium/ebpf, only lang/parse imports participle, and so on.
 func TestPackageMap(t *testing.T) {
 	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
@@ -58,10 +59,10 @@ func TestPackageMap(t *testing.T) {
 		pkg := filepath.ToSlash(filepath.Dir(path))
 		allowed, known := allowedImports[pkg]
 		if !known {
-			// A new package must be added to the map (and to DESIGN.md).
+			// A new package must be added to the map (and to docs/architecture.md).
 			top := strings.SplitN(pkg, "/", 2)[0]
 			if top != "tools" && top != "scripts" {
-				t.Errorf("%s: package %q is not in the package map of DESIGN.md", path, pkg)
+				t.Errorf("%s: package %q is not in the package map of docs/architecture.md", path, pkg)
 			}
 			return nil
 		}
@@ -72,7 +73,7 @@ func TestPackageMap(t *testing.T) {
 		for _, imp := range f.Imports {
 			ip, _ := strconv.Unquote(imp.Path.Value)
 			if !importAllowed(ip, allowed) {
-				t.Errorf("%s: package %s may not import %s (DESIGN.md package map)", path, pkg, ip)
+				t.Errorf("%s: package %s may not import %s (docs/architecture.md package map)", path, pkg, ip)
 			}
 		}
 		return nil

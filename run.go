@@ -27,8 +27,8 @@ type RunOptions struct {
 	// the tracing output (Stdout) to a file: bpftrace 0.17 writes the two
 	// newlines before the maps at exit and the -v program logs there.
 	Console io.Writer
-	// Format is the output format, one of OutputFormats(): "text"
-	// (default), "json", "table" or "folded".
+	// Format is the output format, one of OutputFormats() (the list in
+	// run_output.go); "" is "text".
 	Format string
 	// Quiet suppresses "Attaching N probes..." (-q).
 	Quiet bool

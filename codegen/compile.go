@@ -51,8 +51,7 @@ type Options struct {
 	RawSyscalls *probes.SyscallABI
 	// ChildPID is the pid of the -c command, the value of the cpid
 	// builtin (a constant: the runner starts the command suspended before
-	// generating code); 0 without -c. (Added for issue 4; the cpid
-	// emitter in builtins_proc.go is still to be written.)
+	// generating code, builtins_proc.go emits it); 0 without -c.
 	ChildPID uint32
 	// HelperErrors is -k (HelperErrorsUsual) or -kk (HelperErrorsAll):
 	// the generated code reports failed helper calls (helper_errors.go).

@@ -20,8 +20,8 @@
 // User-space probes (uprobe.go, usdt.go) expand against the binary they
 // name: elf.go indexes its function symbols (as internal/symbols reads
 // them: .symtab, .dynsym, a separate debug file or the MiniDebugInfo) by
-// name with their file offsets, and reads its .note.stapsdt probes; demangle.go matches C++ functions by their
-// demangled names; insn.go checks that fn+off starts an instruction;
+// name with their file offsets, and reads its .note.stapsdt probes;
+// demangle.go matches C++ functions by their demangled names; insn.go checks that fn+off starts an instruction;
 // ldcache.go resolves library names as the dynamic loader does
 // (/etc/ld.so.cache, parsed here, and with Kernel.PID the process's maps);
 // usdt_args.go parses the notes' argument specs for code generation;
