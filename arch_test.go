@@ -34,6 +34,8 @@ var allowedImports = map[string][]string{
 	"flame": {"lang", "output"},
 	"pprof": {"lang", "output", "flame", "github.com/google/pprof"},
 	"merge": {"lang", "output"},
+	// metrics serves maps to Prometheus (--metrics).
+	"metrics": {"lang", "output", "github.com/prometheus/client_golang"},
 	// deploy/kubernetes holds manifests; its tests decode them with
 	// k8s.io/api (test files are exempt).
 	"deploy/kubernetes": {},

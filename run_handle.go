@@ -162,3 +162,7 @@ func (run *Run) end(code int, err error, stop func()) {
 	r.closeEvents()
 	close(run.done)
 }
+
+// Probes returns how many probes the run attached, counted as the
+// "Attaching N probes..." line counts them.
+func (run *Run) Probes() int { return run.r.probeCount() }

@@ -36,7 +36,7 @@ _gtrace()
 	-I|--include-dir)
 		COMPREPLY=($(compgen -d -- "$cur"))
 		return ;;
-	-e|--program)
+	-e|--program|--metrics|--metrics-max-keys)
 		return ;;
 	-l|-lv|-vl|--list)
 		# ':' separates probe name parts; bash splits words there.
@@ -51,7 +51,8 @@ _gtrace()
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "-e --program -l --list -d --debug -v --verbose -q --quiet
 			-f --format -o --output -B --buffering -k -kk --warnings -p --pid -c --command
-			--flamegraph --icicle --pprof --dry-run --unsafe --no-warnings -I --include-dir --include --info
+			--flamegraph --icicle --pprof --metrics --metrics-max-keys
+			--dry-run --unsafe --no-warnings -I --include-dir --include --info
 			-V --version -h --help" -- "$cur"))
 		return
 	fi

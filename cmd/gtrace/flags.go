@@ -7,6 +7,8 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/gtrace/gtrace/metrics"
+
 	"github.com/gtrace/gtrace"
 )
 
@@ -34,6 +36,9 @@ type config struct {
 	pid       int    // -p PID
 	command   string // -c 'CMD ARGS'
 	pictures         // --flamegraph, --pprof, --icicle
+	metrics   string // --metrics ADDR
+	// metricsMaxKeys is --metrics-max-keys: keys one map exports at most.
+	metricsMaxKeys int
 }
 
 // debugStages are the values -d accepts.
@@ -62,6 +67,8 @@ func newFlagSet(c *config, stderr io.Writer) *pflag.FlagSet {
 	fs.StringVar(&c.flamegraph, "flamegraph", "", "at the end of the run, write the maps keyed by kstack/ustack as an interactive SVG flame graph to `FILE`")
 	fs.BoolVar(&c.icicle, "icicle", false, "draw the --flamegraph upside down (an icicle graph: callers on top)")
 	fs.StringVar(&c.pprof, "pprof", "", "at the end of the run, write the maps keyed by kstack/ustack as a pprof profile to `FILE` (go tool pprof)")
+	fs.StringVar(&c.metrics, "metrics", "", "while the script runs, serve its maps as Prometheus metrics at http://ADDR/metrics (ADDR: host:port or :port)")
+	fs.IntVar(&c.metricsMaxKeys, "metrics-max-keys", metrics.DefaultMaxKeys, "keys of one map --metrics exports at most (those with the largest values)")
 	fs.BoolVar(&c.dryRun, "dry-run", false, "compile and load the programs into the kernel, attach nothing, and exit")
 	fs.BoolVar(&c.unsafe, "unsafe", false, "allow unsafe builtin functions")
 	fs.BoolVar(&c.noWarn, "no-warnings", false, "disable all warning messages")

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"strings"
 	"time"
@@ -60,11 +61,22 @@ func runScript(script *gtrace.Script, c *config, env settings, kernel *probes.Ke
 	return code
 }
 
-// runToEnd runs the script to its end and, when asked, writes the pictures of
-// its stack maps as they were at the end.
+// runToEnd runs the script to its end, serving its maps as metrics while
+// it runs (--metrics) and, when asked, writes the pictures of its stack
+// maps as they were at the end. Output and exit code are those of a run
+// without them.
 func runToEnd(script *gtrace.Script, c *config, opts gtrace.RunOptions) (int, error) {
-	if !c.pictures.wanted() || opts.DryRun {
+	if !c.pictures.wanted() && c.metrics == "" || opts.DryRun {
 		return script.Run(context.Background(), opts)
+	}
+	var ln net.Listener
+	if c.metrics != "" {
+		// Taken before anything is loaded: a port in use fails at once.
+		var err error
+		if ln, err = net.Listen("tcp", c.metrics); err != nil {
+			return 1, fmt.Errorf("--metrics: %w", err)
+		}
+		defer ln.Close()
 	}
 	started := time.Now()
 	r, err := script.Start(context.Background(), opts)
@@ -75,8 +87,11 @@ func runToEnd(script *gtrace.Script, c *config, opts gtrace.RunOptions) (int, er
 		}
 		return gtrace.ExitFailure, err
 	}
+	if ln != nil {
+		defer serveMetrics(ln, r, script, c, opts.Stderr)()
+	}
 	code, err := r.Wait()
-	if err != nil {
+	if err != nil || !c.pictures.wanted() {
 		return code, err
 	}
 	ms, err := r.Snapshot()
