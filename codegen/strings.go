@@ -227,8 +227,10 @@ func (g *gen) tuple(e *lang.Tuple, dt *lang.Type, base asm.Register, off int16, 
 	}
 }
 
-// comm writes the current task's name (bpf_get_current_comm, which pads
-// with NULs) as a dt string.
+// comm writes the current task's name as a dt string, NUL padded: a
+// string is a map key and compares bytewise, and bpf_get_current_comm
+// pads only on some kernels (6.1's strscpy leaves the bytes after the NUL
+// as they were, so one comm made many keys), hence the zeroing first.
 func (g *gen) comm(dt *lang.Type, base asm.Register, off int16, pad bool) {
 	if dt.Size < 16 {
 		slot := g.f.alloc(16)
@@ -236,6 +238,7 @@ func (g *gen) comm(dt *lang.Type, base asm.Register, off int16, pad bool) {
 		g.copyConvert(dt, base, off, lang.StrType(16), asm.RFP, slot, pad)
 		return
 	}
+	g.zero(base, off, 16)
 	g.addr(asm.R1, base, off)
 	g.b.emit(asm.Mov.Imm(asm.R2, 16), asm.FnGetCurrentComm.Call())
 	g.checkHelper(asm.FnGetCurrentComm)
