@@ -38,14 +38,11 @@ func attachKprobe(_ *Kernel, t *Target, prog *ebpf.Program, cookie uint64) ([]li
 		return nil, fmt.Errorf("%w: no kprobe PMU and no kprobe_events", ebpf.ErrNotSupported)
 	}
 	opts := &link.KprobeOptions{Offset: t.Offset, Cookie: cookie, TraceFSPrefix: "gtrace"}
-	sym := t.Func
-	if t.Category != "" && t.Category != "vmlinux" {
-		// kprobe:module:fn: the kernel resolves "MOD:SYM" through the
-		// module's symbols (module_kallsyms_lookup_name).
-		sym = t.Category + ":" + t.Func
-	}
+	// kprobe:module:fn attaches by the bare name: cilium/ebpf refuses
+	// "MOD:SYM", and the kernel looks a name up in the modules too (and
+	// refuses one that is ambiguous, 6.6+ and stable kernels).
 	if t.Provider == lang.Kretprobe {
-		return one(link.Kretprobe(sym, prog, opts))
+		return one(link.Kretprobe(t.Func, prog, opts))
 	}
-	return one(link.Kprobe(sym, prog, opts))
+	return one(link.Kprobe(t.Func, prog, opts))
 }
