@@ -9,7 +9,7 @@ SOAKTIME  ?= 10m
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -s -w -X main.version=$(VERSION)
 
-.PHONY: build test setup fuzz soak bench lint install uninstall clean
+.PHONY: build test setup vmtest fuzz soak bench lint install uninstall clean
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/gtrace
@@ -17,9 +17,17 @@ build:
 setup:
 	./scripts/setup-test-env
 
+# The suite, then a short VM smoke: the kprobe/fentry basics on one Debian
+# kernel under qemu (skipped, with the reason, where qemu cannot run).
 test: setup
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 20m ./...
+	./scripts/vmtest --smoke
+
+# The kernel tests on every kernel of scripts/vmtest's KERNELS, booted
+# under qemu (KVM when it works, else software emulation). Root.
+vmtest:
+	./scripts/vmtest
 
 # Each fuzz target for FUZZTIME (default 10m), one after the other.
 fuzz:
