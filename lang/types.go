@@ -129,13 +129,50 @@ func InUser(t *Type) *Type {
 	return &u
 }
 
-// TupleOf returns the tuple type of the given elements.
+// TupleOf returns the tuple type of the given elements. Its size is
+// bpftrace's: each element aligned to its own alignment, the whole to the
+// largest, so sizeof(((uint8)1, (uint64)2, "abc")) is 24.
 func TupleOf(elems ...*Type) *Type {
+	t := &Type{Kind: KindTuple, Elems: elems}
 	size := 0
 	for _, e := range elems {
-		size += e.Size
+		size = AlignUp(size, e.Align()) + e.Size
 	}
-	return &Type{Kind: KindTuple, Size: size, Elems: elems}
+	t.Size = AlignUp(size, t.Align())
+	return t
+}
+
+// Align is the alignment of a value of type t inside a tuple or record:
+// integers their size, strings, MAC addresses and records 1, arrays their
+// element's, tuples their largest element's, others 8.
+func (t *Type) Align() int {
+	switch t.Kind {
+	case KindInt, KindBool:
+		return max(t.Size, 1)
+	case KindStr, KindMacAddr, KindNone:
+		return 1
+	case KindArray:
+		return t.Elem.Align()
+	case KindTuple:
+		a := 1
+		for _, e := range t.Elems {
+			a = max(a, e.Align())
+		}
+		return a
+	case KindRecord:
+		// bpftrace 0.17 places a struct in a tuple as an array of bytes:
+		// sizeof(((int8)1, *(struct point *)0)) is 9.
+		return 1
+	}
+	return 8
+}
+
+// AlignUp rounds n up to a multiple of a.
+func AlignUp(n, a int) int {
+	if a <= 1 {
+		return n
+	}
+	return (n + a - 1) / a * a
 }
 
 // IsInt reports whether t is an integer (or bool, which behaves as one).

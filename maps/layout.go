@@ -42,34 +42,7 @@ func SizeOf(t *lang.Type) int {
 }
 
 // AlignOf returns the alignment of a value of type t inside a tuple.
-func AlignOf(t *lang.Type) int {
-	switch t.Kind {
-	case lang.KindInt, lang.KindBool:
-		if t.Size == 0 {
-			return 1
-		}
-		return t.Size
-	case lang.KindStr, lang.KindMacAddr:
-		return 1
-	case lang.KindArray:
-		return AlignOf(t.Elem)
-	case lang.KindTuple:
-		a := 1
-		for _, e := range t.Elems {
-			a = max(a, AlignOf(e))
-		}
-		return a
-	case lang.KindRecord:
-		a := 1
-		for _, f := range t.Fields {
-			a = max(a, AlignOf(f.Type))
-		}
-		return min(a, 8)
-	case lang.KindNone:
-		return 1
-	}
-	return 8
-}
+func AlignOf(t *lang.Type) int { return t.Align() }
 
 // Layout returns the offset of each element of a tuple type.
 func Layout(t *lang.Type) []int {
@@ -91,12 +64,7 @@ func tupleLayout(t *lang.Type) (int, []int) {
 	return alignUp(off, AlignOf(t)), offs
 }
 
-func alignUp(n, a int) int {
-	if a <= 1 {
-		return n
-	}
-	return (n + a - 1) / a * a
-}
+func alignUp(n, a int) int { return lang.AlignUp(n, a) }
 
 // Round8 rounds n up to a multiple of 8, the granularity of BPF stack
 // slots and ring-buffer record fields.
