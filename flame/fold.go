@@ -201,8 +201,10 @@ func frameName(f *output.Frame) string {
 // clean keeps a name from breaking a folded line: ';' separates frames and
 // a line ends at a newline.
 func clean(s string) string {
-	if !strings.ContainsAny(s, ";\n") {
-		return s
+	for i := 0; i < len(s); i++ { // a byte loop: this runs once per frame
+		if s[i] == ';' || s[i] == '\n' {
+			return strings.NewReplacer(";", ":", "\n", " ").Replace(s)
+		}
 	}
-	return strings.NewReplacer(";", ":", "\n", " ").Replace(s)
+	return s
 }

@@ -94,7 +94,7 @@ func WriteSVG(w io.Writer, samples []Sample, opts Options) error {
 	if opts.Subtitle != "" {
 		headerLines++
 	}
-	if g.left > 0 {
+	if g.note() != "" {
 		headerLines++
 	}
 	top := padTop + headerLines*lineHeight
@@ -160,6 +160,20 @@ func (g *graph) flushTo(w *bufio.Writer) error {
 	return err
 }
 
+// note is the line under the title that says what is not drawn: the
+// frames too narrow, or everything when nothing was counted.
+func (g *graph) note() string {
+	switch {
+	case g.total == 0:
+		return "Nothing was counted: no stacks to draw"
+	case g.left > 0:
+		return formatCount(uint64(g.left)) + " frames narrower than " +
+			strconv.FormatFloat(g.opts.MinWidth, 'f', -1, 64) + " px are not drawn (" +
+			formatShare(g.leftOut, g.total) + " of the " + g.opts.Unit + ")"
+	}
+	return ""
+}
+
 // header writes the document start, style, title, subtitle, the note on
 // frames left out, the controls and the details line.
 func (g *graph) header(top int) {
@@ -186,10 +200,7 @@ func (g *graph) header(top int) {
 		b = appendText(b, "subtitle", center, y, o.Subtitle)
 		y += lineHeight
 	}
-	if g.left > 0 {
-		note := formatCount(uint64(g.left)) + " frames narrower than " +
-			strconv.FormatFloat(o.MinWidth, 'f', -1, 64) + " px are not drawn (" +
-			formatShare(g.leftOut, g.total) + " of the " + o.Unit + ")"
+	if note := g.note(); note != "" {
 		b = appendText(b, "note", center, y, note)
 	}
 	b = g.appendLegend(b)

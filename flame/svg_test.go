@@ -8,6 +8,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/gtrace/gtrace/lang"
+	"github.com/gtrace/gtrace/output"
 )
 
 // svgFrame is one frame as the SVG holds it.
@@ -177,12 +180,36 @@ func TestFitName(t *testing.T) {
 	}
 }
 
+// manyStackMap is manyStacks as the map a run reads:
+// @[kstack, ustack, comm] = count(), n entries.
+func manyStackMap(n int) *output.Map {
+	m := &output.Map{Name: "@", Kind: lang.KindCount}
+	for _, s := range manyStacks(n) {
+		var user, kernel []output.Frame
+		for i := len(s.Frames) - 1; i >= 0; i-- { // innermost first
+			f := output.Frame{Addr: 0x401000 + uint64(i), Sym: s.Frames[i].Name, Off: uint64(i)}
+			if s.Frames[i].Kind == KindKernel {
+				kernel = append(kernel, f)
+			} else {
+				user = append(user, f)
+			}
+		}
+		m.Entries = append(m.Entries, output.Entry{
+			Key:   []output.Value{output.KStack(output.StackBpftrace, kernel...), output.UStack(output.StackBpftrace, user...), output.Str("app")},
+			Value: output.Count(s.Value),
+		})
+	}
+	return m
+}
+
+// BenchmarkFlameGraph50k is the time from a 50k-stack map, as read at the
+// end of a run, to its SVG: folding, merging, laying out and writing.
 func BenchmarkFlameGraph50k(b *testing.B) {
-	samples := manyStacks(50000)
+	ms := []*output.Map{manyStackMap(50000)}
 	var n int
 	for b.Loop() {
 		var buf bytes.Buffer
-		if err := WriteSVG(&buf, samples, Options{}); err != nil {
+		if err := WriteSVG(&buf, FoldAll(ms), Options{}); err != nil {
 			b.Fatal(err)
 		}
 		n = buf.Len()

@@ -25,8 +25,23 @@ type frameKey struct {
 // indexAfter is the number of children past which a node keeps an index.
 const indexAfter = 8
 
-// child returns the child for f, adding it when new.
-func (n *node) child(f Frame) *node {
+// tree hands out nodes from slabs: a 50k-stack map has a million frames,
+// and one allocation per frame would be most of the time spent.
+type tree struct {
+	slab []node
+}
+
+func (t *tree) alloc() *node {
+	if len(t.slab) == 0 {
+		t.slab = make([]node, 4096)
+	}
+	n := &t.slab[0]
+	t.slab = t.slab[1:]
+	return n
+}
+
+// child returns n's child for f, adding it when new.
+func (t *tree) child(n *node, f Frame) *node {
 	if n.index != nil {
 		if c := n.index[frameKey{f.Name, f.Kind}]; c != nil {
 			return c
@@ -38,7 +53,8 @@ func (n *node) child(f Frame) *node {
 			}
 		}
 	}
-	c := &node{name: f.Name, kind: f.Kind}
+	c := t.alloc()
+	c.name, c.kind = f.Name, f.Kind
 	n.children = append(n.children, c)
 	if n.index == nil && len(n.children) > indexAfter {
 		n.index = make(map[frameKey]*node, 2*indexAfter)
@@ -55,12 +71,14 @@ func (n *node) child(f Frame) *node {
 // end up sorted by name (then kind), as flamegraph.pl orders them: the x
 // axis is not time, and equal names side by side read best.
 func buildTree(root string, samples []Sample) *node {
-	r := &node{name: root, kind: KindKey}
+	var t tree
+	r := t.alloc()
+	r.name, r.kind = root, KindKey
 	for _, s := range samples {
 		n := r
 		n.value += s.Value
 		for _, f := range s.Frames {
-			n = n.child(f)
+			n = t.child(n, f)
 			n.value += s.Value
 		}
 	}

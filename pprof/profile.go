@@ -20,6 +20,11 @@ type Options struct {
 	// Start and Duration are when the data was gathered and for how long.
 	Start    time.Time
 	Duration time.Duration
+	// Maps names the maps to profile ("@", "@cpu"), each a sample type
+	// even when empty: the maps keyed by stacks by their checked types.
+	// Nil takes the maps of ms keyed by stacks, which leaves out an empty
+	// one (nothing in it tells its key).
+	Maps []string
 }
 
 // ErrNoStacks is returned when no map folds into stacks.
@@ -34,7 +39,8 @@ func Write(w io.Writer, ms []*output.Map, opts Options) error {
 	return p.Write(w)
 }
 
-// Build makes the profile of the foldable maps of ms.
+// Build makes the profile of the maps of ms keyed by stacks (see
+// Options.Maps).
 func Build(ms []*output.Map, opts Options) (*profile.Profile, error) {
 	b := &builder{
 		p:         &profile.Profile{Comments: opts.Comments, DurationNanos: opts.Duration.Nanoseconds()},
@@ -47,7 +53,7 @@ func Build(ms []*output.Map, opts Options) (*profile.Profile, error) {
 	}
 	var foldable []*output.Map
 	for _, m := range ms {
-		if flame.FoldableMap(m) {
+		if opts.Maps == nil && flame.FoldableMap(m) || slices.Contains(opts.Maps, m.Name) {
 			foldable = append(foldable, m)
 		}
 	}

@@ -275,3 +275,33 @@ func TestPicturesNeedStacks(t *testing.T) {
 		}
 	}
 }
+
+// A run that sampled nothing still writes both files at exit(): a flame
+// graph that says so and a profile with the map's sample type and no
+// samples.
+func TestPicturesOfNothing(t *testing.T) {
+	needRoot(t)
+	dir := t.TempDir()
+	svg, pb := filepath.Join(dir, "none.svg"), filepath.Join(dir, "none.pb.gz")
+	code, _, stderr := runCLI(t, "", "-q", "--flamegraph", svg, "--pprof", pb,
+		"-e", "profile:hz:99 /pid == 0 && pid == 1/ { @cpu[ustack] = count(); } interval:ms:200 { exit(); }")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	data, err := os.ReadFile(svg)
+	if err != nil || !strings.Contains(string(data), "Nothing was counted") {
+		t.Errorf("SVG: %v, %d bytes without the note", err, len(data))
+	}
+	f, err := os.Open(pb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	prof, err := profile.Parse(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(prof.SampleType) != 1 || prof.SampleType[0].Type != "@cpu" || len(prof.Sample) != 0 {
+		t.Errorf("profile: types %v, %d samples", prof.SampleType, len(prof.Sample))
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -30,10 +31,8 @@ func checkPictures(script *gtrace.Script, p *pictures) error {
 	if !p.wanted() {
 		return nil
 	}
-	for _, m := range script.Info.Maps {
-		if flame.FoldableType(m.Key, m.Value) {
-			return nil
-		}
+	if len(stackMaps(script)) > 0 {
+		return nil
 	}
 	flag := "--flamegraph"
 	if p.flamegraph == "" {
@@ -42,9 +41,21 @@ func checkPictures(script *gtrace.Script, p *pictures) error {
 	return fmt.Errorf("%s needs a map keyed by kstack or ustack with a count(), sum() or integer value, e.g. @[ustack, comm] = count(); this script has none", flag)
 }
 
+// stackMaps names the script's maps that --flamegraph and --pprof draw.
+func stackMaps(script *gtrace.Script) []string {
+	var names []string
+	for name, m := range script.Info.Maps {
+		if flame.FoldableType(m.Key, m.Value) {
+			names = append(names, "@"+name)
+		}
+	}
+	slices.Sort(names)
+	return names
+}
+
 // writePictures writes the flame graph and the profile of the maps read at
 // the end of the run.
-func writePictures(c *config, ms []*output.Map, started time.Time) error {
+func writePictures(c *config, script *gtrace.Script, ms []*output.Map, started time.Time) error {
 	p := &c.pictures
 	about := describe(c)
 	if p.flamegraph != "" {
@@ -60,7 +71,7 @@ func writePictures(c *config, ms []*output.Map, started time.Time) error {
 	}
 	if p.pprof != "" {
 		var buf bytes.Buffer
-		opts := pprof.Options{Comments: []string{"gtrace " + about}, Start: started, Duration: time.Since(started)}
+		opts := pprof.Options{Comments: []string{"gtrace " + about}, Start: started, Duration: time.Since(started), Maps: stackMaps(script)}
 		if err := pprof.Write(&buf, ms, opts); err != nil {
 			return fmt.Errorf("--pprof: %w", err)
 		}

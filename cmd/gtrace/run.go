@@ -96,7 +96,7 @@ func runToEnd(script *gtrace.Script, c *config, opts gtrace.RunOptions) (int, er
 	}
 	ms, err := r.Snapshot()
 	if err == nil {
-		err = writePictures(c, ms, started)
+		err = writePictures(c, script, ms, started)
 	}
 	if err != nil && code == 0 {
 		code = 1
