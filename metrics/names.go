@@ -71,7 +71,7 @@ func familyNames(maps []*output.Map, types []metricType) []string {
 		if t == skipped {
 			continue
 		}
-		stem := "gtrace_" + strings.TrimPrefix(m.Name, "@")
+		stem := "gtrace_" + metricSafe(strings.TrimPrefix(m.Name, "@"))
 		if m.Name == "@" {
 			stem = "gtrace_map"
 		}
@@ -94,4 +94,16 @@ func clashes(taken map[string]bool, base string, t metricType) bool {
 		}
 	}
 	return false
+}
+
+// metricSafe replaces what is outside the metric-name alphabet
+// [a-zA-Z0-9_:] with '_'. bpftrace map names are identifiers, so this
+// only guards against names the language may allow one day.
+func metricSafe(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '_' || r == ':' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
+			return r
+		}
+		return '_'
+	}, s)
 }

@@ -383,3 +383,92 @@ func TestRealScrapeOfEveryKindPassesPromtool(t *testing.T) {
 		t.Errorf("exit %d: %s", code, tr.stderr.String())
 	}
 }
+
+// TestClearIsACounterReset: clear() in the script empties the map, and
+// the counter starts again from zero, which Prometheus's rate() and
+// increase() take as a reset.
+func TestClearIsACounterReset(t *testing.T) {
+	bin := needTracing(t)
+	addr := freePort(t)
+	tr := startGtrace(t, bin, addr, "-e", `tracepoint:syscalls:sys_enter_lseek /pid == $1 && args.whence == 0/ {
+	if (args.offset == 999) { clear(@seeks); } else { @seeks[comm] = count(); }
+}`, strconv.Itoa(os.Getpid()))
+	f, err := os.Open("/proc/self/exe")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	seek := func(off int64, n int) {
+		for range n {
+			if _, err := f.Seek(off, io.SeekStart); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	sample := func() string {
+		text, err := httpGet("http://" + addr + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, line := range strings.Split(text, "\n") {
+			if strings.HasPrefix(line, "gtrace_seeks_total{") {
+				return line
+			}
+		}
+		return ""
+	}
+	seek(1, 10)
+	if got := sample(); got != `gtrace_seeks_total{comm="metrics.test"} 10` {
+		t.Errorf("before clear: %q", got)
+	}
+	seek(999, 1)
+	if got := sample(); got != "" {
+		t.Errorf("right after clear: %q, want no sample", got)
+	}
+	seek(1, 3)
+	if got := sample(); got != `gtrace_seeks_total{comm="metrics.test"} 3` {
+		t.Errorf("after clear: %q, want 3 (a reset from 10)", got)
+	}
+	tr.stop(t)
+}
+
+// BenchmarkScrapeLive10kKeys is one scrape of a live gtrace whose map has
+// 10,000 keys: reading the kernel map, exposition and HTTP included.
+func BenchmarkScrapeLive10kKeys(b *testing.B) {
+	if os.Geteuid() != 0 {
+		b.Skip("needs root for BPF")
+	}
+	bin, err := buildOnce()
+	if err != nil {
+		b.Fatal(err)
+	}
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	addr := ln.Addr().String()
+	ln.Close()
+	cmd := exec.Command(bin, "--metrics", addr, "-e", `tracepoint:syscalls:sys_enter_lseek /pid == $1 && args.whence == 0/ { @seeks[args.offset] = count(); }`, strconv.Itoa(os.Getpid()))
+	cmd.Env = append(os.Environ(), "BPFTRACE_MAX_MAP_KEYS=20000")
+	out, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	defer func() { cmd.Process.Signal(syscall.SIGINT); io.Copy(io.Discard, out); cmd.Wait() }()
+	sc := bufio.NewScanner(out)
+	for sc.Scan() && !strings.HasPrefix(sc.Text(), "Attaching") {
+	}
+	go io.Copy(io.Discard, out)
+	f, _ := os.Open("/proc/self/exe")
+	defer f.Close()
+	for i := range 10000 {
+		f.Seek(int64(i), io.SeekStart)
+	}
+	text, err := httpGet("http://" + addr + "/metrics")
+	if err != nil || strings.Count(text, "gtrace_seeks_total{") != 10000 {
+		b.Fatalf("want 10000 samples: %v", err)
+	}
+	b.ResetTimer()
+	for range b.N {
+		if _, err := httpGet("http://" + addr + "/metrics"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

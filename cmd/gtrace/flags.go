@@ -87,6 +87,7 @@ func usage(w io.Writer, fs *pflag.FlagSet) {
     gtrace [options] - <stdin input>
     gtrace [options] -e 'program' [args...]
     gtrace -l [SEARCH]
+    gtrace merge [-f FORMAT] [--script FILE] FILE.json...   (gtrace merge -h)
 
 OPTIONS:
 `)

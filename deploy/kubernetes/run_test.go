@@ -3,17 +3,21 @@ package kubernetes
 import (
 	"bufio"
 	"bytes"
+	"debug/elf"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	corev1 "k8s.io/api/core/v1"
 )
 
 // buildStatic builds gtrace as the Dockerfile does (CGO_ENABLED=0): a
@@ -86,30 +90,34 @@ type podRun struct {
 	lines  chan string
 }
 
-// startPod runs gtrace with args, only the capabilities caps (setpriv
-// syntax, "+bpf,+perfmon") and only the bind mounts.
-func startPod(t *testing.T, gtrace, caps string, mounts []string, args ...string) *podRun {
+// startPod runs gtrace as p says: with p's arguments, only its
+// capabilities and bind mounts, and its own PID namespace unless hostPID.
+func startPod(t *testing.T, gtrace string, p pod) *podRun {
 	t.Helper()
 	root := t.TempDir()
-	cmdArgs := append([]string{"--mount", "--pid", "--fork", "--propagation", "private", "sh", "-c", podRoot, "pod", root, gtrace, caps}, args...)
+	ns := []string{"--mount", "--propagation", "private"}
+	if !p.hostPID {
+		ns = append(ns, "--pid", "--fork")
+	}
+	cmdArgs := append(append(ns, "sh", "-c", podRoot, "pod", root, gtrace, p.caps), p.args...)
 	cmd := exec.Command("unshare", cmdArgs...)
-	cmd.Env = append(os.Environ(), "MOUNTS="+strings.Join(mounts, "\n"))
+	cmd.Env = append(os.Environ(), "MOUNTS="+strings.Join(p.mounts, "\n"))
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	p := &podRun{cmd: cmd, stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}, lines: make(chan string, 100)}
+	run := &podRun{cmd: cmd, stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}, lines: make(chan string, 100)}
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd.Stderr = p.stderr
+	cmd.Stderr = run.stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	go func() {
-		sc := bufio.NewScanner(io.TeeReader(out, p.stdout))
+		sc := bufio.NewScanner(io.TeeReader(out, run.stdout))
 		for sc.Scan() {
-			p.lines <- sc.Text()
+			run.lines <- sc.Text()
 		}
-		close(p.lines)
+		close(run.lines)
 	}()
 	t.Cleanup(func() {
 		if cmd.ProcessState == nil {
@@ -117,7 +125,7 @@ func startPod(t *testing.T, gtrace, caps string, mounts []string, args ...string
 			cmd.Wait()
 		}
 	})
-	return p
+	return run
 }
 
 // waitLine waits (bounded) for a line starting with prefix.
@@ -159,18 +167,27 @@ func (p *podRun) stop(t *testing.T) int {
 	return p.cmd.ProcessState.ExitCode()
 }
 
-// daemonSetPod reads how the DaemonSet runs gtrace: the capabilities in
-// setpriv's syntax, the bind mounts ("SRC DST [ro]") of its volumes (the
-// ConfigMap's files written to dir), and the arguments.
-func daemonSetPod(t *testing.T, dir string) (caps string, mounts, args []string) {
+// pod is how a manifest runs gtrace: the capabilities in setpriv's
+// syntax, the bind mounts ("SRC DST [ro]") of its volumes, whether it
+// shares the host's PID namespace, and the arguments.
+type pod struct {
+	caps    string
+	mounts  []string
+	hostPID bool
+	args    []string
+}
+
+// podOf reads a pod spec of the manifests; the ConfigMap's files are
+// written to dir for their volume.
+func podOf(t *testing.T, m manifests, spec corev1.PodSpec, dir string) pod {
 	t.Helper()
-	m := readManifests(t)
-	spec := m.daemonSet.Spec.Template.Spec
 	c := spec.Containers[0]
+	p := pod{hostPID: spec.HostPID, args: c.Args}
 	var cs []string
 	for _, a := range c.SecurityContext.Capabilities.Add {
 		cs = append(cs, "+"+strings.ToLower(string(a)))
 	}
+	p.caps = strings.Join(cs, ",")
 	for _, vm := range c.VolumeMounts {
 		ro := ""
 		if vm.ReadOnly {
@@ -182,7 +199,7 @@ func daemonSetPod(t *testing.T, dir string) (caps string, mounts, args []string)
 			}
 			switch {
 			case v.HostPath != nil:
-				mounts = append(mounts, fmt.Sprintf("%s %s %s", v.HostPath.Path, vm.MountPath, ro))
+				p.mounts = append(p.mounts, fmt.Sprintf("%s %s %s", v.HostPath.Path, vm.MountPath, ro))
 			case v.ConfigMap != nil && v.ConfigMap.Name == m.configMap.Name:
 				src := filepath.Join(dir, v.Name)
 				os.MkdirAll(src, 0o755)
@@ -191,13 +208,13 @@ func daemonSetPod(t *testing.T, dir string) (caps string, mounts, args []string)
 						t.Fatal(err)
 					}
 				}
-				mounts = append(mounts, fmt.Sprintf("%s %s %s", src, vm.MountPath, ro))
+				p.mounts = append(p.mounts, fmt.Sprintf("%s %s %s", src, vm.MountPath, ro))
 			default:
 				t.Fatalf("volume %s: the test knows hostPath and the ConfigMap only", v.Name)
 			}
 		}
 	}
-	return strings.Join(cs, ","), mounts, c.Args
+	return p
 }
 
 func needRootTools(t *testing.T) {
@@ -222,8 +239,9 @@ func needRootTools(t *testing.T) {
 func TestDaemonSetRunsWithItsPrivilegesOnly(t *testing.T) {
 	needRootTools(t)
 	gtrace := staticGtrace(t)
-	caps, mounts, args := daemonSetPod(t, t.TempDir())
-	p := startPod(t, gtrace, caps, mounts, args...)
+	m := readManifests(t)
+	ds := podOf(t, m, m.daemonSet.Spec.Template.Spec, t.TempDir())
+	p := startPod(t, gtrace, ds)
 	p.waitLine(t, "Attaching")
 
 	// A known workload outside the pod: tracepoints see the whole node.
@@ -235,7 +253,7 @@ func TestDaemonSetRunsWithItsPrivilegesOnly(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	metrics := scrapeWhenReady(t, "127.0.0.1"+metricsPort(args)+"/metrics", "gtrace_opens_total{comm=\"cat\"}")
+	metrics := scrapeWhenReady(t, "127.0.0.1"+metricsPort(ds.args)+"/metrics", "gtrace_opens_total{comm=\"cat\"}")
 	if code := p.stop(t); code != 0 {
 		t.Fatalf("exit %d, stderr %s", code, p.stderr)
 	}
@@ -265,8 +283,10 @@ func TestDaemonSetRunsWithItsPrivilegesOnly(t *testing.T) {
 func TestDaemonSetWithoutPerfmonFailsInOneLine(t *testing.T) {
 	needRootTools(t)
 	gtrace := staticGtrace(t)
-	_, mounts, args := daemonSetPod(t, t.TempDir())
-	p := startPod(t, gtrace, "+bpf", mounts, args...)
+	m := readManifests(t)
+	ds := podOf(t, m, m.daemonSet.Spec.Template.Spec, t.TempDir())
+	ds.caps = "+bpf"
+	p := startPod(t, gtrace, ds)
 	for range p.lines {
 	}
 	p.cmd.Wait()
@@ -304,4 +324,52 @@ func scrapeWhenReady(t *testing.T, url, want string) string {
 	}
 	t.Fatalf("no %q at %s within 10 s; last scrape:\n%s", want, url, body)
 	return ""
+}
+
+// TestJobPrivilegesResolveKernelStacks runs a kernel-stack profile with
+// the Job's capabilities, mounts and host PID namespace: CAP_SYSLOG, the
+// one the Job adds, is what gives kstack its function names (the
+// DaemonSet's capabilities give bare addresses).
+func TestJobPrivilegesResolveKernelStacks(t *testing.T) {
+	needRootTools(t)
+	gtrace := staticGtrace(t)
+	m := readManifests(t)
+	job := podOf(t, m, m.job.Spec.Template.Spec, t.TempDir())
+	job.args = []string{"-e", "profile:hz:997 { @[kstack(1)] = count(); } interval:ms:500 { exit(); }"}
+	named := regexp.MustCompile(`(?m)^    [a-z_][a-z0-9_.]*\+\d+$`)
+	for _, tc := range []struct {
+		caps  string
+		named bool
+	}{{job.caps, true}, {podOf(t, m, m.daemonSet.Spec.Template.Spec, t.TempDir()).caps, false}} {
+		job.caps = tc.caps
+		p := startPod(t, gtrace, job)
+		for range p.lines {
+		}
+		p.cmd.Wait()
+		out := p.stdout.String()
+		if code := p.cmd.ProcessState.ExitCode(); code != 0 || !strings.Contains(out, "@[") {
+			t.Fatalf("caps %s: exit %d, stderr %s, stdout\n%s", tc.caps, code, p.stderr, out)
+		}
+		if named.MatchString(out) != tc.named {
+			t.Errorf("caps %s: kernel function names in the stacks: %v, want %v\n%s", tc.caps, !tc.named, tc.named, out)
+		}
+	}
+}
+
+// TestStaticBinary: the binary the Dockerfile builds (CGO_ENABLED=0) has
+// no ELF interpreter, so it runs on the empty scratch image.
+func TestStaticBinary(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds gtrace")
+	}
+	f, err := elf.Open(staticGtrace(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_INTERP {
+			t.Error("the CGO_ENABLED=0 build has an ELF interpreter: it would not run on scratch")
+		}
+	}
 }
