@@ -3,7 +3,10 @@ package main
 import (
 	"bytes"
 	"encoding/xml"
+	"fmt"
 	"io"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/pprof/profile"
 )
@@ -304,4 +308,63 @@ func TestPicturesOfNothing(t *testing.T) {
 	if len(prof.SampleType) != 1 || prof.SampleType[0].Type != "@cpu" || len(prof.Sample) != 0 {
 		t.Errorf("profile: types %v, %d samples", prof.SampleType, len(prof.Sample))
 	}
+}
+
+// With --metrics, the stack maps are a flame graph and a profile at any
+// moment of the run: /flamegraph.svg and /pprof on the same server.
+func TestPicturesLive(t *testing.T) {
+	needRoot(t)
+	bin := buildCallTree(t)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	done := make(chan int, 1)
+	go func() {
+		code, _, stderr := runCLI(t, "", "-q", "--metrics", addr,
+			"-e", "profile:hz:99 /pid == cpid/ { @[ustack, comm] = count(); } BEGIN { @n = 1; }", "-c", bin+" 3000")
+		if code != 0 {
+			t.Errorf("exit %d: %s", code, stderr)
+		}
+		done <- code
+	}()
+	get := func(path string) ([]byte, string, error) {
+		resp, err := http.Get("http://" + addr + path)
+		if err != nil {
+			return nil, "", err
+		}
+		defer resp.Body.Close()
+		data, err := io.ReadAll(resp.Body)
+		if resp.StatusCode != http.StatusOK {
+			return nil, "", fmt.Errorf("%s: %s %s", path, resp.Status, data)
+		}
+		return data, resp.Header.Get("Content-Type"), err
+	}
+	// Wait for a profile with samples of b in it.
+	var prof *profile.Profile
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		data, _, err := get("/pprof")
+		if err != nil {
+			continue
+		}
+		if prof, err = profile.ParseData(data); err != nil {
+			t.Fatal(err)
+		}
+		if len(prof.Sample) > 0 {
+			break
+		}
+	}
+	if prof == nil || len(prof.Sample) == 0 || prof.SampleType[0].Type != "@" {
+		t.Fatalf("no live profile with samples: %v", prof)
+	}
+	svg, ctype, err := get("/flamegraph.svg?icicle")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ctype != "image/svg+xml" || !bytes.Contains(svg, []byte(">Icicle Graph<")) || !bytes.Contains(svg, []byte("<title>main (")) {
+		t.Errorf("live flame graph: %s, %d bytes", ctype, len(svg))
+	}
+	<-done
 }

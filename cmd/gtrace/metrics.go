@@ -25,13 +25,16 @@ func (s runSource) Health() metrics.Health {
 	return metrics.Health{LostEvents: l.Events, MapUpdateFailures: l.MapUpdates, Probes: s.run.Probes(), Running: time.Since(s.attached)}
 }
 
-// serveMetrics serves the run's maps at /metrics on ln (--metrics) and
+// serveMetrics serves the run's maps at /metrics on ln (--metrics), its
+// stack maps as a flame graph and a profile (servePictures), and
 // returns the function that stops serving, letting scrapes in flight
 // finish (bounded).
 func serveMetrics(ln net.Listener, run *gtrace.Run, script *gtrace.Script, c *config, stderr io.Writer) func() {
-	col := metrics.NewCollector(runSource{run: run, attached: time.Now()}, script.Program, metrics.Options{MaxKeys: c.metricsMaxKeys, Warnings: stderr})
+	attached := time.Now()
+	col := metrics.NewCollector(runSource{run: run, attached: attached}, script.Program, metrics.Options{MaxKeys: c.metricsMaxKeys, Warnings: stderr})
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", metrics.Handler(col))
+	servePictures(mux, run, script, c, attached)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
 	return func() {
