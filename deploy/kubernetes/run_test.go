@@ -270,11 +270,18 @@ func TestDaemonSetRunsWithItsPrivilegesOnly(t *testing.T) {
 	if n < opens {
 		t.Errorf("@opens[cat] = %d, want at least the workload's %d cat runs (each opens files)\n%s", n, opens, out)
 	}
-	if !strings.Contains(out, "@open_latency_ns: \n") {
-		t.Errorf("no @open_latency_ns histogram in\n%s", out)
+	if !strings.Contains(out, "@open_latency: \n") {
+		t.Errorf("no @open_latency histogram in\n%s", out)
 	}
-	if !strings.Contains(metrics, "gtrace_open_latency_ns_bucket{le=") {
+	if !strings.Contains(metrics, "gtrace_open_latency_bucket{le=") {
 		t.Errorf("the scrape has no latency histogram:\n%s", metrics)
+	}
+	if _, err := exec.LookPath("promtool"); err == nil {
+		cmd := exec.Command("promtool", "check", "metrics")
+		cmd.Stdin = strings.NewReader(metrics)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Errorf("promtool check metrics on the DaemonSet's scrape: %v\n%s", err, out)
+		}
 	}
 }
 
