@@ -368,3 +368,29 @@ func TestPicturesLive(t *testing.T) {
 	}
 	<-done
 }
+
+// Ctrl-C ends a run as exit() does: the maps print, and the flame graph
+// and the profile are written.
+func TestPicturesOnCtrlC(t *testing.T) {
+	needRoot(t)
+	bin := gtraceOnPath(t)
+	dir := t.TempDir()
+	svg, pb := filepath.Join(dir, "int.svg"), filepath.Join(dir, "int.pb.gz")
+	cmd := exec.Command(filepath.Join(bin, "gtrace"), "--flamegraph", svg, "--pprof", pb,
+		"-e", "profile:hz:99 { @[kstack, comm] = count(); }")
+	r := runInterrupted(t, cmd, nil)
+	if !r.attached || r.code != 0 || !strings.Contains(r.stdout, "@[") {
+		t.Fatalf("exit %d, attached %v\nstdout:\n%s\nstderr:\n%s", r.code, r.attached, r.stdout, r.stderr)
+	}
+	if fs := readSVGFrames(t, svg); len(fs) < 2 || fs[0].N == 0 {
+		t.Errorf("flame graph after Ctrl-C: %d frames", len(fs))
+	}
+	f, err := os.Open(pb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if prof, err := profile.Parse(f); err != nil || len(prof.Sample) == 0 {
+		t.Errorf("profile after Ctrl-C: %v", err)
+	}
+}
