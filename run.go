@@ -71,10 +71,6 @@ type RunOptions struct {
 	// Kernel is the source of kernel facts shared with the checker (so
 	// tracefs and BTF are read once); nil makes a new one.
 	Kernel *probes.Kernel
-	// Signals makes Run stop on SIGINT and SIGTERM as bpftrace does: the
-	// first one ends the run (END, maps), a second one kills the process.
-	// Without it, cancelling ctx is the only way to stop a run early.
-	Signals bool
 	// Command is the command to trace and its arguments (the command
 	// line's -c): started suspended before the probes are attached,
 	// resumed after BEGIN; the run ends when it exits, and it is sent

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"os/signal"
 	"strings"
 	"syscall"
 	"testing"
@@ -54,7 +55,14 @@ func signalHelper() int {
 	spec := tp.countMap("c")
 	tp.probe("gtsig_begin", lang.Begin, ebpf.RawTracepoint, countInto(spec))
 	tp.probe("gtsig_tp", lang.Tracepoint, ebpf.TracePoint, onlyPid(os.Getpid()), ts...)
-	code, err := runProgram(context.Background(), nil, tp.p, RunOptions{Signals: true, Kernel: k})
+	// As the command line: the first SIGINT or SIGTERM cancels the run's
+	// context, and puts the default action back for a second one.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
+	code, err := runProgram(ctx, nil, tp.p, RunOptions{Kernel: k})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 	}

@@ -7,7 +7,9 @@ import (
 	"io"
 	"net"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/gtrace/gtrace"
@@ -45,7 +47,9 @@ func runScript(script *gtrace.Script, c *config, env settings, kernel *probes.Ke
 		// logs to stdout, not to the -o file.
 		opts.Console = stdout
 	}
-	code, err := runToEnd(script, c, opts)
+	ctx, stop := stopOnSignals()
+	defer stop()
+	code, err := runToEnd(ctx, script, c, opts)
 	if err != nil {
 		var d *lang.Diagnostic
 		var ce *gtrace.CommandError
@@ -65,9 +69,9 @@ func runScript(script *gtrace.Script, c *config, env settings, kernel *probes.Ke
 // it runs (--metrics) and, when asked, writes the pictures of its stack
 // maps as they were at the end. Output and exit code are those of a run
 // without them.
-func runToEnd(script *gtrace.Script, c *config, opts gtrace.RunOptions) (int, error) {
+func runToEnd(ctx context.Context, script *gtrace.Script, c *config, opts gtrace.RunOptions) (int, error) {
 	if !c.pictures.wanted() && c.metrics == "" || opts.DryRun {
-		return script.Run(context.Background(), opts)
+		return script.Run(ctx, opts)
 	}
 	var ln net.Listener
 	if c.metrics != "" {
@@ -79,7 +83,7 @@ func runToEnd(script *gtrace.Script, c *config, opts gtrace.RunOptions) (int, er
 		defer ln.Close()
 	}
 	started := time.Now()
-	r, err := script.Start(context.Background(), opts)
+	r, err := script.Start(ctx, opts)
 	if err != nil {
 		var d *lang.Diagnostic
 		if errors.As(err, &d) {
@@ -125,7 +129,6 @@ func runOptions(script *gtrace.Script, c *config, env settings, kernel *probes.K
 		Mangled:      env.mangled,
 		NoWarnings:   c.noWarn,
 		Kernel:       kernel,
-		Signals:      true,
 		Command:      strings.Fields(c.command),
 		// The command shares gtrace's terminal, as under bpftrace.
 		CommandStdin:  os.Stdin,
@@ -136,4 +139,17 @@ func runOptions(script *gtrace.Script, c *config, env settings, kernel *probes.K
 		// kernel to detach hundreds of tracepoints.
 		BackgroundDetach: true,
 	}
+}
+
+// stopOnSignals returns a context cancelled by the first SIGINT or
+// SIGTERM, which ends the run as bpftrace does (END, then the maps). The
+// signals' default action comes back at once, so a second Ctrl-C kills
+// gtrace, as it kills bpftrace. stop stops watching.
+func stopOnSignals() (ctx context.Context, stop func()) {
+	ctx, stop = signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
+	return ctx, stop
 }
