@@ -102,6 +102,9 @@ type RunOptions struct {
 	// perfSyscalls attaches every syscalls:* target as its own perf
 	// tracepoint, as without raw_syscalls support (tests compare the two).
 	perfSyscalls bool
+	// beforeBegin, when set, runs between attaching and BEGIN (tests
+	// stretch that window with it).
+	beforeBegin func()
 	// BackgroundDetach lets a helper process (/bin/sh) do the slow part of
 	// detaching many perf-event tracepoints after Run returns, so that
 	// gtrace can exit at once (see runner.detach).
@@ -253,7 +256,7 @@ type runner struct {
 	final    []*output.Map // every map as read at the end
 	actions  []actionState // per action id
 	decoder  *maps.Decoder
-	stopOnce sync.Once
+	phaseMu  sync.Mutex // run_phase.go
 	exitCode int
 	lost     lostTracker
 	proc     *process // the -c command or -p process, nil without
@@ -292,15 +295,9 @@ func (r *runner) start(ctx context.Context) (stop func(), err error) {
 // loop, and the exit sequence.
 func (r *runner) run() (int, error) {
 	loop := r.events
-	if !r.opts.Quiet {
-		r.out.r.AttachedProbes(r.probeCount())
-		r.out.flush()
-	}
-	r.printVerbose()
-	if err := loop.runWhile(r.runSpecial(lang.Begin)); err != nil {
+	if err := r.runBegin(); err != nil {
 		return ExitFailure, err
 	}
-	loop.begun.Store(true)
 	r.proc.resume()
 	if r.stoppedInKernel() {
 		loop.stop.Store(true) // exit() in BEGIN

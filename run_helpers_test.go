@@ -38,14 +38,19 @@ func runtimeSpec() *ebpf.CollectionSpec {
 	}
 }
 
-// prologue returns at once when the stopped flag is set (direct map-value
-// access, as codegen does). It keeps the context in R6.
-func prologue() asm.Instructions {
+// prologue returns at once unless the run's phase is PhaseRunning (for
+// BEGIN: when it is PhaseStopped), by direct map-value access, as codegen
+// does. It keeps the context in R6.
+func prologue(kind lang.Provider) asm.Instructions {
+	notRunning := asm.JNE.Imm(asm.R2, codegen.PhaseRunning, "out")
+	if kind == lang.Begin {
+		notRunning = asm.JEq.Imm(asm.R2, codegen.PhaseStopped, "out")
+	}
 	return asm.Instructions{
 		asm.Mov.Reg(asm.R6, asm.R1),
 		asm.LoadMapValue(asm.R1, 0, 0).WithReference(codegen.StateMap),
 		asm.LoadMem(asm.R2, asm.R1, 0, asm.DWord),
-		asm.JNE.Imm(asm.R2, 0, "out"),
+		notRunning,
 	}
 }
 
@@ -183,7 +188,7 @@ func (tp *testProgram) countMap(name string) string {
 // probe adds a program for the given targets (one BEGIN/END target when
 // none are given).
 func (tp *testProgram) probe(name string, kind lang.Provider, typ ebpf.ProgramType, body asm.Instructions, targets ...probes.Target) {
-	insns := prologue()
+	insns := prologue(kind)
 	if kind == lang.End {
 		insns = insns[:1] // END runs after the stop: it does not test the flag
 	}

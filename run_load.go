@@ -1,7 +1,6 @@
 package gtrace
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
@@ -11,7 +10,6 @@ import (
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/rlimit"
-	"golang.org/x/sys/unix"
 
 	"github.com/gtrace/gtrace/codegen"
 	"github.com/gtrace/gtrace/lang"
@@ -71,24 +69,6 @@ func (r *runner) load() error {
 	}
 	if err := r.initState(); err != nil {
 		return err
-	}
-	return nil
-}
-
-// initState writes the start time `elapsed` counts from, on the clock of
-// bpf_ktime_get_boot_ns (CLOCK_BOOTTIME, 5.8+).
-func (r *runner) initState() error {
-	val := make([]byte, r.objs.state.ValueSize())
-	if len(val) < codegen.StateStartNs+8 {
-		return nil
-	}
-	var ts unix.Timespec
-	if err := unix.ClockGettime(unix.CLOCK_BOOTTIME, &ts); err != nil {
-		return fmt.Errorf("reading CLOCK_BOOTTIME: %w", err)
-	}
-	binary.NativeEndian.PutUint64(val[codegen.StateStartNs:], uint64(ts.Nano()))
-	if err := r.objs.state.Update(uint32(0), val, ebpf.UpdateAny); err != nil {
-		return fmt.Errorf("initialising the state map: %w", err)
 	}
 	return nil
 }

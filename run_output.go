@@ -2,6 +2,7 @@ package gtrace
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"strings"
@@ -54,28 +55,67 @@ func OutputFormats() []string {
 // flushes it whenever the ring buffer runs empty, so a terminal sees each
 // line at once while a flood of events costs one write per batch.
 type sink struct {
-	w *bufio.Writer
-	r output.Renderer
+	w    *bufio.Writer
+	r    output.Renderer
+	held *holdWriter
 }
 
 func newSink(opts *RunOptions) (*sink, error) {
 	if deliver := deliverTo(opts); deliver != nil {
-		return &sink{w: bufio.NewWriter(io.Discard), r: &eventRenderer{deliver: deliver}}, nil
+		held := &holdWriter{w: io.Discard}
+		return &sink{w: bufio.NewWriter(held), r: &eventRenderer{deliver: deliver}, held: held}, nil
 	}
-	w := bufio.NewWriterSize(opts.Stdout, 64<<10)
+	held := &holdWriter{w: opts.Stdout}
+	w := bufio.NewWriterSize(held, 64<<10)
 	name := opts.Format
 	if name == "" {
 		name = "text"
 	}
 	for _, f := range outputFormats {
 		if f.name == name {
-			return &sink{w: w, r: f.make(w, opts)}, nil
+			return &sink{w: w, r: f.make(w, opts), held: held}, nil
 		}
 	}
 	return nil, fmt.Errorf("unknown output format %q: use %s", opts.Format, strings.Join(OutputFormats(), ", "))
 }
 
 func (o *sink) flush() error { return o.w.Flush() }
+
+// hold keeps everything written from now on in memory until release: the
+// "Attaching" line and BEGIN's output appear only once every probe is
+// acting, so a reader that waits for them (a person, a runbook, a test)
+// knows that the events it causes from then on are seen.
+func (o *sink) hold() {
+	o.w.Flush()
+	o.held.buf = new(bytes.Buffer)
+}
+
+// release writes what was held and lets the output through again.
+func (o *sink) release() error {
+	if err := o.w.Flush(); err != nil {
+		return err
+	}
+	buf := o.held.buf
+	if buf == nil {
+		return nil
+	}
+	o.held.buf = nil
+	_, err := o.held.w.Write(buf.Bytes())
+	return err
+}
+
+// holdWriter passes writes through, or keeps them in buf while held.
+type holdWriter struct {
+	w   io.Writer
+	buf *bytes.Buffer
+}
+
+func (h *holdWriter) Write(p []byte) (int, error) {
+	if h.buf != nil {
+		return h.buf.Write(p)
+	}
+	return h.w.Write(p)
+}
 
 // NewRenderer returns the renderer of an output format (one of
 // OutputFormats) writing maps to w outside a run, as `gtrace merge` prints

@@ -67,7 +67,8 @@ func (g *gen) setSource(n lang.Node, text string) {
 }
 
 // prologue saves the context and, except in END, returns at once when
-// the script is stopping: the flag is read by direct map-value access (5.2+), no helper.
+// the script is stopping or (except in BEGIN) has not begun: the phase
+// word is read by direct map-value access (5.2+), no helper.
 func (g *gen) prologue() {
 	if g.grp.provider == lang.End {
 		// END runs after the stop, by design.
@@ -80,10 +81,15 @@ func (g *gen) prologue() {
 	g.b.src = "prologue: ctx, stopped flag"
 	g.b.emit(asm.Mov.Reg(asm.R6, asm.R1))
 	g.syscallFilter() // raw_syscalls: other syscalls leave first
+	// Other probes act only in PhaseRunning; BEGIN runs before it.
+	notRunning := asm.JNE.Imm(asm.R0, PhaseRunning, g.exit)
+	if g.grp.provider == lang.Begin {
+		notRunning = asm.JEq.Imm(asm.R0, PhaseStopped, g.exit)
+	}
 	g.b.emit(
 		asm.LoadMapValue(asm.R0, 0, StateStopped).WithReference(StateMap),
 		asm.LoadMem(asm.R0, asm.R0, 0, asm.DWord),
-		asm.JNE.Imm(asm.R0, 0, g.exit),
+		notRunning,
 	)
 	g.bigBase()
 	g.allocVars()

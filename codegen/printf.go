@@ -29,7 +29,7 @@ func (g *gen) callStmt(call *lang.Call) bool {
 		// but only when it reads the event), then tell user space.
 		g.b.emit(
 			asm.LoadMapValue(asm.R1, 0, StateStopped).WithReference(StateMap),
-			asm.Mov.Imm(asm.R2, 1),
+			asm.Mov.Imm(asm.R2, PhaseStopped),
 			asm.StoreMem(asm.R1, 0, asm.R2, asm.DWord),
 		)
 		g.event(&Action{Kind: ActExit, Call: call}, call.Args)

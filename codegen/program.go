@@ -53,11 +53,23 @@ const (
 
 // Offsets into the StateMap value (StateSize bytes, all u64). The runtime
 // writes StateStartNs (bpf_ktime_get_boot_ns clock, i.e. CLOCK_BOOTTIME)
-// before running BEGIN: `elapsed` is nsecs minus it.
+// before running BEGIN: `elapsed` is nsecs minus it. StateStopped holds
+// the run's phase (PhaseStarting, PhaseRunning, PhaseStopped).
 const (
 	StateStopped = 0
 	StateStartNs = 8
 	StateSize    = 16
+)
+
+// Values of the phase word (StateStopped). Every probe but BEGIN and END
+// returns at once unless it reads PhaseRunning: the test each program
+// makes first anyway (is the script stopping?) also keeps the attached
+// probes quiet until BEGIN has run, at no cost per event. BEGIN returns
+// only on PhaseStopped (an exit() in an earlier BEGIN).
+const (
+	PhaseRunning  = 0 // BEGIN has run: every probe acts
+	PhaseStopped  = 1 // exit() or a stop: only END runs
+	PhaseStarting = 2 // attached, BEGIN not yet run
 )
 
 // Program is a compiled script: kernel program and map specs plus all that

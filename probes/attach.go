@@ -38,6 +38,23 @@ func (a *Attachment) Close() error {
 
 var _ io.Closer = (*Attachment)(nil)
 
+// Enable starts the target's perf events (interval, profile, software,
+// hardware), which are attached disabled so that a timer's first period
+// counts from the start of the run. Other targets act as soon as they are
+// attached (the runner keeps their programs quiet until BEGIN has run);
+// for them Enable does nothing.
+func (a *Attachment) Enable() error {
+	var errs []error
+	for _, l := range a.Links {
+		if d, ok := l.(*disabledPerf); ok {
+			if err := d.enable(); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
 // ErrNotAttachable is wrapped by Attach for targets that are run by user
 // space rather than attached (BEGIN, END, self) and for providers whose
 // attaching is not built yet.

@@ -18,9 +18,13 @@ import (
 // attachPerf opens the target's perf event (software cpu-clock for profile
 // and interval, the named event for software and hardware) on every online
 // CPU, or on the first one for interval, and attaches prog to each with a
-// BPF perf link (BPF_LINK_TYPE_PERF_EVENT, 5.15+). The link holds its own
-// reference to the event, so our perf fd is closed at once: one fd per CPU
-// instead of two.
+// BPF perf link (BPF_LINK_TYPE_PERF_EVENT, 5.15+).
+//
+// The events are opened disabled: (*Attachment).Enable starts them, so
+// that the first period of an interval or profile probe counts from the
+// start of the run (after BEGIN), not from when it was attached. Each
+// link keeps its perf fd until then (disabledPerf); the link holds its
+// own reference to the event.
 func attachPerf(_ *Kernel, t *Target, prog *ebpf.Program, _ uint64) ([]link.Link, error) {
 	ev := t.Perf
 	if ev == nil {
@@ -38,6 +42,7 @@ func attachPerf(_ *Kernel, t *Target, prog *ebpf.Program, _ uint64) ([]link.Link
 		Config: ev.Config,
 		Size:   uint32(unsafe.Sizeof(unix.PerfEventAttr{})),
 		Sample: ev.Period,
+		Bits:   unix.PerfBitDisabled,
 	}
 	if ev.Freq != 0 {
 		attr.Sample = ev.Freq
@@ -56,13 +61,42 @@ func attachPerf(_ *Kernel, t *Target, prog *ebpf.Program, _ uint64) ([]link.Link
 			return fail(perfOpenError(t, cpu, err))
 		}
 		l, err := link.AttachRawLink(link.RawLinkOptions{Target: fd, Program: prog, Attach: ebpf.AttachPerfEvent})
-		unix.Close(fd)
 		if err != nil {
+			unix.Close(fd)
 			return fail(fmt.Errorf("link program to perf event on CPU %d: %w", cpu, err))
 		}
-		links = append(links, l)
+		links = append(links, &disabledPerf{Link: l, fd: fd})
 	}
 	return links, nil
+}
+
+// disabledPerf is a perf link whose event was opened disabled, with the
+// event's fd to enable it by.
+type disabledPerf struct {
+	link.Link
+	fd int // -1 once enabled
+}
+
+// enable starts the event and drops our fd (the link keeps the event).
+func (l *disabledPerf) enable() error {
+	if l.fd < 0 {
+		return nil
+	}
+	err := unix.IoctlSetInt(l.fd, unix.PERF_EVENT_IOC_ENABLE, 0)
+	unix.Close(l.fd)
+	l.fd = -1
+	if err != nil {
+		return fmt.Errorf("enabling a perf event: %w", err)
+	}
+	return nil
+}
+
+func (l *disabledPerf) Close() error {
+	if l.fd >= 0 {
+		unix.Close(l.fd)
+		l.fd = -1
+	}
+	return l.Link.Close()
 }
 
 func perfOpenError(t *Target, cpu int, err error) error {

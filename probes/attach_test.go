@@ -114,6 +114,9 @@ func TestAttachInterval(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := a.Enable(); err != nil { // perf events start disabled
+		t.Fatal(err)
+	}
 	if len(a.Links) != 1 {
 		t.Errorf("interval has %d links, want 1", len(a.Links))
 	}
@@ -131,6 +134,9 @@ func TestAttachProfileEveryCPU(t *testing.T) {
 	prog, m := counterProg(t, ebpf.PerfEvent, false)
 	a, err := k.Attach(expandOne(t, k, lang.Profile, "hz", "1000"), prog, 0)
 	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Enable(); err != nil { // perf events start disabled
 		t.Fatal(err)
 	}
 	cpus, _ := OnlineCPUs()

@@ -3,7 +3,7 @@ p0_0: BEGIN (44 instructions)
 	 0: MovReg dst: r6 src: r1
 	 1: LoadMapValue dst: r0, fd: 0 off: 0 <state>
 	 3: LdXMemDW dst: r0 src: r0 off: 0 imm: 0
-	 4: JNEImm dst: r0 off: -1 imm: 0 <exit_1>
+	 4: JEqImm dst: r0 off: -1 imm: 1 <exit_1>
 	  ; @[comm] = count()
 	 5: StMemDW dst: rfp src: r0 off: -16 imm: 0
 	 6: StMemDW dst: rfp src: r0 off: -8 imm: 0
