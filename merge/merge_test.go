@@ -175,3 +175,23 @@ func TestMergeLastPrintCounts(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+// TestMergeFinerHistAndLhist: hist(x, 2) and lhist with a step of 2, as
+// bpftrace 0.17 cannot write them: the k2* files are gtrace's own output
+// of k2a.bt, k2b.bt and k2ab.bt (both). The layouts are read from the
+// bucket bounds, with or without the script.
+func TestMergeFinerHistAndLhist(t *testing.T) {
+	want, err := os.ReadFile("testdata/k2ab.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, hints := range []map[string]Hint{nil, scriptHints(t, "k2ab.bt")} {
+		maps, _, err := Merge([]*Input{readInput(t, "k2a.json"), readInput(t, "k2b.json")}, hints)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := render(t, maps, "text"); got != string(want) {
+			t.Errorf("hints %v: got\n%s\nwant\n%s", hints != nil, got, want)
+		}
+	}
+}
