@@ -24,6 +24,9 @@ type eventLoop struct {
 	stop atomic.Bool
 	// begun is set once BEGIN has run.
 	begun atomic.Bool
+	// printMaps is set by Run.PrintMaps: the loop prints every map when
+	// it wakes up.
+	printMaps atomic.Bool
 	// handled counts records, to look at the lost counter now and then
 	// while the ring never runs empty.
 	handled uint64
@@ -62,6 +65,11 @@ const idleCheck = 100 * time.Millisecond
 func (l *eventLoop) run() error {
 	l.rd.SetDeadline(time.Now().Add(idleCheck))
 	for !l.stop.Load() {
+		if l.printMaps.Swap(false) {
+			if err := l.r.printAllMaps(); err != nil {
+				return err
+			}
+		}
 		err := l.read()
 		switch {
 		case errors.Is(err, ringbuf.ErrFlushed):

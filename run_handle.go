@@ -71,6 +71,22 @@ func (run *Run) Stop() ([]*output.Map, error) {
 	return run.Snapshot()
 }
 
+// PrintMaps asks the run to print every map as print(@m) prints it, in
+// name order, between two events (so lines never interleave), as bpftrace
+// does on SIGUSR1. It returns at once; a run that is ending or has ended
+// prints nothing more. With RunOptions.Events or OnEvent each map comes
+// as a PrintMapEvent.
+func (run *Run) PrintMaps() {
+	run.mu.RLock()
+	defer run.mu.RUnlock()
+	l := run.r.events
+	if run.closed || l == nil {
+		return
+	}
+	l.printMaps.Store(true)
+	l.rd.Flush()
+}
+
 // MapNames returns the names of the script's maps ("@", "@bytes"), sorted.
 func (run *Run) MapNames() []string {
 	names := make([]string, 0, len(run.r.prog.Maps))

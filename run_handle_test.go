@@ -236,3 +236,26 @@ func TestStopByContext(t *testing.T) {
 		t.Errorf("Losses = %+v", l)
 	}
 }
+
+// TestPrintMaps prints every map between events, as bpftrace does on
+// SIGUSR1: each as print(@m) prints it, no separator.
+func TestPrintMaps(t *testing.T) {
+	s := compileForRun(t, `BEGIN { @a = 1; @b[1] = count(); @h = hist(5); printf("hi\n"); }`)
+	mu := newSyncBuffer("")
+	run, err := s.Start(context.Background(), RunOptions{Stdout: mu})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "BEGIN's output", func() bool { return strings.Contains(mu.String(), "hi\n") })
+	run.PrintMaps()
+	const maps = "@a: 1\n@b[1]: 1\n@h: \n[4, 8)                 1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n\n"
+	waitFor(t, "the maps", func() bool { return strings.Contains(mu.String(), maps) })
+	if _, err := run.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	// bpftrace 0.17's output for SIGUSR1 then SIGINT.
+	if want := "Attaching 1 probe...\nhi\n" + maps + "\n\n" + maps; mu.String() != want {
+		t.Errorf("output:\n%q\nwant\n%q", mu.String(), want)
+	}
+	run.PrintMaps() // ended: nothing
+}

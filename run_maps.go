@@ -71,6 +71,21 @@ func (r *runner) readMaps() ([]*output.Map, error) {
 	return out, nil
 }
 
+// printAllMaps prints every map as print(@m) does, in name order: what
+// bpftrace prints on SIGUSR1 (Run.PrintMaps).
+func (r *runner) printAllMaps() error {
+	ms, err := r.readMaps()
+	if err != nil {
+		return err
+	}
+	for _, m := range ms {
+		if err := r.out.r.Map(m, 0, 0); err != nil {
+			return err
+		}
+	}
+	return r.out.flush()
+}
+
 // printMap is print(@m, top, div).
 func (r *runner) printMap(name string, top, div int64) error {
 	m, err := r.readMap(name)
