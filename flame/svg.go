@@ -58,8 +58,9 @@ type graph struct {
 	height   int     // of the image
 	framesY0 int     // y of depth 0
 	maxDepth int
-	left     int    // frames left out, too narrow
-	leftOut  uint64 // their value
+	kinds    [3]bool // the kinds of the frames drawn (the root aside)
+	left     int     // frames left out, too narrow
+	leftOut  uint64  // their value
 	b        []byte
 }
 
@@ -142,6 +143,7 @@ func (g *graph) measure(n *node, depth int) {
 			g.leftOut += c.value
 			continue
 		}
+		g.kinds[c.kind] = true
 		g.measure(c, depth+1)
 	}
 }
@@ -217,6 +219,9 @@ func (g *graph) appendLegend(b []byte) []byte {
 	x := float64(padSide)
 	y := float64(padTop) + fontSize
 	for _, k := range []Kind{KindUser, KindKernel, KindKey} {
+		if !g.kinds[k] {
+			continue
+		}
 		b = append(b, `<rect class="legend-box" x="`...)
 		b = strconv.AppendFloat(b, x, 'f', 1, 64)
 		b = append(b, `" y="`...)
