@@ -50,7 +50,7 @@ func staticGtrace(t *testing.T) string {
 // namespace (unshare), what the container runtime gives the DaemonSet's
 // pod and nothing more, then runs gtrace there with only the given
 // capabilities:
-//   - a root holding only the image (/usr/bin/gtrace) and setpriv with its
+//   - a root holding only the image (gtrace at the Dockerfile's ENTRYPOINT) and setpriv with its
 //     libraries (to drop capabilities as the runtime does; not in the image),
 //   - its own /proc (hostPID off) and the read-only sysfs every container gets,
 //   - the manifest's volumes: the ConfigMap's files and the host paths,
@@ -64,7 +64,8 @@ R=$1 GTRACE=$2 CAPS=$3
 shift 3
 mount -t tmpfs -o mode=0755 tmpfs "$R"
 mkdir -p "$R/usr/bin" "$R/proc" "$R/sys" "$R/tmp"
-cp "$GTRACE" "$R/usr/bin/gtrace"
+mkdir -p "$R$(dirname "$ENTRYPOINT")"
+cp "$GTRACE" "$R$ENTRYPOINT"
 cp /usr/bin/setpriv "$R/usr/bin/setpriv"
 for lib in $(ldd /usr/bin/setpriv | grep -o '/[^ ]*'); do
 	mkdir -p "$R$(dirname "$lib")"
@@ -79,7 +80,7 @@ printf '%s\n' "$MOUNTS" | while read -r src dst ro; do
 	[ "$ro" = ro ] && mount -o remount,bind,ro "$R$dst"
 done
 mount -o remount,ro "$R"
-exec chroot "$R" /usr/bin/setpriv --bounding-set=-all,$CAPS --inh-caps=-all /usr/bin/gtrace "$@"
+exec chroot "$R" /usr/bin/setpriv --bounding-set=-all,$CAPS --inh-caps=-all "$ENTRYPOINT" "$@"
 `
 
 // podRun is a gtrace started the way the DaemonSet runs it.
@@ -101,7 +102,7 @@ func startPod(t *testing.T, gtrace string, p pod) *podRun {
 	}
 	cmdArgs := append(append(ns, "sh", "-c", podRoot, "pod", root, gtrace, p.caps), p.args...)
 	cmd := exec.Command("unshare", cmdArgs...)
-	cmd.Env = append(os.Environ(), "MOUNTS="+strings.Join(p.mounts, "\n"))
+	cmd.Env = append(os.Environ(), "MOUNTS="+strings.Join(p.mounts, "\n"), "ENTRYPOINT="+imageEntrypoint(t))
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	run := &podRun{cmd: cmd, stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}, lines: make(chan string, 100)}
 	out, err := cmd.StdoutPipe()
@@ -363,12 +364,36 @@ func TestJobPrivilegesResolveKernelStacks(t *testing.T) {
 	}
 }
 
+// imageEntrypoint reads the Dockerfile: its last stage must be scratch
+// holding a CGO_ENABLED=0 build, copied to the ENTRYPOINT's path, which it
+// returns.
+func imageEntrypoint(t *testing.T) string {
+	t.Helper()
+	data, err := os.ReadFile("../../Dockerfile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(data)
+	last := text[strings.LastIndex(text, "\nFROM "):]
+	ep := regexp.MustCompile(`(?m)^ENTRYPOINT \["([^"]+)"\]`).FindStringSubmatch(last)
+	switch {
+	case !strings.HasPrefix(last, "\nFROM scratch\n"):
+		t.Fatal("Dockerfile: the image is not built FROM scratch")
+	case !strings.Contains(text, "CGO_ENABLED=0 go build"):
+		t.Fatal("Dockerfile: the build is not CGO_ENABLED=0")
+	case ep == nil || !strings.Contains(last, "COPY --from=build /out/gtrace "+ep[1]+"\n"):
+		t.Fatal("Dockerfile: the ENTRYPOINT is not the gtrace the build stage made")
+	}
+	return ep[1]
+}
+
 // TestStaticBinary: the binary the Dockerfile builds (CGO_ENABLED=0) has
 // no ELF interpreter, so it runs on the empty scratch image.
 func TestStaticBinary(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds gtrace")
 	}
+	imageEntrypoint(t)
 	f, err := elf.Open(staticGtrace(t))
 	if err != nil {
 		t.Fatal(err)
