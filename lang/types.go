@@ -77,7 +77,7 @@ type Type struct {
 	Name   string    // record name ("struct task_struct"), "" for anonymous
 	Fields []*Member // record fields
 
-	StackMode  string // "bpftrace", "perf", "raw" for stacks
+	StackMode  string // one of StackModes, for stacks
 	StackDepth int    // frames for stacks
 
 	// Lhist bounds (KindLhist), Hist bits (KindHist: hist(x, k)).
@@ -269,3 +269,7 @@ func (t *Type) Member(name string) *Member {
 	}
 	return nil
 }
+
+// StackModes are the ways kstack and ustack print (kstack(perf),
+// BPFTRACE_STACK_MODE, config stack_mode), bpftrace's default first.
+var StackModes = []string{"bpftrace", "perf", "raw", "build_id"}

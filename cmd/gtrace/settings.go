@@ -36,9 +36,6 @@ type settings struct {
 	mangled bool
 }
 
-// stackModes are the values BPFTRACE_STACK_MODE accepts.
-var stackModes = []string{"bpftrace", "perf", "raw", "build_id"}
-
 // envNames lists each setting's variables, the current name (0.20+) first,
 // then v0.17's.
 var envNames = []struct {
@@ -76,8 +73,8 @@ func envSettings() (settings, error) {
 		}
 	}
 	if m := os.Getenv("BPFTRACE_STACK_MODE"); m != "" {
-		if !slices.Contains(stackModes, m) {
-			return s, fmt.Errorf("BPFTRACE_STACK_MODE=%q: want one of %s", m, strings.Join(stackModes, ", "))
+		if !slices.Contains(lang.StackModes, m) {
+			return s, fmt.Errorf("BPFTRACE_STACK_MODE=%q: want one of %s", m, strings.Join(lang.StackModes, ", "))
 		}
 		s.stackMode = m
 	}

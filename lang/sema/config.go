@@ -34,7 +34,7 @@ var configKeys = map[string]configKey{
 	"max_cat_bytes":           {kind: cfgInt},
 	"on_stack_limit":          {kind: cfgInt},
 	"max_type_res_iterations": {kind: cfgInt},
-	"stack_mode":              {kind: cfgEnum, values: stackModes},
+	"stack_mode":              {kind: cfgEnum, values: lang.StackModes},
 	"missing_probes":          {kind: cfgEnum, values: []string{"error", "warn", "ignore"}},
 	"cache_user_symbols":      {kind: cfgEnum, values: []string{"PER_PROGRAM", "PER_PID", "NONE"}},
 	"print_maps_on_exit":      {kind: cfgBool},

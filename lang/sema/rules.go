@@ -282,15 +282,13 @@ func rulePath(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
 	return lang.StrType(size)
 }
 
-var stackModes = []string{"bpftrace", "perf", "raw", "build_id"}
-
 // stackMode is the mode of a stack whose mode is not written: Options
 // (BPFTRACE_STACK_MODE), else the config block's stack_mode, else bpftrace.
 func (c *checker) stackMode() string {
-	if slices.Contains(stackModes, c.opts.StackMode) {
+	if slices.Contains(lang.StackModes, c.opts.StackMode) {
 		return c.opts.StackMode
 	}
-	if id, ok := c.info.Config["stack_mode"].(*lang.Ident); ok && slices.Contains(stackModes, id.Name) {
+	if id, ok := c.info.Config["stack_mode"].(*lang.Ident); ok && slices.Contains(lang.StackModes, id.Name) {
 		return id.Name
 	}
 	return "bpftrace"
@@ -305,9 +303,9 @@ func ruleStack(k lang.Kind) func(*checker, *lang.Call, []*lang.Type) *lang.Type 
 					c.errorf(call, "%s(): the stack mode must be the first argument", call.Name)
 					return lang.None
 				}
-				if !slices.Contains(stackModes, id.Name) {
+				if !slices.Contains(lang.StackModes, id.Name) {
 					d := c.errorf(id, "Unknown stack mode: '%s'", id.Name)
-					if h := closest(id.Name, stackModes); h != "" {
+					if h := closest(id.Name, lang.StackModes); h != "" {
 						d.WithHint("did you mean '%s'?", h)
 					}
 					return lang.None
