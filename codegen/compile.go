@@ -94,6 +94,8 @@ func Compile(p *lang.Program, info *sema.Info, targets [][]probes.Target, opts O
 type compileError struct {
 	Span lang.Span
 	Msg  string
+	// cause is ErrUnsupported when the message reports it.
+	cause error
 }
 
 func (e *compileError) Error() string {
@@ -104,21 +106,33 @@ func (e *compileError) Error() string {
 }
 
 // Unwrap gives the error as a diagnostic when it has a place in the
-// script, so that the command line renders it with the source line.
-func (e *compileError) Unwrap() error {
-	if !e.Span.Start.IsValid() {
-		return nil
+// script, so that the command line renders it with the source line, and
+// ErrUnsupported when that is the cause.
+func (e *compileError) Unwrap() []error {
+	var out []error
+	if e.Span.Start.IsValid() {
+		out = append(out, &lang.Diagnostic{Span: e.Span, Msg: e.Msg})
 	}
-	return &lang.Diagnostic{Span: e.Span, Msg: e.Msg}
+	if e.cause != nil {
+		out = append(out, e.cause)
+	}
+	return out
 }
 
-// fail aborts compilation with a user-facing error at node n.
+// fail aborts compilation with a user-facing error at node n. An
+// ErrUnsupported among args stays visible to errors.Is.
 func fail(n lang.Node, format string, args ...any) {
 	var s lang.Span
 	if n != nil {
 		s = n.SpanOf()
 	}
-	panic(&compileError{Span: s, Msg: fmt.Sprintf(format, args...)})
+	ce := &compileError{Span: s, Msg: fmt.Sprintf(format, args...)}
+	for _, a := range args {
+		if err, ok := a.(error); ok && errors.Is(err, ErrUnsupported) {
+			ce.cause = ErrUnsupported
+		}
+	}
+	panic(ce)
 }
 
 // ErrUnsupported is wrapped by errors for constructs codegen cannot
