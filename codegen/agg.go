@@ -7,14 +7,19 @@ import (
 	"github.com/gtrace/gtrace/maps"
 )
 
+// The aggregations, under their sema.Funcs names.
+func init() {
+	for _, name := range []string{"count", "sum", "min", "max", "avg", "stats", "hist", "lhist"} {
+		funcEntry(name).agg = true
+	}
+}
+
 // aggregate compiles `@m[k] = agg(...)`. It reports false when call is not
 // an aggregation. The argument is evaluated first (it may call helpers),
 // then the key is looked up: an existing value is updated in place in this
 // CPU's copy (no atomics needed: per-CPU), a missing one inserted.
 func (g *gen) aggregate(m *lang.Map, call *lang.Call) bool {
-	switch call.Name {
-	case "count", "sum", "min", "max", "avg", "stats", "hist", "lhist":
-	default:
+	if !isAggregation(call.Name) {
 		return false
 	}
 	d := g.mapDef(m)

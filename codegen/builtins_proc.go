@@ -2,110 +2,85 @@ package codegen
 
 import (
 	"fmt"
-	"strconv"
-	"strings"
 
 	"github.com/cilium/ebpf/asm"
 
 	"github.com/gtrace/gtrace/lang"
 )
 
-// builtin evaluates a register-valued builtin variable into dst.
-func (g *gen) builtin(e *lang.Builtin, dst asm.Register) {
-	switch e.Name {
-	case "func":
-		// As bpftrace: the instruction pointer of the probed context,
-		// printed as the symbol it falls in (kprobe.go for the kernel's
-		// probe types).
-		if g.kernelFunc(dst) {
-			return
-		}
-		g.regsField(asm.R0, g.regs().IP)
-		if g.grp.provider == lang.Uprobe || g.grp.provider == lang.Uretprobe {
-			h := g.hold()
-			g.store(h, asm.R0)
-			g.usymOf(h, dst)
-			return
-		}
+// Register-valued builtins, each under the name sema.Builtins gives it
+// (memory-valued ones, the strings, are in builtins_task.go and strings.go).
+func init() {
+	for name, fn := range map[string]asm.BuiltinFunc{
+		"nsecs":   asm.FnKtimeGetBootNs, // 5.8+; bpftrace's default clock
+		"cpu":     asm.FnGetSmpProcessorId,
+		"numaid":  asm.FnGetNumaNodeId,
+		"rand":    asm.FnGetPrandomU32,
+		"cgroup":  asm.FnGetCurrentCgroupId,
+		"curtask": asm.FnGetCurrentTask,
+		"jiffies": asm.FnJiffies64,
+	} {
+		addBuiltin(name, helperValue(fn))
+	}
+	// pid and tid, uid and gid: the two halves of one helper's result.
+	addBuiltin("pid", helperValue(asm.FnGetCurrentPidTgid, asm.RSh.Imm(asm.R0, 32)))
+	addBuiltin("tid", helperValue(asm.FnGetCurrentPidTgid, asm.Mov.Reg32(asm.R0, asm.R0)))
+	addBuiltin("gid", helperValue(asm.FnGetCurrentUidGid, asm.RSh.Imm(asm.R0, 32)))
+	addBuiltin("uid", helperValue(asm.FnGetCurrentUidGid, asm.Mov.Reg32(asm.R0, asm.R0)))
+	// username is the uid; user space prints the name (KindUsername).
+	addBuiltin("username", helperValue(asm.FnGetCurrentUidGid, asm.Mov.Reg32(asm.R0, asm.R0)))
+	addBuiltin("elapsed", helperValue(asm.FnKtimeGetBootNs,
+		asm.LoadMapValue(asm.R1, 0, StateStartNs).WithReference(StateMap),
+		asm.LoadMem(asm.R1, asm.R1, 0, asm.DWord),
+		asm.Sub.Reg(asm.R0, asm.R1),
+	))
+	addBuiltin("func", (*gen).funcValue)
+	addBuiltin("cpid", func(g *gen, _ *lang.Builtin, dst asm.Register) {
+		// The -c command is started (suspended) before code generation.
+		g.b.emit(movImm(dst, int64(g.c.opts.ChildPID)))
+	})
+	addBuiltin("ppid", (*gen).ppid)
+	addBuiltin("leader_tid", (*gen).leaderTid)
+	addBuiltin("probe", func(g *gen, _ *lang.Builtin, dst asm.Register) { g.probeValue(dst) })
+	stack := func(g *gen, e *lang.Builtin, dst asm.Register) { g.stack(g.typeOf(e), dst) }
+	addBuiltin("kstack", stack)
+	addBuiltin("ustack", stack)
+	addBuiltin("retval", (*gen).retval)
+	// args as a value is the context pointer (tracepoint records); ctx is
+	// the context.
+	ctx := func(g *gen, _ *lang.Builtin, dst asm.Register) { g.b.emit(asm.Mov.Reg(dst, asm.R6)) }
+	addBuiltin("args", ctx)
+	addBuiltin("ctx", ctx)
+	for n := 0; n <= 9; n++ {
+		addBuiltin(fmt.Sprintf("arg%d", n), func(g *gen, _ *lang.Builtin, dst asm.Register) { g.argN(n, dst) })
+		addBuiltin(fmt.Sprintf("sarg%d", n), func(g *gen, _ *lang.Builtin, dst asm.Register) { g.stackArg(n, dst) })
+	}
+}
+
+// helperValue is a builtin that is a helper's result, adjusted by then.
+func helperValue(fn asm.BuiltinFunc, then ...asm.Instruction) builtinEmitter {
+	return func(g *gen, _ *lang.Builtin, dst asm.Register) {
+		g.call(fn)
+		g.b.emit(then...)
 		if dst != asm.R0 {
 			g.b.emit(asm.Mov.Reg(dst, asm.R0))
 		}
+	}
+}
+
+// funcValue is the func builtin. As bpftrace: the instruction pointer of
+// the probed context, printed as the symbol it falls in (kprobe.go for
+// the kernel's probe types).
+func (g *gen) funcValue(_ *lang.Builtin, dst asm.Register) {
+	if g.kernelFunc(dst) {
 		return
-	case "cpid":
-		// The -c command is started (suspended) before code generation.
-		g.b.emit(movImm(dst, int64(g.c.opts.ChildPID)))
+	}
+	g.regsField(asm.R0, g.regs().IP)
+	if g.grp.provider == lang.Uprobe || g.grp.provider == lang.Uretprobe {
+		h := g.hold()
+		g.store(h, asm.R0)
+		g.usymOf(h, dst)
 		return
-	case "pid", "tid":
-		g.call(asm.FnGetCurrentPidTgid)
-		if e.Name == "pid" {
-			g.b.emit(asm.RSh.Imm(asm.R0, 32))
-		} else {
-			g.b.emit(asm.Mov.Reg32(asm.R0, asm.R0))
-		}
-	case "uid", "gid", "username":
-		// username is the uid; user space prints the name (KindUsername).
-		g.call(asm.FnGetCurrentUidGid)
-		if e.Name == "gid" {
-			g.b.emit(asm.RSh.Imm(asm.R0, 32))
-		} else {
-			g.b.emit(asm.Mov.Reg32(asm.R0, asm.R0))
-		}
-	case "nsecs":
-		g.call(asm.FnKtimeGetBootNs) // 5.8+; bpftrace's default clock
-	case "elapsed":
-		g.call(asm.FnKtimeGetBootNs)
-		g.b.emit(
-			asm.LoadMapValue(asm.R1, 0, StateStartNs).WithReference(StateMap),
-			asm.LoadMem(asm.R1, asm.R1, 0, asm.DWord),
-			asm.Sub.Reg(asm.R0, asm.R1),
-		)
-	case "cpu":
-		g.call(asm.FnGetSmpProcessorId)
-	case "numaid":
-		g.call(asm.FnGetNumaNodeId)
-	case "rand":
-		g.call(asm.FnGetPrandomU32)
-	case "cgroup":
-		g.call(asm.FnGetCurrentCgroupId)
-	case "curtask":
-		g.call(asm.FnGetCurrentTask)
-	case "ppid":
-		g.ppid(e, dst)
-		return
-	case "jiffies":
-		g.call(asm.FnJiffies64)
-	case "probe":
-		g.probeValue(dst)
-		return
-	case "kstack", "ustack":
-		g.stack(g.typeOf(e), dst)
-		return
-	case "retval":
-		g.retval(e, dst)
-		return
-	case "args":
-		// args as a value is the context pointer (tracepoint records).
-		g.b.emit(asm.Mov.Reg(dst, asm.R6))
-		return
-	case "ctx":
-		g.b.emit(asm.Mov.Reg(dst, asm.R6))
-		return
-	default:
-		if strings.HasPrefix(e.Name, "arg") {
-			n, err := strconv.Atoi(e.Name[3:])
-			if err == nil {
-				g.argN(n, dst)
-				return
-			}
-		}
-		if strings.HasPrefix(e.Name, "sarg") {
-			n, err := strconv.Atoi(e.Name[4:])
-			if err == nil {
-				g.stackArg(n, dst)
-				return
-			}
-		}
-		fail(e, "builtin %s: %v", e.Name, ErrUnsupported)
 	}
 	if dst != asm.R0 {
 		g.b.emit(asm.Mov.Reg(dst, asm.R0))

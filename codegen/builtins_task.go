@@ -8,9 +8,18 @@ import (
 )
 
 // Builtins that walk the current task_struct (bpftrace 0.25+): ppid is
-// curtask->real_parent->tgid, pcomm curtask->real_parent->comm. The
-// offsets come from the kernel's BTF through the Env, as a script's own
-// field chain would.
+// curtask->real_parent->tgid, pcomm curtask->real_parent->comm;
+// leader_tid is curtask->group_leader->pid and leader_comm
+// curtask->group_leader->comm (bpftrace 0.26). The offsets come from the
+// kernel's BTF through the Env, as a script's own field chain would.
+func init() {
+	addBuiltinMem("pcomm", func(g *gen, e *lang.Builtin, dt *lang.Type, base asm.Register, off int16, pad bool) {
+		g.taskComm(e, "real_parent", dt, base, off, pad)
+	})
+	addBuiltinMem("leader_comm", func(g *gen, e *lang.Builtin, dt *lang.Type, base asm.Register, off int16, pad bool) {
+		g.taskComm(e, "group_leader", dt, base, off, pad)
+	})
+}
 
 // taskMember returns a member of the kernel's struct task_struct.
 func (g *gen) taskMember(at lang.Node, name string) *lang.Member {
@@ -28,9 +37,9 @@ func (g *gen) taskMember(at lang.Node, name string) *lang.Member {
 	return m
 }
 
-// realParent leaves curtask->real_parent in R3.
-func (g *gen) realParent(at lang.Node) {
-	m := g.taskMember(at, "real_parent")
+// relative leaves curtask->link (real_parent, group_leader) in R3.
+func (g *gen) relative(at lang.Node, link string) {
+	m := g.taskMember(at, link)
 	g.call(asm.FnGetCurrentTask)
 	g.b.emit(asm.Mov.Reg(asm.R3, asm.R0))
 	g.readAt(asm.R3, m.Offset, lang.Uint64, false)
@@ -39,17 +48,25 @@ func (g *gen) realParent(at lang.Node) {
 // ppid reads the parent's process id.
 func (g *gen) ppid(e *lang.Builtin, dst asm.Register) {
 	tgid := g.taskMember(e, "tgid")
-	g.realParent(e)
+	g.relative(e, "real_parent")
 	g.readAt(dst, tgid.Offset, tgid.Type, false)
 }
 
-// pcomm writes the parent's command name as type dt at base+off.
-func (g *gen) pcomm(e *lang.Builtin, dt *lang.Type, base asm.Register, off int16, pad bool) {
+// leaderTid reads the thread id of the thread group's leader.
+func (g *gen) leaderTid(e *lang.Builtin, dst asm.Register) {
+	pid := g.taskMember(e, "pid")
+	g.relative(e, "group_leader")
+	g.readAt(dst, pid.Offset, pid.Type, false)
+}
+
+// taskComm writes the command name of curtask->link as type dt at
+// base+off.
+func (g *gen) taskComm(e *lang.Builtin, link string, dt *lang.Type, base asm.Register, off int16, pad bool) {
 	comm := g.taskMember(e, "comm")
 	if pad {
 		g.zero(base, off, maps.SizeOf(dt))
 	}
-	g.realParent(e)
+	g.relative(e, link)
 	if comm.Offset != 0 {
 		g.b.emit(asm.Add.Imm(asm.R3, int32(comm.Offset)))
 	}

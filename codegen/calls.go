@@ -10,74 +10,93 @@ import (
 	"github.com/gtrace/gtrace/maps"
 )
 
-// callValue evaluates a register-valued function call into dst.
-func (g *gen) callValue(call *lang.Call, dst asm.Register) {
-	switch call.Name {
-	case "has_key":
-		g.hasKey(call, dst)
-	case "kaddr":
-		name := ""
-		if s, ok := call.Args[0].(*lang.StrLit); ok {
-			name = s.Value
-		}
-		if g.c.opts.Kaddr == nil {
-			fail(call, "kaddr(%q): kernel symbols are not available", name)
-		}
-		addr, ok := g.c.opts.Kaddr(name)
-		if !ok {
-			// bpftrace's words; /proc/kallsyms lists data symbols
-			// (avenrun) only when the kernel has CONFIG_KALLSYMS_ALL.
-			fail(call, "Failed to resolve kernel symbol: %s (not in /proc/kallsyms; a kernel without CONFIG_KALLSYMS_ALL lists functions only)", name)
-		}
-		g.b.emit(movImm(dst, int64(addr)))
-	case "uaddr":
+// Register-valued functions, under their sema.Funcs names.
+func init() {
+	addValue("has_key", (*gen).hasKey)
+	addValue("kaddr", (*gen).kaddr)
+	addValue("uaddr", func(g *gen, call *lang.Call, dst asm.Register) {
 		g.b.emit(movImm(dst, int64(g.uaddr(call))))
-	case "usym":
-		g.usym(call, dst)
-	case "ksym", "cgroup_path", "strerror", "kptr", "uptr":
-		// The value is the address / id / errno: resolved in user space.
-		g.intExpr(call.Args[0], dst)
-	case "reg":
-		// The context starts with struct pt_regs in every probe type
-		// reg() is allowed in (kprobe, uprobe, usdt, and perf events).
-		name := ""
-		if s, ok := call.Args[0].(*lang.StrLit); ok {
-			name = s.Value
-		}
-		off, ok := usdtRegOffset(name)
-		if !ok {
-			fail(call, "reg(%q): unknown register", name)
-		}
-		g.b.emit(asm.LoadMem(dst, asm.R6, off, asm.DWord))
-	case "strftime":
+	})
+	addValue("usym", (*gen).usym)
+	// The value is the address / id / errno: resolved in user space.
+	for _, name := range []string{"ksym", "cgroup_path", "strerror", "kptr", "uptr"} {
+		addValue(name, func(g *gen, call *lang.Call, dst asm.Register) { g.intExpr(call.Args[0], dst) })
+	}
+	addValue("reg", (*gen).reg)
+	addValue("strftime", func(g *gen, call *lang.Call, dst asm.Register) {
 		g.intExpr(call.Args[1], dst)
 		g.b.emit(asm.LSh.Imm(dst, TimestampShift), asm.Or.Imm(dst, int32(g.timeFormat(call))))
-	case "bswap":
+	})
+	addValue("bswap", func(g *gen, call *lang.Call, dst asm.Register) {
 		t := g.typeOf(call.Args[0])
 		g.intExpr(call.Args[0], dst)
 		size := maps.SizeOf(t)
 		if size > 1 {
 			g.b.emit(asm.HostTo(asm.BE, dst, sizeOp(size)))
 		}
-	case "kstack", "ustack":
-		g.stack(g.typeOf(call), dst)
-	case "strncmp":
+	})
+	stack := func(g *gen, call *lang.Call, dst asm.Register) { g.stack(g.typeOf(call), dst) }
+	addValue("kstack", stack)
+	addValue("ustack", stack)
+	addValue("strncmp", func(g *gen, call *lang.Call, dst asm.Register) {
 		n, _ := g.constOf(call.Args[2])
 		g.strncmp(call.Args[0], call.Args[1], int(n), dst)
-	case "strcontains":
+	})
+	addValue("strcontains", func(g *gen, call *lang.Call, dst asm.Register) {
 		g.strcontains(call.Args[0], call.Args[1], dst)
-	case "len":
-		g.mapLen(call, dst)
-	case "signal":
+	})
+	addValue("len", (*gen).mapLen)
+	addValue("signal", func(g *gen, call *lang.Call, dst asm.Register) {
 		g.signal(call)
 		g.b.emit(asm.Mov.Imm(dst, 0))
-	default:
-		if g.callStmt(call) {
-			g.b.emit(asm.Mov.Imm(dst, 0))
-			return
-		}
-		fail(call, "%s(): %v", call.Name, ErrUnsupported)
+	})
+	// Memory-valued functions.
+	addMem("str", (*gen).str)
+	addMem("buf", func(g *gen, call *lang.Call, dt *lang.Type, base asm.Register, off int16, _ bool) {
+		g.buf(call, dt, base, off)
+	})
+	addMem("ntop", func(g *gen, call *lang.Call, _ *lang.Type, base asm.Register, off int16, _ bool) {
+		g.ntop(call, base, off)
+	})
+	addMem("macaddr", func(g *gen, call *lang.Call, _ *lang.Type, base asm.Register, off int16, _ bool) {
+		g.readInto(call.Args[0], base, off, 6)
+	})
+	addMem("pton", func(g *gen, call *lang.Call, dt *lang.Type, base asm.Register, off int16, _ bool) {
+		g.pton(call, dt, base, off)
+	})
+}
+
+// kaddr is the address of a kernel symbol, a constant resolved now.
+func (g *gen) kaddr(call *lang.Call, dst asm.Register) {
+	name := ""
+	if s, ok := call.Args[0].(*lang.StrLit); ok {
+		name = s.Value
 	}
+	if g.c.opts.Kaddr == nil {
+		fail(call, "kaddr(%q): kernel symbols are not available", name)
+	}
+	addr, ok := g.c.opts.Kaddr(name)
+	if !ok {
+		// bpftrace's words; /proc/kallsyms lists data symbols
+		// (avenrun) only when the kernel has CONFIG_KALLSYMS_ALL.
+		fail(call, "Failed to resolve kernel symbol: %s (not in /proc/kallsyms; a kernel without CONFIG_KALLSYMS_ALL lists functions only)", name)
+	}
+	g.b.emit(movImm(dst, int64(addr)))
+}
+
+// reg reads a register of the context, which starts with struct pt_regs
+// in every probe type reg() is allowed in (kprobe, uprobe, usdt, and
+// perf events).
+func (g *gen) reg(call *lang.Call, dst asm.Register) {
+	name := ""
+	if s, ok := call.Args[0].(*lang.StrLit); ok {
+		name = s.Value
+	}
+	off, ok := usdtRegOffset(name)
+	if !ok {
+		fail(call, "reg(%q): unknown register", name)
+	}
+	g.b.emit(asm.LoadMem(dst, asm.R6, off, asm.DWord))
 }
 
 // UsymAddrBits is how many low bits of a usym() value hold the address
@@ -180,26 +199,6 @@ var signalNumbers = map[string]int{
 	"SIGALRM": 14, "SIGTERM": 15, "SIGCHLD": 17, "SIGCONT": 18, "SIGSTOP": 19, "SIGTSTP": 20,
 	"SIGTTIN": 21, "SIGTTOU": 22, "SIGURG": 23, "SIGXCPU": 24, "SIGXFSZ": 25, "SIGVTALRM": 26,
 	"SIGPROF": 27, "SIGWINCH": 28, "SIGSYS": 31,
-}
-
-// callMem writes a memory-valued call result at base+off. It reports
-// false for calls it does not know.
-func (g *gen) callMem(call *lang.Call, dt *lang.Type, base asm.Register, off int16, pad bool) bool {
-	switch call.Name {
-	case "str":
-		g.str(call, dt, base, off, pad)
-	case "buf":
-		g.buf(call, dt, base, off)
-	case "ntop":
-		g.ntop(call, base, off)
-	case "macaddr":
-		g.readInto(call.Args[0], base, off, 6)
-	case "pton":
-		g.pton(call, dt, base, off)
-	default:
-		return false
-	}
-	return true
 }
 
 // pton writes the bytes of a literal IPv4 (4 bytes) or IPv6 (16 bytes)

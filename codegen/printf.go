@@ -8,60 +8,59 @@ import (
 	"github.com/gtrace/gtrace/maps"
 )
 
-// callStmt compiles calls used as statements: async actions, map
-// operations. It reports false for calls that only produce a value.
-func (g *gen) callStmt(call *lang.Call) bool {
-	switch call.Name {
-	case "printf":
-		g.event(&Action{Kind: ActPrintf, Call: call, Format: g.c.info.Formats[call]}, call.Args[1:])
-	case "system":
-		g.event(&Action{Kind: ActSystem, Call: call, Format: g.c.info.Formats[call]}, call.Args[1:])
-	case "cat":
-		g.event(&Action{Kind: ActCat, Call: call, Format: g.c.info.Formats[call]}, call.Args[1:])
-	case "time":
+// Statement functions: async actions and map operations, under their
+// sema.Funcs names.
+func init() {
+	for name, kind := range map[string]ActionKind{"printf": ActPrintf, "system": ActSystem, "cat": ActCat} {
+		addStmt(name, func(g *gen, call *lang.Call) {
+			g.event(&Action{Kind: kind, Call: call, Format: g.c.info.Formats[call]}, call.Args[1:])
+		})
+	}
+	addStmt("time", func(g *gen, call *lang.Call) {
 		a := &Action{Kind: ActTime, Call: call, Format: g.c.info.Formats[call]}
 		if len(call.Args) == 0 {
 			a.Format = []lang.FormatSegment{{Kind: lang.SegText, Text: "%H:%M:%S\n", Width: -1, Prec: -1}}
 		}
 		g.event(a, nil)
-	case "exit":
-		// Stop every probe at once (the runtime would set the flag too,
-		// but only when it reads the event), then tell user space.
-		g.b.emit(
-			asm.LoadMapValue(asm.R1, 0, StateStopped).WithReference(StateMap),
-			asm.Mov.Imm(asm.R2, PhaseStopped),
-			asm.StoreMem(asm.R1, 0, asm.R2, asm.DWord),
-		)
-		g.event(&Action{Kind: ActExit, Call: call}, call.Args)
-		// bpftrace ends the probe at exit(): nothing after it runs.
-		g.b.emit(asm.Ja.Label(g.exit))
-	case "print":
-		if m, ok := call.Args[0].(*lang.Map); ok && m.Keys == nil {
-			a := &Action{Kind: ActPrint, Call: call, Map: m.Name}
-			if len(call.Args) > 1 {
-				a.Top, _ = g.constOf(call.Args[1])
-			}
-			if len(call.Args) > 2 {
-				a.Div, _ = g.constOf(call.Args[2])
-			}
-			g.event(a, nil)
-			return true
-		}
-		g.event(&Action{Kind: ActPrintValue, Call: call}, call.Args[:1])
-	case "clear", "zero":
-		kind := ActClear
-		if call.Name == "zero" {
-			kind = ActZero
-		}
-		g.event(&Action{Kind: kind, Call: call, Map: call.Args[0].(*lang.Map).Name}, nil)
-	case "delete":
-		g.deleteKey(call)
-	case "join":
-		g.join(call)
-	default:
-		return false
+	})
+	addStmt("exit", (*gen).exitCall)
+	addStmt("print", (*gen).print)
+	for name, kind := range map[string]ActionKind{"clear": ActClear, "zero": ActZero} {
+		addStmt(name, func(g *gen, call *lang.Call) {
+			g.event(&Action{Kind: kind, Call: call, Map: call.Args[0].(*lang.Map).Name}, nil)
+		})
 	}
-	return true
+	addStmt("delete", (*gen).deleteKey)
+	addStmt("join", (*gen).join)
+}
+
+// exitCall stops every probe at once (the runtime would set the flag
+// too, but only when it reads the event), then tells user space.
+func (g *gen) exitCall(call *lang.Call) {
+	g.b.emit(
+		asm.LoadMapValue(asm.R1, 0, StateStopped).WithReference(StateMap),
+		asm.Mov.Imm(asm.R2, PhaseStopped),
+		asm.StoreMem(asm.R1, 0, asm.R2, asm.DWord),
+	)
+	g.event(&Action{Kind: ActExit, Call: call}, call.Args)
+	// bpftrace ends the probe at exit(): nothing after it runs.
+	g.b.emit(asm.Ja.Label(g.exit))
+}
+
+// print sends a whole map (print(@m), with top and div) or a value.
+func (g *gen) print(call *lang.Call) {
+	if m, ok := call.Args[0].(*lang.Map); ok && m.Keys == nil {
+		a := &Action{Kind: ActPrint, Call: call, Map: m.Name}
+		if len(call.Args) > 1 {
+			a.Top, _ = g.constOf(call.Args[1])
+		}
+		if len(call.Args) > 2 {
+			a.Div, _ = g.constOf(call.Args[2])
+		}
+		g.event(a, nil)
+		return
+	}
+	g.event(&Action{Kind: ActPrintValue, Call: call}, call.Args[:1])
 }
 
 // event sends one ring-buffer record (5.8+): reserve a fixed-size record,

@@ -53,12 +53,8 @@ func (g *gen) memExpr(e lang.Expr, dt *lang.Type, base asm.Register, off int16, 
 		g.b.mark(end)
 		return
 	case *lang.Builtin:
-		if e.Name == "comm" {
-			g.comm(dt, base, off, pad)
-			return
-		}
-		if e.Name == "pcomm" {
-			g.pcomm(e, dt, base, off, pad)
+		if emit := builtinMemEmitters[e.Name]; emit != nil {
+			emit(g, e, dt, base, off, pad)
 			return
 		}
 		if e.Name == "args" && st.Kind == lang.KindRecord {
@@ -225,6 +221,12 @@ func (g *gen) tuple(e *lang.Tuple, dt *lang.Type, base asm.Register, off int16, 
 	for i, x := range e.Elems {
 		g.memExpr(x, dt.Elems[i], base, off+int16(offs[i]), pad)
 	}
+}
+
+func init() {
+	addBuiltinMem("comm", func(g *gen, _ *lang.Builtin, dt *lang.Type, base asm.Register, off int16, pad bool) {
+		g.comm(dt, base, off, pad)
+	})
 }
 
 // comm writes the current task's name as a dt string, NUL padded: a

@@ -13,29 +13,6 @@ import (
 // instead of exhausting the stack.
 const maxExprDepth = 1000
 
-// builtins are the builtin variable names; argN and sargN are matched by
-// pattern.
-var builtins = map[string]bool{
-	"pid": true, "tid": true, "uid": true, "gid": true, "comm": true, "nsecs": true,
-	"elapsed": true, "cpu": true, "numaid": true, "ncpus": true, "jiffies": true,
-	"rand": true, "cgroup": true, "curtask": true, "retval": true, "func": true,
-	"probe": true, "probetype": true, "args": true, "ctx": true, "kstack": true,
-	"ustack": true, "cpid": true, "username": true, "usermode": true, "pcomm": true,
-	"ppid": true, "leader_comm": true, "leader_tid": true,
-}
-
-func isBuiltin(name string) bool {
-	if builtins[name] {
-		return true
-	}
-	for _, p := range []string{"arg", "sarg"} {
-		if rest, ok := strings.CutPrefix(name, p); ok && rest != "" && strings.Trim(rest, "0123456789") == "" {
-			return true
-		}
-	}
-	return false
-}
-
 // keywords cannot be used as bare identifiers in expressions.
 var keywords = map[string]bool{
 	"if": true, "else": true, "while": true, "for": true, "unroll": true,
@@ -310,7 +287,7 @@ func (p *exprParser) tryCastType() (*lang.TypeExpr, bool) {
 		p.next()
 		after := p.peek()
 		strong := scalarTypes[first.Value] || typ.Ptr > 0 || typ.ArrayLen > 0 || strings.Contains(typ.Name, " ")
-		weakOK := !isBuiltin(first.Value) && startsOperand(after) &&
+		weakOK := !lang.IsBuiltin(first.Value) && startsOperand(after) &&
 			!(after.Type == tPunct && (after.Value == "-" || after.Value == "*" || after.Value == "&" || after.Value == "+"))
 		if (strong && startsOperand(after)) || weakOK {
 			return typ, true
@@ -558,7 +535,7 @@ func (p *exprParser) identifier(t lexer.Token) (lang.Expr, error) {
 		}
 		return &lang.Call{Span: p.span(t.Pos.Offset), Name: t.Value, NameSpan: sp, Args: args}, nil
 	}
-	if isBuiltin(t.Value) {
+	if lang.IsBuiltin(t.Value) {
 		return &lang.Builtin{Span: sp, Name: t.Value}, nil
 	}
 	return &lang.Ident{Span: sp, Name: t.Value}, nil

@@ -59,6 +59,8 @@ func init() {
 	add(&BuiltinSpec{Name: "usermode", Since: "0.24", typ: fixed(lang.Uint8)})
 	add(&BuiltinSpec{Name: "comm", typ: fixed(commType)})
 	add(&BuiltinSpec{Name: "pcomm", Since: "0.25", typ: fixed(commType)})
+	add(&BuiltinSpec{Name: "leader_comm", Since: "0.26", typ: fixed(commType)})
+	add(&BuiltinSpec{Name: "leader_tid", Since: "0.26", typ: fixed(lang.Uint32)})
 	add(&BuiltinSpec{Name: "probetype", Since: "0.25", typ: fixed(lang.StrType(16))})
 	add(&BuiltinSpec{Name: "username", typ: fixed(&lang.Type{Kind: lang.KindUsername, Size: 8})})
 	add(&BuiltinSpec{Name: "probe", typ: fixed(&lang.Type{Kind: lang.KindProbe, Size: 8})})
