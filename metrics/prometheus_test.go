@@ -24,11 +24,25 @@ import (
 // prometheus server (scripts/setup-test-env installs it) and checked by
 // promtool. Every address is a loopback one and every wait is bounded.
 
+// buildDir holds the binary built once for the package's tests; TestMain
+// removes it.
+var buildDir string
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if buildDir != "" {
+		os.RemoveAll(buildDir)
+	}
+	os.Exit(code)
+}
+
+// buildOnce builds gtrace once for the package's tests.
 var buildOnce = sync.OnceValues(func() (string, error) {
 	dir, err := os.MkdirTemp("", "gtrace-metrics-test")
 	if err != nil {
 		return "", err
 	}
+	buildDir = dir
 	bin := filepath.Join(dir, "gtrace")
 	out, err := exec.Command("go", "build", "-o", bin, "../cmd/gtrace").CombinedOutput()
 	if err != nil {

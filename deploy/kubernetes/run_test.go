@@ -20,6 +20,18 @@ import (
 	corev1 "k8s.io/api/core/v1"
 )
 
+// buildDir holds the binary built once for the package's tests; TestMain
+// removes it.
+var buildDir string
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if buildDir != "" {
+		os.RemoveAll(buildDir)
+	}
+	os.Exit(code)
+}
+
 // buildStatic builds gtrace as the Dockerfile does (CGO_ENABLED=0): a
 // binary that runs in an empty root. Once for all tests.
 var buildStatic = sync.OnceValues(func() (string, error) {
@@ -27,6 +39,7 @@ var buildStatic = sync.OnceValues(func() (string, error) {
 	if err != nil {
 		return "", err
 	}
+	buildDir = dir
 	bin := filepath.Join(dir, "gtrace")
 	cmd := exec.Command("go", "build", "-trimpath", "-o", bin, "./cmd/gtrace")
 	cmd.Dir = "../.."
