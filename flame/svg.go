@@ -32,6 +32,10 @@ type Options struct {
 	// title says how many and what share of the total they hold: a big
 	// profile stays a file a browser opens at once.
 	MinWidth float64
+	// MaxFrames bounds the frames drawn; 0 means 100,000 (some 25 MB of
+	// SVG). When MinWidth lets more through, it is doubled until it does
+	// not, and the note says the width used.
+	MaxFrames int
 	// Unit names what the values count, for the hover text: "samples"
 	// when "".
 	Unit string
@@ -59,6 +63,7 @@ type graph struct {
 	framesY0 int     // y of depth 0
 	maxDepth int
 	kinds    [3]bool // the kinds of the frames drawn (the root aside)
+	drawn    int     // frames drawn, the root included
 	left     int     // frames left out, too narrow
 	leftOut  uint64  // their value
 	b        []byte
@@ -75,6 +80,9 @@ func WriteSVG(w io.Writer, samples []Sample, opts Options) error {
 	if opts.MinWidth <= 0 {
 		opts.MinWidth = 0.1
 	}
+	if opts.MaxFrames <= 0 {
+		opts.MaxFrames = 100_000
+	}
 	if opts.Unit == "" {
 		opts.Unit = "samples"
 	}
@@ -88,9 +96,8 @@ func WriteSVG(w io.Writer, samples []Sample, opts Options) error {
 	g := &graph{opts: opts, total: root.value}
 	if g.total > 0 {
 		g.scale = float64(opts.Width-2*padSide) / float64(g.total)
-		g.minValue = opts.MinWidth / g.scale
 	}
-	g.measure(root, 0)
+	g.fit(root)
 	headerLines := 0
 	if opts.Subtitle != "" {
 		headerLines++
@@ -133,6 +140,22 @@ func WriteSVG(w io.Writer, samples []Sample, opts Options) error {
 	return bw.Flush()
 }
 
+// fit settles the narrowest frame drawn: opts.MinWidth, doubled until at
+// most opts.MaxFrames frames are wide enough.
+func (g *graph) fit(root *node) {
+	for {
+		if g.scale > 0 {
+			g.minValue = g.opts.MinWidth / g.scale
+		}
+		g.maxDepth, g.drawn, g.left, g.leftOut, g.kinds = 0, 1, 0, 0, [3]bool{}
+		g.measure(root, 0)
+		if g.drawn <= g.opts.MaxFrames || g.scale == 0 {
+			return
+		}
+		g.opts.MinWidth *= 2
+	}
+}
+
 // measure finds the depth of the deepest frame drawn and counts the
 // frames left out as too narrow (a frame left out takes its callees).
 func (g *graph) measure(n *node, depth int) {
@@ -144,6 +167,7 @@ func (g *graph) measure(n *node, depth int) {
 			continue
 		}
 		g.kinds[c.kind] = true
+		g.drawn++
 		g.measure(c, depth+1)
 	}
 }

@@ -216,3 +216,21 @@ func BenchmarkFlameGraph50k(b *testing.B) {
 	}
 	b.ReportMetric(float64(n), "bytes")
 }
+
+// Past MaxFrames the minimum width doubles until the frames fit, and the
+// note gives the width used.
+func TestSVGMaxFrames(t *testing.T) {
+	var buf bytes.Buffer
+	if err := WriteSVG(&buf, manyStacks(20000), Options{MaxFrames: 5000}); err != nil {
+		t.Fatal(err)
+	}
+	fs := parseSVGFrames(t, buf.Bytes())
+	if len(fs) > 5000 || len(fs) < 1000 {
+		t.Errorf("%d frames drawn, want at most 5000 (and not far fewer)", len(fs))
+	}
+	m := regexp.MustCompile(`frames narrower than ([0-9.]+) px are not drawn`).FindStringSubmatch(buf.String())
+	if m == nil || m[1] == "0.1" {
+		t.Errorf("note: %v", m)
+	}
+	t.Logf("%d frames, minimum width %s px", len(fs), m[1])
+}
