@@ -123,3 +123,13 @@ func TestFrameNames(t *testing.T) {
 		}
 	}
 }
+
+func TestFoldedEmptyStack(t *testing.T) {
+	m := &output.Map{Name: "@", Kind: lang.KindCount, Entries: []output.Entry{
+		{Key: []output.Value{output.KStack(output.StackBpftrace)}, Value: output.Count(3)},
+		{Key: []output.Value{output.KStack(output.StackBpftrace, fr("vfs_read"))}, Value: output.Count(2)},
+	}}
+	if got, want := string(AppendFolded(nil, Fold(m))), "[empty stack] 3\nvfs_read 2\n"; got != want {
+		t.Errorf("folded %q, want %q", got, want)
+	}
+}
