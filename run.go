@@ -88,13 +88,16 @@ type RunOptions struct {
 	// Events, when set, receives every event of the run as a typed value
 	// (PrintfEvent, PrintMapEvent, EndEvent, ...) instead of Stdout, which
 	// then gets nothing. The run sends and waits: read the channel until
-	// the run closes it, when the run has ended. A reader that falls
+	// the run closes it, when the run has ended (Run.Stop waits for the
+	// events END produces to be read). A reader that falls
 	// behind holds the events up; the kernel then drops what the ring
 	// buffer cannot hold and counts it (LostEvent, Run.Losses).
 	Events chan<- Event
 	// OnEvent, when set, is called with every event instead (and in
 	// place of Events), from the goroutine that reads the ring buffer:
-	// the next event waits until it returns.
+	// the next event waits until it returns. It must not call Run.Stop
+	// or Run.Wait, which wait for that goroutine; it may cancel the
+	// run's context, or call Run.Snapshot.
 	OnEvent func(Event)
 	// proc is the -c command or -p process, started by Run (nil: the
 	// runner starts it).

@@ -3,6 +3,7 @@ package gtrace
 import (
 	"bytes"
 	"context"
+	"io"
 	"math"
 	"strings"
 	"testing"
@@ -258,4 +259,36 @@ func TestPrintMaps(t *testing.T) {
 		t.Errorf("output:\n%q\nwant\n%q", mu.String(), want)
 	}
 	run.PrintMaps() // ended: nothing
+}
+
+// TestSnapshotStacksConcurrently takes snapshots of a map keyed by stacks
+// and symbols while the event loop prints the same map: the symbol
+// tables are shared by both goroutines (go test -race checks this).
+func TestSnapshotStacksConcurrently(t *testing.T) {
+	s := compileForRun(t, `profile:hz:199 { @[kstack, ksym(nsecs | 0xffffffff00000000), uid] = count(); @u[username] = count(); }
+interval:ms:20 { print(@); print(@u); }`)
+	run, err := s.Start(context.Background(), RunOptions{Stdout: io.Discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(300 * time.Millisecond)
+	frames := 0
+	for time.Now().Before(deadline) {
+		ms, err := run.Snapshot()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range ms[0].Entries {
+			if e.Key[0].Kind != lang.KindKStack || e.Key[1].Kind != lang.KindKsym {
+				t.Fatalf("key kinds %v, %v", e.Key[0].Kind, e.Key[1].Kind)
+			}
+			frames += len(e.Key[0].Stack.Frames)
+		}
+	}
+	if _, err := run.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	if frames == 0 {
+		t.Error("no stack frames in any snapshot")
+	}
 }
