@@ -11,6 +11,32 @@ import (
 // printer: each renderer call becomes one typed Event.
 type eventRenderer struct {
 	deliver func(Event)
+	// held keeps the events while the sink holds its output (sink.hold):
+	// the AttachEvent and BEGIN's events come once the probes act, as
+	// the printed lines do.
+	held    []Event
+	holding bool
+}
+
+// send delivers e, or keeps it while held.
+func (e *eventRenderer) send(ev Event) {
+	if e.holding {
+		e.held = append(e.held, ev)
+		return
+	}
+	e.deliver(ev)
+}
+
+func (e *eventRenderer) hold() { e.holding = true }
+
+// release delivers the events held, in order.
+func (e *eventRenderer) release() {
+	e.holding = false
+	held := e.held
+	e.held = nil
+	for _, ev := range held {
+		e.deliver(ev)
+	}
 }
 
 // deliverTo returns the function that hands events to opts.OnEvent or
@@ -29,47 +55,47 @@ func deliverTo(opts *RunOptions) func(Event) {
 }
 
 func (e *eventRenderer) AttachedProbes(n int) error {
-	e.deliver(AttachEvent{Probes: n})
+	e.send(AttachEvent{Probes: n})
 	return nil
 }
 
 // Printf delivers the arguments (a copy: the runner reuses its slice) and
 // the formatted text.
 func (e *eventRenderer) Printf(format string, args []output.Value) error {
-	e.deliver(PrintfEvent{Format: format, Args: slices.Clone(args), Text: string(output.AppendFormat(nil, format, args))})
+	e.send(PrintfEvent{Format: format, Args: slices.Clone(args), Text: string(output.AppendFormat(nil, format, args))})
 	return nil
 }
 
-func (e *eventRenderer) Time(text string) error   { e.deliver(TimeEvent{Text: text}); return nil }
-func (e *eventRenderer) Cat(text string) error    { e.deliver(CatEvent{Text: text}); return nil }
-func (e *eventRenderer) System(text string) error { e.deliver(SystemEvent{Text: text}); return nil }
-func (e *eventRenderer) Join(text string) error   { e.deliver(JoinEvent{Text: text}); return nil }
+func (e *eventRenderer) Time(text string) error   { e.send(TimeEvent{Text: text}); return nil }
+func (e *eventRenderer) Cat(text string) error    { e.send(CatEvent{Text: text}); return nil }
+func (e *eventRenderer) System(text string) error { e.send(SystemEvent{Text: text}); return nil }
+func (e *eventRenderer) Join(text string) error   { e.send(JoinEvent{Text: text}); return nil }
 func (e *eventRenderer) Value(v output.Value) error {
-	e.deliver(PrintEvent{Value: v})
+	e.send(PrintEvent{Value: v})
 	return nil
 }
 
 func (e *eventRenderer) Map(m *output.Map, top, div uint64) error {
-	e.deliver(PrintMapEvent{Map: m, Top: top, Div: div})
+	e.send(PrintMapEvent{Map: m, Top: top, Div: div})
 	return nil
 }
 
 func (e *eventRenderer) Exit(maps []*output.Map) error {
-	e.deliver(EndEvent{Maps: maps})
+	e.send(EndEvent{Maps: maps})
 	return nil
 }
 
-func (e *eventRenderer) LostEvents(n uint64) error { e.deliver(LostEvent{N: n}); return nil }
+func (e *eventRenderer) LostEvents(n uint64) error { e.send(LostEvent{N: n}); return nil }
 
 func (e *eventRenderer) HelperError(h output.HelperError) error {
-	e.deliver(HelperErrorEvent{h})
+	e.send(HelperErrorEvent{h})
 	return nil
 }
 
 // exited delivers exit(), which prints nothing.
 func (o *sink) exited(code int) {
 	if e, ok := o.r.(*eventRenderer); ok {
-		e.deliver(ExitEvent{Code: code})
+		e.send(ExitEvent{Code: code})
 	}
 }
 

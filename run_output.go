@@ -88,12 +88,18 @@ func (o *sink) flush() error { return o.w.Flush() }
 func (o *sink) hold() {
 	o.w.Flush()
 	o.held.buf = new(bytes.Buffer)
+	if e, ok := o.r.(*eventRenderer); ok {
+		e.hold()
+	}
 }
 
 // release writes what was held and lets the output through again.
 func (o *sink) release() error {
 	if err := o.w.Flush(); err != nil {
 		return err
+	}
+	if e, ok := o.r.(*eventRenderer); ok {
+		e.release()
 	}
 	buf := o.held.buf
 	if buf == nil {
