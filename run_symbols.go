@@ -110,6 +110,18 @@ func (r *runner) stack(t *lang.Type, v output.Value) output.Value {
 func (r *runner) kernelMapping() *output.Mapping {
 	r.kmapOnce.Do(func() {
 		r.kmap = &output.Mapping{File: "[kernel.kallsyms]", BuildID: symbols.KernelBuildID()}
+		// Its extent: from the lowest to past the highest text symbol
+		// (modules included), so every kernel frame falls inside it.
+		syms, _ := r.opts.Kernel.Kallsyms().Syms()
+		for _, ks := range syms {
+			if !ks.Text() || ks.Addr == 0 {
+				continue
+			}
+			if r.kmap.Start == 0 || ks.Addr < r.kmap.Start {
+				r.kmap.Start = ks.Addr
+			}
+			r.kmap.Limit = max(r.kmap.Limit, ks.Addr+1)
+		}
 	})
 	return r.kmap
 }

@@ -146,9 +146,14 @@ func value(v output.Value) (uint64, bool) {
 	return v.Int, v.Int != 0
 }
 
+// EmptyStack is the one frame of a key without any (@[kstack] of a sample
+// taken in user mode): a folded line needs a path, and the folded lines,
+// the flame graph and the profile show the same frames.
+const EmptyStack = "[empty stack]"
+
 // frames lays out one key as a path: the non-stack parts in key order,
 // then the user stacks, then the kernel stacks, each stack reversed to put
-// its outermost frame first.
+// its outermost frame first; EmptyStack when that is nothing.
 func frames(key []output.Value) []Frame {
 	n := 0
 	for _, k := range key {
@@ -178,6 +183,9 @@ func frames(key []output.Value) []Frame {
 				out = append(out, Frame{Name: frameName(&fs[i]), Kind: fk, Src: &fs[i]})
 			}
 		}
+	}
+	if len(out) == 0 {
+		out = append(out, Frame{Name: EmptyStack, Kind: KindKey})
 	}
 	return out
 }

@@ -11,17 +11,12 @@ import (
 
 // AppendFolded appends samples as folded stack lines, "root;...;leaf N",
 // sorted by path. Samples with the same path are one line (two stacks that
-// differ only in offsets within their functions fold to the same path). A
-// sample without frames (@[kstack] of a sample taken in user mode) is
-// counted as the one frame "[empty stack]": a line needs a path.
+// differ only in offsets within their functions fold to the same path).
 func AppendFolded(b []byte, samples []Sample) []byte {
 	sums := make(map[string]uint64, len(samples))
 	var path []byte
 	for _, s := range samples {
 		path = appendPath(path[:0], s.Frames)
-		if len(path) == 0 {
-			path = append(path, emptyStack...)
-		}
 		sums[string(path)] += s.Value
 	}
 	paths := make([]string, 0, len(sums))
@@ -37,9 +32,6 @@ func AppendFolded(b []byte, samples []Sample) []byte {
 	}
 	return b
 }
-
-// emptyStack names the path of a sample without frames.
-const emptyStack = "[empty stack]"
 
 func appendPath(b []byte, fs []Frame) []byte {
 	for i, f := range fs {
