@@ -22,8 +22,8 @@ func runMerge(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	fs.SortFlags = false
 	format := fs.StringP("format", "f", "text", "output format: "+strings.Join(gtrace.OutputFormats(), ", "))
-	outFile := fs.StringP("output", "o", "", "write the merged maps to FILE instead of stdout")
-	script := fs.StringP("script", "s", "", "the script the inputs come from: tells min(), max() and assigned maps from counts and sums, and hist/lhist layouts")
+	outFile := fs.StringP("output", "o", "", "write the merged maps to `FILE` instead of stdout")
+	script := fs.StringP("script", "s", "", "the script `FILE` the inputs come from: tells min(), max() and assigned maps from counts and sums, and hist/lhist layouts")
 	program := fs.StringP("program", "e", "", "the script the inputs come from, as text (as --script)")
 	help := fs.BoolP("help", "h", false, "show this help message")
 	fs.Usage = func() { mergeUsage(stderr, fs) }
@@ -125,8 +125,10 @@ func mergeUsage(w io.Writer, fs *pflag.FlagSet) {
 
 Merges the maps of several "gtrace -f json" outputs of one script (one per
 host): counts and sums add, hist and lhist add bucket by bucket, stats
-combine from their counts and totals, min and max keep the extreme, and
-assigned values must agree. Maps print as gtrace prints them at exit.
+combine from their counts and totals, min and max keep the extreme,
+integers updated with ++ or += add, and other assigned values must agree.
+Maps print as gtrace prints them at exit. Pass the script (--script) so
+that min(), max() and assigned values are told from counts and sums.
 
 OPTIONS:
 `)
