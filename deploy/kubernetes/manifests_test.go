@@ -2,6 +2,7 @@ package kubernetes
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -252,5 +253,30 @@ func TestServiceFindsTheDaemonSet(t *testing.T) {
 		if obj.Namespace != m.namespace.Name {
 			t.Errorf("%s is in namespace %q, not %q", obj.Name, obj.Namespace, m.namespace.Name)
 		}
+	}
+}
+
+// TestPrometheusScrapeConfig: promtool accepts the scrape configuration,
+// and it keeps the Service's port by the Service's name and port name.
+func TestPrometheusScrapeConfig(t *testing.T) {
+	m := readManifests(t)
+	data, err := os.ReadFile("prometheus-scrape.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	keep := m.service.Name + ";" + m.service.Spec.Ports[0].Name
+	if !strings.Contains(string(data), "regex: "+keep+"\n") || !strings.Contains(string(data), "names: ["+m.namespace.Name+"]") {
+		t.Errorf("prometheus-scrape.yml does not select %s in namespace %s", keep, m.namespace.Name)
+	}
+	if _, err := exec.LookPath("promtool"); err != nil {
+		t.Skip("promtool not installed (package prometheus; scripts/setup-test-env installs it)")
+	}
+	out, err := exec.Command("promtool", "check", "config", "prometheus-scrape.yml").CombinedOutput()
+	if err != nil && strings.Contains(string(out), "field kubernetes_sd_configs not found") {
+		// Debian builds Prometheus without Kubernetes service discovery.
+		t.Skip("this promtool is built without Kubernetes service discovery (Debian's is): it cannot check the file")
+	}
+	if err != nil {
+		t.Errorf("promtool check config: %v\n%s", err, out)
 	}
 }
