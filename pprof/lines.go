@@ -20,6 +20,9 @@ type lineTables struct {
 type lineTable struct {
 	loads []elf.ProgHeader
 	rows  []lineRow
+	// funcs are the functions' code ranges, sorted, with the calls
+	// inlined into them (inline.go).
+	funcs []funcRange
 }
 
 // lineRow says that code from addr up to the next row's address comes
@@ -30,9 +33,9 @@ type lineRow struct {
 	line int
 }
 
-// lookup returns the file and line of addr in mapping m, line 0 when
-// unknown.
-func (lt *lineTables) lookup(m *output.Mapping, addr uint64) (string, int) {
+// lookup returns the source lines of addr in mapping m (see
+// lineTable.lines), nil when unknown.
+func (lt *lineTables) lookup(m *output.Mapping, addr uint64) []srcLine {
 	if lt.files == nil {
 		lt.files = map[string]*lineTable{}
 	}
@@ -42,15 +45,15 @@ func (lt *lineTables) lookup(m *output.Mapping, addr uint64) (string, int) {
 		lt.files[m.File] = t
 	}
 	if t == nil || addr < m.Start {
-		return "", 0
+		return nil
 	}
 	fileOff := addr - m.Start + m.Offset
 	for _, p := range t.loads {
 		if fileOff >= p.Off && fileOff < p.Off+p.Filesz {
-			return t.find(fileOff - p.Off + p.Vaddr)
+			return t.lines(fileOff - p.Off + p.Vaddr)
 		}
 	}
-	return "", 0
+	return nil
 }
 
 // find returns the file and line of the last row at or before vaddr.
@@ -63,7 +66,8 @@ func (t *lineTable) find(vaddr uint64) (string, int) {
 }
 
 // readLineTable reads the line tables of every compile unit of a binary,
-// nil when it has no DWARF (a stripped binary, the kernel).
+// and its functions' inlined calls, nil when it has no DWARF (a stripped
+// binary, the kernel).
 func readLineTable(path string) *lineTable {
 	f, err := elf.Open(path)
 	if err != nil {
@@ -81,6 +85,7 @@ func readLineTable(path string) *lineTable {
 		}
 	}
 	r := d.Reader()
+	var names dieNames
 	for {
 		cu, err := r.Next()
 		if err != nil || cu == nil {
@@ -91,9 +96,12 @@ func readLineTable(path string) *lineTable {
 			continue
 		}
 		lr, err := d.LineReader(cu)
-		r.SkipChildren()
 		if err != nil || lr == nil {
+			r.SkipChildren()
 			continue
+		}
+		if cu.Children {
+			t.readInlined(d, r, lr.Files(), &names)
 		}
 		var e dwarf.LineEntry
 		for {
@@ -110,6 +118,7 @@ func readLineTable(path string) *lineTable {
 	if len(t.rows) == 0 {
 		return nil
 	}
+	t.sortFuncs()
 	// Sequences may meet: the end of one and the start of the next at one
 	// address. Ends sort first, so that find, which takes the last row at
 	// an address, takes the start.

@@ -125,7 +125,7 @@ func (b *builder) location(f flame.Frame, returnAddr bool) *profile.Location {
 		return l
 	}
 	l := &profile.Location{ID: uint64(len(b.p.Location) + 1)}
-	file, line := "", 0
+	var lines []srcLine
 	if f.Src != nil {
 		l.Address = f.Src.Addr
 		if f.Src.Mapping != nil {
@@ -134,12 +134,26 @@ func (b *builder) location(f flame.Frame, returnAddr bool) *profile.Location {
 			if returnAddr {
 				pc--
 			}
-			if file, line = b.lines.lookup(f.Src.Mapping, pc); line != 0 {
+			if lines = b.lines.lookup(f.Src.Mapping, pc); lines != nil {
 				l.Mapping.HasFilenames, l.Mapping.HasLineNumbers = true, true
+				if len(lines) > 1 {
+					l.Mapping.HasInlineFrames = true
+				}
 			}
 		}
 	}
-	l.Line = []profile.Line{{Function: b.function(f.Name, file), Line: int64(line)}}
+	if lines == nil {
+		lines = []srcLine{{}}
+	}
+	// Innermost first, as pprof wants them; the last is the frame's own
+	// function, by the name the folded lines and the flame graph use.
+	for _, sl := range lines {
+		name := sl.fn
+		if name == "" {
+			name = f.Name
+		}
+		l.Line = append(l.Line, profile.Line{Function: b.function(name, sl.file), Line: int64(sl.line)})
+	}
 	b.p.Location = append(b.p.Location, l)
 	b.locations[key] = l
 	return l

@@ -126,7 +126,10 @@ func checkPprof(t *testing.T, p *profileRun) {
 	for _, s := range prof.Sample {
 		names := make([]string, 0, len(s.Location))
 		for i := len(s.Location) - 1; i >= 0; i-- {
-			names = append(names, s.Location[i].Line[0].Function.Name)
+			// The frame's own function is the location's last line
+			// (inlined ones come before it).
+			lines := s.Location[i].Line
+			names = append(names, lines[len(lines)-1].Function.Name)
 		}
 		paths[strings.Join(names, ";")] += uint64(s.Value[0])
 	}
