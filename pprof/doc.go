@@ -7,6 +7,6 @@
 // lines and the SVG agree. Every foldable map is one sample type, named
 // after the map; each entry is one sample with its value there and zero
 // in the others. Frames keep their addresses and their mappings (file,
-// build id, where it was mapped); file and line come from the binary's
-// DWARF where it has any.
+// build id, where it was mapped); file and line, and the calls the
+// compiler inlined there, come from the binary's DWARF where it has any.
 package pprof
