@@ -1,5 +1,7 @@
 package lang
 
+import "strconv"
+
 // Program is one parsed script: the C preamble, an optional config block,
 // top-level map declarations and the probe clauses in source order.
 type Program struct {
@@ -336,12 +338,27 @@ type Offsetof struct {
 
 // TypeExpr is a C type as written in a cast, sizeof, let or struct member:
 // Name is the base ("uint8", "int", "struct task_struct", "char"), Ptr the
-// number of '*', ArrayLen the element count of a trailing `[N]` (0: none).
+// number of '*', ArrayLen the element count of a trailing `[N]` (0: none)
+// and InnerDims the lengths of further dimensions (`int m[2][3]`: ArrayLen
+// 2, InnerDims [3]).
 type TypeExpr struct {
 	Span
-	Name     string
-	Ptr      int
-	ArrayLen int
+	Name      string
+	Ptr       int
+	ArrayLen  int
+	InnerDims []int
+}
+
+// Dims renders the array dimensions of t as C writes them ("[2][3]").
+func (t *TypeExpr) Dims() string {
+	if t.ArrayLen <= 0 {
+		return ""
+	}
+	s := "[" + strconv.Itoa(t.ArrayLen) + "]"
+	for _, d := range t.InnerDims {
+		s += "[" + strconv.Itoa(d) + "]"
+	}
+	return s
 }
 
 func (*ExprStmt) stmtNode()   {}

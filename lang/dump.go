@@ -282,8 +282,5 @@ func (t *TypeExpr) String() string {
 	if t.Ptr > 0 {
 		s += " " + strings.Repeat("*", t.Ptr)
 	}
-	if t.ArrayLen > 0 {
-		s += "[" + strconv.Itoa(t.ArrayLen) + "]"
-	}
-	return s
+	return s + t.Dims()
 }

@@ -72,9 +72,7 @@ func (f *formatter) cdef(c *CDef) {
 	f.indent++
 	for _, fl := range c.Fields {
 		decl := fl.Type.Name + " " + strings.Repeat("*", fl.Type.Ptr) + fl.Name
-		if fl.Type.ArrayLen > 0 {
-			decl += fmt.Sprintf("[%d]", fl.Type.ArrayLen)
-		}
+		decl += fl.Type.Dims()
 		if fl.Bits != 0 {
 			decl += fmt.Sprintf(" : %d", fl.Bits)
 		}
@@ -174,10 +172,7 @@ func typeText(t *TypeExpr) string {
 	if t.Ptr > 0 {
 		s += " " + strings.Repeat("*", t.Ptr)
 	}
-	if t.ArrayLen > 0 {
-		s += fmt.Sprintf("[%d]", t.ArrayLen)
-	}
-	return s
+	return s + t.Dims()
 }
 
 func precedence(x Expr) int {

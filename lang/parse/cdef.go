@@ -168,7 +168,7 @@ func (p *cparser) members(d *lang.CDef) {
 				if f.Type.ArrayLen == 0 {
 					f.Type.ArrayLen = int(n)
 				} else {
-					f.Type.ArrayLen *= int(n)
+					f.Type.InnerDims = append(f.Type.InnerDims, int(n))
 				}
 				if p.is("]") {
 					p.next()

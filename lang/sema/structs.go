@@ -115,11 +115,15 @@ func (c *checker) resolveType(te *lang.TypeExpr, member bool) *lang.Type {
 	for range te.Ptr {
 		t = lang.PtrTo(t)
 	}
-	if te.ArrayLen > 0 {
-		if member && t.Kind == lang.KindInt && t.Size == 1 && te.Ptr == 0 && name == "char" {
-			return lang.StrType(te.ArrayLen)
+	// Dimensions wrap from the innermost out: int m[2][3] is an array of
+	// 2 arrays of 3 ints; a member's innermost char[N] is a string.
+	dims := append([]int{te.ArrayLen}, te.InnerDims...)
+	for i := len(dims) - 1; i >= 0 && te.ArrayLen > 0; i-- {
+		if i == len(dims)-1 && member && t.Kind == lang.KindInt && t.Size == 1 && te.Ptr == 0 && name == "char" {
+			t = lang.StrType(dims[i])
+			continue
 		}
-		t = &lang.Type{Kind: lang.KindArray, Elem: t, Len: te.ArrayLen, Size: t.Size * te.ArrayLen}
+		t = &lang.Type{Kind: lang.KindArray, Elem: t, Len: dims[i], Size: t.Size * dims[i]}
 	}
 	return t
 }
