@@ -70,7 +70,7 @@ func (c *checker) validKey(k lang.Expr, t *lang.Type) bool {
 		// says; fentry's and raw tracepoints' args are values.
 		c.errorf(k, "context cannot be used as a map key")
 		return false
-	case t.Kind.IsAggregation() || t.Kind == lang.KindRecord && !isArgs(k):
+	case t.Kind.IsAggregation():
 		c.errorf(k, "%s cannot be used as a map key", t)
 		return false
 	case t.Kind == lang.KindTuple && len(t.Elems) == 0:

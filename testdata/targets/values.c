@@ -38,6 +38,11 @@ struct mixed {
 	int32_t mid;
 };
 
+struct segment {
+	struct point pts[3];
+	int n;
+};
+
 uint32_t numbers[6] = {11, 22, 33, 44, 55, 66};
 
 // noinline and the empty asm keep each call and its argument in place at -O1.
@@ -52,6 +57,7 @@ __attribute__((noinline)) void take_frame(struct frame *f) { KEEP(f); }
 __attribute__((noinline)) void take_flags(struct flags *f) { KEEP(f); }
 __attribute__((noinline)) void take_mixed(struct mixed *m) { KEEP(m); }
 __attribute__((noinline)) void take_numbers(uint32_t *n, long count) { KEEP(n); KEEP(count); }
+__attribute__((noinline)) void take_segment(struct segment *s) { KEEP(s); }
 __attribute__((noinline)) void take_string(const char *s, int n) { KEEP(s); KEEP(n); }
 
 int main(void)
@@ -84,6 +90,9 @@ int main(void)
 
 	struct mixed m = {250, 0x1122334455667788ULL, -42};
 	take_mixed(&m);
+
+	struct segment seg = {{{1, 2}, {3, 4}, {5, 6}}, 3};
+	take_segment(&seg);
 
 	take_numbers(numbers, 6);
 	take_string("hello world", 5);
