@@ -18,8 +18,9 @@ func TestChainReads(t *testing.T) {
 	}{
 		// real_parent, signal, rlim[7].rlim_cur
 		{`BEGIN { @x = curtask->real_parent->signal->rlim[7].rlim_cur; }`, 3, 0},
-		// se.cfs_rq, nr_queued
-		{`BEGIN { @x = curtask->se.cfs_rq->nr_queued; }`, 2, 0},
+		// se.cfs_rq, rq, nr_running (fields of every kernel: the CFS
+		// queue's own nr_running became nr_queued in 6.13)
+		{`BEGIN { @x = curtask->se.cfs_rq->rq->nr_running; }`, 3, 0},
 		// a bitfield: one read of its unit
 		{`BEGIN { @x = curtask->sched_reset_on_fork; }`, 1, 0},
 		// the syscall's pointer argument is user memory
