@@ -31,12 +31,16 @@ var (
 )
 
 // tracer returns the binary under test: the freshly built gtrace, or
-// bpftrace when regenerating goldens.
+// bpftrace when regenerating goldens, or the one GTRACE_TEST_BINARY names
+// (scripts/vmtest's guest has a static gtrace and no Go toolchain).
 func tracer(t *testing.T) string {
 	t.Helper()
 	needRoot(t)
 	if *regenWithBpftrace {
 		return "/usr/bin/bpftrace"
+	}
+	if bin := os.Getenv("GTRACE_TEST_BINARY"); bin != "" {
+		return bin
 	}
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "gtrace-e2e")
