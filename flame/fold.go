@@ -89,6 +89,13 @@ func FoldableMap(m *output.Map) bool {
 // Fold reads the entries of a foldable map into samples, in entry order.
 // Entries whose value is zero or negative are left out: they have no width.
 func Fold(m *output.Map) []Sample {
+	// Every sample's frames are carved out of one array: a 50k-stack map
+	// is then one allocation, not 50k.
+	n := 0
+	for i := range m.Entries {
+		n += pathLen(m.Entries[i].Key)
+	}
+	buf := make([]Frame, 0, n)
 	out := make([]Sample, 0, len(m.Entries))
 	for i := range m.Entries {
 		e := &m.Entries[i]
@@ -96,7 +103,9 @@ func Fold(m *output.Map) []Sample {
 		if !ok {
 			continue
 		}
-		out = append(out, Sample{Frames: frames(e.Key), Value: v})
+		start := len(buf)
+		buf = appendFrames(buf, e.Key)
+		out = append(out, Sample{Frames: buf[start:len(buf):len(buf)], Value: v})
 	}
 	return out
 }
@@ -151,19 +160,26 @@ func value(v output.Value) (uint64, bool) {
 // the flame graph and the profile show the same frames.
 const EmptyStack = "[empty stack]"
 
-// frames lays out one key as a path: the non-stack parts in key order,
-// then the user stacks, then the kernel stacks, each stack reversed to put
-// its outermost frame first; EmptyStack when that is nothing.
-func frames(key []output.Value) []Frame {
+// pathLen is the number of frames appendFrames appends for key.
+func pathLen(key []output.Value) int {
 	n := 0
 	for _, k := range key {
-		if k.Stack != nil {
-			n += len(k.Stack.Frames)
+		if k.Kind == lang.KindKStack || k.Kind == lang.KindUStack {
+			if k.Stack != nil {
+				n += len(k.Stack.Frames)
+			}
 		} else {
 			n++
 		}
 	}
-	out := make([]Frame, 0, n)
+	return max(n, 1) // EmptyStack
+}
+
+// appendFrames lays out one key as a path: the non-stack parts in key
+// order, then the user stacks, then the kernel stacks, each stack reversed
+// to put its outermost frame first; EmptyStack when that is nothing.
+func appendFrames(out []Frame, key []output.Value) []Frame {
+	start := len(out)
 	for _, k := range key {
 		if k.Kind != lang.KindKStack && k.Kind != lang.KindUStack {
 			out = append(out, Frame{Name: clean(output.KeyText(k)), Kind: KindKey})
@@ -184,7 +200,7 @@ func frames(key []output.Value) []Frame {
 			}
 		}
 	}
-	if len(out) == 0 {
+	if len(out) == start {
 		out = append(out, Frame{Name: EmptyStack, Kind: KindKey})
 	}
 	return out

@@ -160,7 +160,7 @@ func (g *graph) fit(root *node) {
 // frames left out as too narrow (a frame left out takes its callees).
 func (g *graph) measure(n *node, depth int) {
 	g.maxDepth = max(g.maxDepth, depth)
-	for _, c := range n.children {
+	for c := n.first; c != nil; c = c.next {
 		if float64(c.value) < g.minValue {
 			g.left += 1 + countNodes(c)
 			g.leftOut += c.value
@@ -174,7 +174,7 @@ func (g *graph) measure(n *node, depth int) {
 
 func countNodes(n *node) int {
 	k := 0
-	for _, c := range n.children {
+	for c := n.first; c != nil; c = c.next {
 		k += 1 + countNodes(c)
 	}
 	return k
@@ -271,7 +271,7 @@ func (g *graph) frames(w *bufio.Writer, n *node, depth int, x uint64) error {
 		}
 	}
 	cx := x
-	for _, c := range n.children {
+	for c := n.first; c != nil; c = c.next {
 		if float64(c.value) >= g.minValue {
 			if err := g.frames(w, c, depth+1, cx); err != nil {
 				return err

@@ -8,10 +8,13 @@ import (
 // node is one frame of the merged call tree: every sample whose path
 // passes through the same frames, root to here, adds to it.
 type node struct {
-	name     string
-	kind     Kind
-	value    uint64
-	children []*node
+	name  string
+	kind  Kind
+	value uint64
+	// The children are a list (first, then each one's next), not a
+	// slice: a node then costs no allocation of its own (see tree).
+	first, next *node
+	nchild      int
 	// index finds a child by name and kind once there are many; a few
 	// are searched in order.
 	index map[frameKey]*node
@@ -28,7 +31,8 @@ const indexAfter = 8
 // tree hands out nodes from slabs: a 50k-stack map has a million frames,
 // and one allocation per frame would be most of the time spent.
 type tree struct {
-	slab []node
+	slab    []node
+	scratch []*node // for sorting one node's children
 }
 
 func (t *tree) alloc() *node {
@@ -47,7 +51,7 @@ func (t *tree) child(n *node, f Frame) *node {
 			return c
 		}
 	} else {
-		for _, c := range n.children {
+		for c := n.first; c != nil; c = c.next {
 			if c.name == f.Name && c.kind == f.Kind {
 				return c
 			}
@@ -55,14 +59,16 @@ func (t *tree) child(n *node, f Frame) *node {
 	}
 	c := t.alloc()
 	c.name, c.kind = f.Name, f.Kind
-	n.children = append(n.children, c)
-	if n.index == nil && len(n.children) > indexAfter {
+	c.next, n.first = n.first, c
+	n.nchild++
+	switch {
+	case n.index != nil:
+		n.index[frameKey{f.Name, f.Kind}] = c
+	case n.nchild > indexAfter:
 		n.index = make(map[frameKey]*node, 2*indexAfter)
-		for _, c := range n.children {
+		for c := n.first; c != nil; c = c.next {
 			n.index[frameKey{c.name, c.kind}] = c
 		}
-	} else if n.index != nil {
-		n.index[frameKey{f.Name, f.Kind}] = c
 	}
 	return c
 }
@@ -82,19 +88,32 @@ func buildTree(root string, samples []Sample) *node {
 			n.value += s.Value
 		}
 	}
-	sortTree(r)
+	t.sort(r)
 	return r
 }
 
-func sortTree(n *node) {
+// sort orders the children of n and of all below it, dropping the
+// indexes, which are done with.
+func (t *tree) sort(n *node) {
 	n.index = nil
-	slices.SortFunc(n.children, func(a, b *node) int {
-		if c := cmp.Compare(a.name, b.name); c != 0 {
-			return c
+	if n.nchild > 1 {
+		cs := t.scratch[:0]
+		for c := n.first; c != nil; c = c.next {
+			cs = append(cs, c)
 		}
-		return cmp.Compare(a.kind, b.kind)
-	})
-	for _, c := range n.children {
-		sortTree(c)
+		slices.SortFunc(cs, func(a, b *node) int {
+			return cmp.Or(cmp.Compare(a.name, b.name), cmp.Compare(a.kind, b.kind))
+		})
+		for i := len(cs) - 1; i >= 0; i-- {
+			cs[i].next = nil
+			if i+1 < len(cs) {
+				cs[i].next = cs[i+1]
+			}
+		}
+		n.first = cs[0]
+		t.scratch = cs
+	}
+	for c := n.first; c != nil; c = c.next {
+		t.sort(c)
 	}
 }
