@@ -108,6 +108,13 @@ type RunOptions struct {
 	// beforeBegin, when set, runs between attaching and BEGIN (tests
 	// stretch that window with it).
 	beforeBegin func()
+	// perfUprobes attaches every uprobe target as its own perf-event
+	// uprobe, as on kernels without uprobe_multi (tests interrupt a slow
+	// attach with it).
+	perfUprobes bool
+	// beforeAttach, when set, is called before each target is attached
+	// (tests slow attaching down as a busy machine does).
+	beforeAttach func()
 	// BackgroundDetach lets a helper process (/bin/sh) do the slow part of
 	// detaching many perf-event tracepoints after Run returns, so that
 	// gtrace can exit at once (see runner.detach).
@@ -301,7 +308,11 @@ func (r *runner) run() (int, error) {
 	if err := r.runBegin(); err != nil {
 		return ExitFailure, err
 	}
-	r.proc.resume()
+	if !loop.stopping() {
+		// A run stopped before it began (Ctrl-C while attaching) never
+		// lets its -c command run.
+		r.proc.resume()
+	}
 	if r.stoppedInKernel() {
 		loop.stop.Store(true) // exit() in BEGIN
 	}

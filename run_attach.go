@@ -26,53 +26,100 @@ func (r *runner) probeCount() int {
 	return n
 }
 
-// attach attaches every probe but BEGIN and END to each of its targets.
-// A program shared by many targets tells them apart by the cookie the
-// code generator chose for each (5.15+).
+// attach attaches every probe but BEGIN and END to each of its targets,
+// and says so when the -p process exited meanwhile (the kernel's error for
+// its vanished mappings would only mislead).
 func (r *runner) attach() error {
+	n, err := r.attachAll()
+	if err != nil && r.opts.PID > 0 && checkPID(r.opts.PID) != nil {
+		return fmt.Errorf("process %d exited while gtrace attached its probes (%v)", r.opts.PID, err)
+	}
+	if total := r.attachableCount(); err == nil && n < total {
+		fmt.Fprintf(r.opts.Stderr, "Stopped attaching after %d of %d probes: the run ends\n", n, total)
+	}
+	return err
+}
+
+// attachableCount is the number of targets attach attaches when nothing
+// stops it: every target but BEGIN's and END's.
+func (r *runner) attachableCount() int {
+	n := 0
+	for _, p := range r.prog.Probes {
+		if !special(p) {
+			n += len(p.Targets)
+		}
+	}
+	return n
+}
+
+// attachStopped reports whether a stop was requested (SIGINT, SIGTERM,
+// ctx): attaching ends at once, and the run goes on to its end (BEGIN,
+// END, the maps) with what is attached. Attaching thousands of perf-event
+// uprobes can take minutes, and a Ctrl-C must not wait for them.
+func (r *runner) attachStopped() bool {
+	return r.events != nil && r.events.stopping()
+}
+
+// attachAll attaches the probes' targets in order until a stop is
+// requested. A program shared by many targets tells them apart by the
+// cookie the code generator chose for each (5.15+).
+func (r *runner) attachAll() (attached int, err error) {
 	for _, p := range r.prog.Probes {
 		if special(p) {
 			continue
 		}
+		if r.attachStopped() {
+			return attached, nil
+		}
 		prog := r.objs.coll.Programs[p.Program]
 		if prog == nil {
-			return fmt.Errorf("BUG: program %q of %s was not loaded", p.Program, probeLabel(p))
+			return attached, fmt.Errorf("BUG: program %q of %s was not loaded", p.Program, probeLabel(p))
 		}
 		if p.RawSyscalls != "" {
 			a, err := r.opts.Kernel.AttachRawSyscalls(p.RawSyscalls, p.Targets, prog)
 			if err != nil {
-				return err
+				return attached, err
 			}
 			r.attached = append(r.attached, a)
+			attached += len(p.Targets)
 			continue
 		}
-		if probes.UprobeMulti(p.Provider, len(p.Targets)) {
+		if r.uprobeMulti(p) {
 			// Many functions: one uprobe_multi link per binary (6.6+).
 			as, err := r.opts.Kernel.AttachUprobeMulti(p.Targets, prog, p.Cookies)
 			if err != nil {
-				return err
+				return attached, err
 			}
 			r.attached = append(r.attached, as...)
+			attached += len(p.Targets)
 			continue
 		}
 		if probes.KprobeMulti(p.Provider, p.Targets) {
 			// Many kernel functions: one kprobe_multi link (5.18+).
 			a, err := r.opts.Kernel.AttachKprobeMulti(p.Targets, prog, p.Cookies)
 			if err != nil {
-				return err
+				return attached, err
 			}
 			r.attached = append(r.attached, a)
+			attached += len(p.Targets)
 			continue
 		}
 		for i := range p.Targets {
+			if r.attachStopped() {
+				return attached, nil
+			}
+			if r.opts.beforeAttach != nil {
+				r.opts.beforeAttach()
+			}
 			a, err := r.opts.Kernel.Attach(&p.Targets[i], prog, cookie(p, i))
 			if err != nil {
-				return err
+				return attached, err
 			}
 			r.attached = append(r.attached, a)
+			attached++
 		}
 	}
-	return nil
+	return attached, nil
 }
 
 // runSpecial returns a function running every BEGIN (or END) program in
@@ -102,4 +149,11 @@ func cookie(p *codegen.Probe, i int) uint64 {
 		return p.Cookies[i]
 	}
 	return 0
+}
+
+// uprobeMulti reports whether p's targets attach through uprobe_multi
+// links (probes.UprobeMulti), unless a test asks for one perf-event uprobe
+// per target.
+func (r *runner) uprobeMulti(p *codegen.Probe) bool {
+	return !r.opts.perfUprobes && probes.UprobeMulti(p.Provider, len(p.Targets))
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/rlimit"
+	"golang.org/x/sys/unix"
 
 	"github.com/gtrace/gtrace/codegen"
 	"github.com/gtrace/gtrace/lang"
@@ -39,7 +40,7 @@ func (r *runner) load() error {
 		ev.MaxEntries = uint32(r.opts.RingBufBytes)
 	}
 	for _, p := range r.prog.Probes {
-		if ps := spec.Programs[p.Program]; ps != nil && probes.UprobeMulti(p.Provider, len(p.Targets)) {
+		if ps := spec.Programs[p.Program]; ps != nil && r.uprobeMulti(p) {
 			ps.AttachType = ebpf.AttachTraceUprobeMulti // see attach
 		}
 		if ps := spec.Programs[p.Program]; ps != nil && probes.KprobeMulti(p.Provider, p.Targets) {
@@ -97,6 +98,10 @@ func (r *runner) loadError(spec *ebpf.CollectionSpec, err error) error {
 				return fmt.Errorf("loading the BPF programs: %s", permissionHint())
 			}
 			return fmt.Errorf("loading the BPF programs: %w: %s", err, permissionHint())
+		}
+		if errors.Is(err, unix.E2BIG) && strings.Contains(err.Error(), "map create") {
+			// The kernel bounds a hash map's buckets (2^27 keys on 6.18).
+			return fmt.Errorf("loading the BPF programs: %w: the map has more keys than the kernel allows (BPFTRACE_MAX_MAP_KEYS is %d; let @m = hash(N) sets one map's): use fewer", err, r.opts.MaxMapKeys)
 		}
 		return fmt.Errorf("loading the BPF programs: %w", err)
 	}
