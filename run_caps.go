@@ -2,53 +2,18 @@ package gtrace
 
 import (
 	"errors"
-	"os"
-	"strconv"
-	"strings"
+
+	"github.com/gtrace/gtrace/probes"
 )
 
-// Capabilities that loading and attaching need (linux/capability.h).
-const (
-	capSysAdmin = 21 // everything, before 5.8
-	capPerfmon  = 38 // tracing programs, perf events (5.8+)
-	capBPF      = 39 // BPF programs and maps (5.8+)
-)
-
-// missingCaps names the capabilities gtrace lacks, read from the effective
-// set in /proc/self/status; only consulted after a permission error.
-func missingCaps() []string {
-	data, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return nil
-	}
-	var eff uint64
-	for _, line := range strings.Split(string(data), "\n") {
-		if v, ok := strings.CutPrefix(line, "CapEff:"); ok {
-			eff, _ = strconv.ParseUint(strings.TrimSpace(v), 16, 64)
-		}
-	}
-	has := func(c int) bool { return eff&(1<<c) != 0 }
-	if has(capSysAdmin) {
-		return nil
-	}
-	var out []string
-	if !has(capBPF) {
-		out = append(out, "CAP_BPF")
-	}
-	if !has(capPerfmon) {
-		out = append(out, "CAP_PERFMON")
-	}
-	return out
-}
+// missingCaps names the capabilities gtrace lacks; only consulted after a
+// permission error.
+func missingCaps() []string { return probes.MissingCaps() }
 
 // permissionHint says what to do after EPERM/EACCES from the kernel.
 func permissionHint() string {
-	if m := missingCaps(); len(m) > 0 {
-		if os.Geteuid() == 0 {
-			// Root without them: a container or a dropped bounding set.
-			return "gtrace lacks " + strings.Join(m, " and ") + " (root, but without them: a container or a reduced bounding set): grant CAP_BPF and CAP_PERFMON"
-		}
-		return "gtrace lacks " + strings.Join(m, " and ") + ": run it as root (sudo gtrace ...)"
+	if hint := probes.MissingCapsHint(); hint != "" {
+		return hint
 	}
 	return "run gtrace as root (or with CAP_BPF and CAP_PERFMON); check kernel.unprivileged_bpf_disabled and lockdown"
 }

@@ -5,6 +5,8 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/cilium/ebpf/features"
 )
 
 // Without CAP_BPF or CAP_PERFMON (not root, or root with them dropped from
@@ -25,7 +27,7 @@ func TestMissingCapabilities(t *testing.T) {
 		want string
 	}{
 		{"nobody", []string{"--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all"}, "ERROR: gtrace lacks CAP_BPF and CAP_PERFMON: run it as root"},
-		{"root without both", []string{"--bounding-set=-bpf,-perfmon,-sys_admin", "--inh-caps=-bpf,-perfmon,-sys_admin"}, "lacks CAP_BPF and CAP_PERFMON (root, but without them"},
+		{"root without both", []string{"--bounding-set=-bpf,-perfmon,-sys_admin", "--inh-caps=-bpf,-perfmon,-sys_admin"}, "lacks CAP_BPF and CAP_PERFMON (root, but with a reduced capability set"},
 		{"root without CAP_PERFMON", []string{"--bounding-set=-perfmon,-sys_admin", "--inh-caps=-perfmon,-sys_admin"}, "lacks CAP_PERFMON (root"},
 		{"root without CAP_BPF", []string{"--bounding-set=-bpf,-sys_admin", "--inh-caps=-bpf,-sys_admin"}, "lacks CAP_BPF (root"},
 	} {
@@ -58,5 +60,33 @@ func TestTracefsClosedToUser(t *testing.T) {
 		bin, "-d", "types", "-e", `tracepoint:syscalls:sys_enter_getppid { @ = count(); }`))
 	if code != 1 || out != "" || !strings.Contains(errs, "ERROR: tracefs at /sys/kernel/tracing: permission denied: run gtrace as root") {
 		t.Errorf("exit %d, stdout %q, stderr:\n%s", code, out, errs)
+	}
+}
+
+// Root with only CAP_BPF and CAP_PERFMON (a monitoring agent's least
+// privilege) traces uprobes and usdt probes, semaphore-gated ones too, as
+// bpftrace does: the perf uprobe PMU wants CAP_SYS_ADMIN, so gtrace attaches
+// through uprobe_multi links (6.6+), which need only those two.
+func TestLeastPrivilegeUprobes(t *testing.T) {
+	bin := tracer(t)
+	if *regenWithBpftrace {
+		t.Skip("not a golden")
+	}
+	setpriv, err := exec.LookPath("setpriv")
+	if err != nil {
+		t.Skip("setpriv (util-linux) is not installed")
+	}
+	if features.HaveBPFLinkUprobeMulti() != nil {
+		t.Skip("no uprobe_multi links (6.6+): uprobes need CAP_SYS_ADMIN here")
+	}
+	target := buildUprobeTarget(t)
+	caps := "-all,+bpf,+perfmon"
+	prog := "uprobe:" + target + ":work { @w = count(); } usdt:" + target + ":gt:tick { @t = count(); } usdt:" + target + ":gt:gated { @g = count(); }"
+	code, out, errs := runBin(t, exec.Command(setpriv, "--inh-caps="+caps, "--ambient-caps="+caps, "--bounding-set="+caps,
+		bin, "-e", prog, "-c", target+" 3"))
+	for _, want := range []string{"@w: 3\n", "@t: 3\n", "@g: 3\n"} {
+		if code != 0 || !strings.Contains(out, want) {
+			t.Errorf("exit %d, stdout:\n%s\nstderr:\n%s\nwant %q", code, out, errs, want)
+		}
 	}
 }

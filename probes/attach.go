@@ -9,6 +9,7 @@ import (
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/link"
 	"github.com/gtrace/gtrace/lang"
+	"golang.org/x/sys/unix"
 )
 
 // Attachment is one target attached: the fd-based links that keep the
@@ -103,7 +104,9 @@ func (k *Kernel) explain(t *Target, err error) error {
 func explainAttach(t *Target, err error) error {
 	switch {
 	case errors.Is(err, os.ErrPermission):
-		return fmt.Errorf("%w: run gtrace as root (or with CAP_BPF and CAP_PERFMON)", err)
+		return fmt.Errorf("%w: %s", err, refusedWhy(t))
+	case errors.Is(err, errENOTSUPP) && (t.Provider == lang.Uprobe || t.Provider == lang.Uretprobe):
+		return fmt.Errorf("%w: the kernel cannot put a uprobe on the function's first instruction (a lock-prefixed one, for instance): leave the function out", err)
 	case errors.Is(err, ebpf.ErrNotSupported) && (t.Provider == lang.Kprobe || t.Provider == lang.Kretprobe):
 		return fmt.Errorf("%w: this kernel has no kprobes (CONFIG_KPROBES); use a tracepoint or rawtracepoint instead", err)
 	case errors.Is(err, ebpf.ErrNotSupported):
@@ -112,4 +115,22 @@ func explainAttach(t *Target, err error) error {
 		return fmt.Errorf("%w: check the name with gtrace -l '%s'", err, t.Name)
 	}
 	return err
+}
+
+// errENOTSUPP is the kernel's internal ENOTSUPP (524), which uprobes return
+// for an instruction they cannot single-step or emulate (cilium/ebpf
+// prints it as "operation not supported").
+const errENOTSUPP = unix.Errno(524)
+
+// refusedWhy says why the kernel refused to attach t with EPERM or EACCES,
+// from the capabilities gtrace has: only a missing capability is worth
+// "run as root", and root is not told to become root.
+func refusedWhy(t *Target) string {
+	if hint := MissingCapsHint(); hint != "" {
+		return hint
+	}
+	if (t.Provider == lang.Uprobe || t.Provider == lang.Uretprobe || t.Provider == lang.USDT) && !HasCap(CapSysAdmin) {
+		return "the kernel's perf uprobe PMU needs CAP_SYS_ADMIN, and this kernel has no uprobe_multi links (6.6+), which need only CAP_BPF and CAP_PERFMON: grant CAP_SYS_ADMIN"
+	}
+	return "the kernel refused although gtrace has CAP_BPF and CAP_PERFMON: some events take no BPF program (tracepoint irq_vectors:irq_work_exit refuses the sampling event, which perf's own work would re-enter), or lockdown, a security module or seccomp forbids it"
 }

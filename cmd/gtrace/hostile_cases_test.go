@@ -276,6 +276,7 @@ func hostileCommandLines(t *testing.T) []hostile {
 		cli("10k-line script file, each line wrong", filepath.Join(dir, "big.bt")),
 		withEnv(cli("BPFTRACE_STRLEN absurd", "-e", good), "BPFTRACE_STRLEN=99999999999999999999"),
 		withEnv(cli("BPFTRACE_MAX_MAP_KEYS negative", "-e", good), "BPFTRACE_MAX_MAP_KEYS=-5"),
+		withEnv(cli("BPFTRACE_MAX_MAP_KEYS beyond 32 bits", "-e", good), "BPFTRACE_MAX_MAP_KEYS=99999999999"),
 		withEnv(cli("BPFTRACE_PERF_RB_PAGES huge", "-e", good), "BPFTRACE_PERF_RB_PAGES=999999999999"),
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"math/bits"
 	"os"
 	"slices"
@@ -56,7 +57,7 @@ const maxStrlen = 200
 
 func envSettings() (settings, error) {
 	var s settings
-	strlenVar := ""
+	strlenVar, mapKeysVar := "", ""
 	for _, e := range envNames {
 		for _, name := range e.names {
 			n, err := envInt(name)
@@ -65,12 +66,19 @@ func envSettings() (settings, error) {
 			}
 			if n > 0 {
 				*e.field(&s) = n
-				if e.field(&s) == &s.strlen {
+				switch e.field(&s) {
+				case &s.strlen:
 					strlenVar = name
+				case &s.mapKeys:
+					mapKeysVar = name
 				}
 				break
 			}
 		}
+	}
+	// A map's max_entries is a u32: a larger value would wrap around.
+	if s.mapKeys > math.MaxUint32 {
+		return s, fmt.Errorf("%s=%d: a map holds at most %d keys (the kernel's limit is lower still: 2^27 for a hash map on Linux 6.18)", mapKeysVar, s.mapKeys, uint32(math.MaxUint32))
 	}
 	if m := os.Getenv("BPFTRACE_STACK_MODE"); m != "" {
 		if !slices.Contains(lang.StackModes, m) {
