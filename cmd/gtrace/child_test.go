@@ -158,11 +158,16 @@ func TestCommandNeverRunsUntraced(t *testing.T) {
 			var stdout bytes.Buffer
 			copied := make(chan struct{})
 			go func() { io.Copy(&stdout, out); close(copied) }()
-			child := 0
-			for deadline := time.Now().Add(30 * time.Second); child == 0 && time.Now().Before(deadline); {
+			child, ended := 0, false
+			for deadline := time.Now().Add(30 * time.Second); child == 0 && !ended && time.Now().Before(deadline); {
 				child = childOf(cmd.Process.Pid)
+				select {
+				case <-copied:
+					ended = true // the whole run came and went between two looks
+				default:
+				}
 			}
-			if child == 0 {
+			if child == 0 && !ended {
 				cmd.Process.Kill()
 				<-copied
 				t.Fatalf("%s: gtrace started no command: %v\n%s", name, cmd.Wait(), stdout.String())
@@ -171,7 +176,7 @@ func TestCommandNeverRunsUntraced(t *testing.T) {
 			cmd.Process.Signal(sig)
 			<-copied
 			cmd.Wait()
-			if !processGone(child, 5*time.Second) {
+			if child != 0 && !processGone(child, 5*time.Second) {
 				syscall.Kill(child, syscall.SIGKILL)
 				t.Errorf("%s: the command outlived gtrace", name)
 			}
