@@ -85,6 +85,10 @@ func printInfo(stdout, stderr io.Writer) int {
 		}
 	}
 	fmt.Fprintf(&b, "\nPrivileges\n  effective capabilities: %s\n", strings.Join(effectiveCaps(), ", "))
+	fmt.Fprintf(&b, "\nLimits\n  address space (ulimit -v): %s\n", addressSpaceLine())
+	if advice := addressSpaceAdvice(); advice != "" {
+		fixes = append(fixes, "address space: "+advice)
+	}
 	if len(fixes) > 0 {
 		fmt.Fprintf(&b, "\nMissing, and how to fix it\n")
 		for _, s := range fixes {

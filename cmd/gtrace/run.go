@@ -21,6 +21,9 @@ import (
 // 0, the code of exit(N), or 255 when loading or attaching failed (as
 // bpftrace's -1), with one line on stderr saying what to do.
 func runScript(script *gtrace.Script, c *config, env settings, kernel *probes.Kernel, stdout, stderr io.Writer) int {
+	if advice := addressSpaceAdvice(); advice != "" && !c.noWarn {
+		fmt.Fprintf(stderr, "WARNING: %s\n", advice)
+	}
 	out := stdout
 	if c.outFile != "" {
 		f, err := os.Create(c.outFile)
