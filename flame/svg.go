@@ -355,10 +355,24 @@ func appendText(b []byte, class string, x, y float64, text string) []byte {
 	return append(b, "</text>\n"...)
 }
 
-// appendEscaped appends s as XML character data or attribute text.
+// appendEscaped appends s as XML character data or attribute text: valid
+// UTF-8 without the characters XML 1.0 forbids.
 func appendEscaped(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			// A browser refuses the whole file over one byte that is
+			// not UTF-8, and a comm or a traced string may hold any.
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && size == 1 || r == 0xFFFE || r == 0xFFFF {
+				b = append(b, "\uFFFD"...)
+			} else {
+				b = append(b, s[i:i+size]...)
+			}
+			i += size
+			continue
+		}
+		switch c {
 		case '&':
 			b = append(b, "&amp;"...)
 		case '<':
@@ -373,6 +387,7 @@ func appendEscaped(b []byte, s string) []byte {
 			}
 			b = append(b, c)
 		}
+		i++
 	}
 	return b
 }

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/gtrace/gtrace/lang"
 	"github.com/gtrace/gtrace/output"
@@ -233,4 +234,21 @@ func TestSVGMaxFrames(t *testing.T) {
 		t.Errorf("note: %v", m)
 	}
 	t.Logf("%d frames, minimum width %s px", len(fs), m[1])
+}
+
+// Names with bytes that are not UTF-8 (a comm can hold any) and control
+// characters still make a well-formed SVG.
+func TestSVGHostileNames(t *testing.T) {
+	ss := []Sample{{Frames: []Frame{{Name: "bad\xff\xfe comm\x01", Kind: KindKey}, {Name: "f<T>&\"x\"", Kind: KindUser}, {Name: "caf\xc3\xa9", Kind: KindUser}}, Value: 3}}
+	var buf bytes.Buffer
+	if err := WriteSVG(&buf, ss, Options{Subtitle: "-e 'cut in the middle \xe2\x82'"}); err != nil {
+		t.Fatal(err)
+	}
+	if !utf8.Valid(buf.Bytes()) {
+		t.Error("the SVG is not UTF-8")
+	}
+	fs := parseSVGFrames(t, buf.Bytes())
+	if len(fs) != 4 || !strings.HasPrefix(fs[1].Title, "bad\uFFFD\uFFFD comm ") || !strings.HasPrefix(fs[2].Title, "f<T>&\"x\" (") || !strings.HasPrefix(fs[3].Title, "café (") {
+		t.Errorf("frames %+v", fs)
+	}
 }
