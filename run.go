@@ -164,9 +164,36 @@ func (s *Script) Run(ctx context.Context, opts RunOptions) (int, error) {
 // exit(), when the -c command or -p process exits, when ctx is done, or
 // with Run.Stop. An error means nothing is left running.
 func (s *Script) Start(ctx context.Context, opts RunOptions) (*Run, error) {
-	run, _, err := s.start(ctx, opts)
-	return run, err
+	run, code, err := s.start(ctx, opts)
+	if err != nil {
+		return nil, &startError{code: code, err: err}
+	}
+	return run, nil
 }
+
+// ExitCode is the exit code the command line gives an error of Start or
+// Run: 1 for a script error found while generating code (as bpftrace's
+// "Failed to compile"), ExitFailure for any other failure to load or
+// attach, and 0 for nil.
+func ExitCode(err error) int {
+	var se *startError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &se):
+		return se.code
+	}
+	return ExitFailure
+}
+
+// startError is an error of Start with its exit code (ExitCode).
+type startError struct {
+	code int
+	err  error
+}
+
+func (e *startError) Error() string { return e.err.Error() }
+func (e *startError) Unwrap() error { return e.err }
 
 // start is Start, also returning the exit code of a failure (1 for a
 // script error, else ExitFailure).

@@ -161,6 +161,17 @@ var scenarios = []scenario{
 		after: func(t *testing.T, env *scenarioEnv) { env.release(t) },
 	},
 	{
+		// SIGUSR1 prints every map as print(@m) does, then the run goes on.
+		name:   "sigusr1_maps",
+		script: `BEGIN { @a = 1; @b[1] = count(); @h = hist(5); printf("hi\n"); }`,
+		after: func(t *testing.T, env *scenarioEnv) {
+			time.Sleep(100 * time.Millisecond)
+			env.tracer.Process.Signal(syscall.SIGUSR1)
+			time.Sleep(300 * time.Millisecond) // let the maps be printed
+			env.tracer.Process.Signal(syscall.SIGINT)
+		},
+	},
+	{
 		name:       "rawtracepoint_sigint",
 		script:     `rawtracepoint:sys_enter /pid == $1 && arg1 == 110/ { @n = count(); }`,
 		args:       selfPid,

@@ -3,6 +3,7 @@ package gtrace
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"math"
 	"strings"
@@ -290,5 +291,21 @@ interval:ms:20 { print(@); print(@u); }`)
 	}
 	if frames == 0 {
 		t.Error("no stack frames in any snapshot")
+	}
+}
+
+func TestExitCode(t *testing.T) {
+	script := &startError{code: 1, err: &lang.Diagnostic{Msg: "too big"}}
+	for _, c := range []struct {
+		err  error
+		code int
+	}{{nil, 0}, {script, 1}, {&startError{code: ExitFailure, err: io.EOF}, ExitFailure}, {io.EOF, ExitFailure}} {
+		if got := ExitCode(c.err); got != c.code {
+			t.Errorf("ExitCode(%v) = %d, want %d", c.err, got, c.code)
+		}
+	}
+	var d *lang.Diagnostic
+	if !errors.As(error(script), &d) {
+		t.Error("a Start error does not unwrap to its diagnostic")
 	}
 }

@@ -73,11 +73,8 @@ func runScript(script *gtrace.Script, c *config, env settings, kernel *probes.Ke
 // maps as they were at the end. Output and exit code are those of a run
 // without them.
 func runToEnd(ctx context.Context, script *gtrace.Script, c *config, opts gtrace.RunOptions) (int, error) {
-	if !c.pictures.wanted() && c.metrics == "" || opts.DryRun {
-		return script.Run(ctx, opts)
-	}
 	var ln net.Listener
-	if c.metrics != "" {
+	if c.metrics != "" && !opts.DryRun {
 		// Taken before anything is loaded: a port in use fails at once.
 		var err error
 		if ln, err = net.Listen("tcp", c.metrics); err != nil {
@@ -85,20 +82,31 @@ func runToEnd(ctx context.Context, script *gtrace.Script, c *config, opts gtrace
 		}
 		defer ln.Close()
 	}
+	// SIGUSR1 prints the maps, as bpftrace's; watched from before the
+	// run starts so that an early one does not kill gtrace.
+	usr1 := make(chan os.Signal, 1)
+	signal.Notify(usr1, syscall.SIGUSR1)
+	defer signal.Stop(usr1)
 	started := time.Now()
 	r, err := script.Start(ctx, opts)
 	if err != nil {
-		var d *lang.Diagnostic
-		if errors.As(err, &d) {
-			return 1, err
-		}
-		return gtrace.ExitFailure, err
+		return gtrace.ExitCode(err), err
 	}
+	go func() {
+		for {
+			select {
+			case <-usr1:
+				r.PrintMaps()
+			case <-r.Done():
+				return
+			}
+		}
+	}()
 	if ln != nil {
 		defer serveMetrics(ln, r, script, c, opts.Stderr)()
 	}
 	code, err := r.Wait()
-	if err != nil || !c.pictures.wanted() {
+	if err != nil || !c.pictures.wanted() || opts.DryRun {
 		return code, err
 	}
 	ms, err := r.Snapshot()
