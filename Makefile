@@ -9,10 +9,15 @@ SOAKTIME  ?= 10m
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -s -w -X main.version=$(VERSION)
 
-.PHONY: build test setup vmtest fuzz soak bench lint install uninstall clean
+.PHONY: build handwritten test setup vmtest fuzz soak bench lint install uninstall clean
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/gtrace
+
+# The benchmark programs in hand-written eBPF (bench/handwritten), the
+# peer that stands for the limit: bench.sh ./gtrace ./handwritten --only event
+handwritten:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '-s -w' -o ./handwritten ./bench/handwritten
 
 setup:
 	./scripts/setup-test-env
