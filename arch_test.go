@@ -20,11 +20,14 @@ var allowedImports = map[string][]string{
 	"lang/sema":  {"lang"},
 	// internal/symbols reads the symbol tables: /proc/kallsyms and ELF
 	// (with MiniDebugInfo in .gnu_debugdata: xz).
-	"internal/symbols": {"github.com/ulikunitz/xz"},
+	"internal/symbols": {"internal/safefile", "github.com/ulikunitz/xz"},
+	// internal/safefile opens what scripts and traced processes name
+	// without ever blocking (no FIFO, no device).
+	"internal/safefile": {"golang.org/x/sys"},
 	// probes reads binaries: C++ names (demangle) and x86-64 instruction
 	// boundaries for uprobe offsets (x86asm); their symbols through
 	// internal/symbols.
-	"probes": {"lang", "lang/sema", "internal/symbols", "github.com/cilium/ebpf", "golang.org/x/sys",
+	"probes": {"lang", "lang/sema", "internal/symbols", "internal/safefile", "github.com/cilium/ebpf", "golang.org/x/sys",
 		"github.com/ianlancetaylor/demangle", "golang.org/x/arch/x86/x86asm"},
 	"maps":    {"lang", "output", "github.com/cilium/ebpf"},
 	"codegen": {"lang", "lang/sema", "maps", "probes", "github.com/cilium/ebpf"},
@@ -32,7 +35,7 @@ var allowedImports = map[string][]string{
 	// flame folds stacks for flame graphs (-f folded, --flamegraph); pprof
 	// writes them as pprof profiles (--pprof).
 	"flame": {"lang", "output"},
-	"pprof": {"lang", "output", "flame", "github.com/google/pprof"},
+	"pprof": {"lang", "output", "flame", "internal/safefile", "github.com/google/pprof"},
 	"merge": {"lang", "output"},
 	// metrics serves maps to Prometheus (--metrics).
 	"metrics": {"lang", "output", "github.com/prometheus/client_golang"},

@@ -5,12 +5,12 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"os/exec"
 	"strings"
 	"time"
 
 	"github.com/gtrace/gtrace/codegen"
+	"github.com/gtrace/gtrace/internal/safefile"
 	"github.com/gtrace/gtrace/lang"
 	"github.com/gtrace/gtrace/output"
 )
@@ -118,9 +118,11 @@ func joinText(a *codegen.Action, args []output.Value) string {
 }
 
 // cat prints up to RunOptions.MaxCatBytes of a file; a file that cannot be read is a
-// warning on stderr, as in bpftrace, not the end of the run.
+// warning on stderr, as in bpftrace, not the end of the run. Only a regular
+// file is read (procfs and sysfs files are): a FIFO or a terminal would
+// hold the event loop, and Ctrl-C with it, until someone writes to it.
 func (r *runner) cat(name string) error {
-	f, err := os.Open(name)
+	f, err := safefile.Open(name)
 	if err != nil {
 		fmt.Fprintf(r.opts.Stderr, "WARNING: cat: %v\n", err)
 		return nil

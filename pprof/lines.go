@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 
+	"github.com/gtrace/gtrace/internal/safefile"
 	"github.com/gtrace/gtrace/output"
 )
 
@@ -69,11 +70,12 @@ func (t *lineTable) find(vaddr uint64) (string, int) {
 // and its functions' inlined calls, nil when it has no DWARF (a stripped
 // binary, the kernel).
 func readLineTable(path string) *lineTable {
-	f, err := elf.Open(path)
+	sf, err := safefile.OpenELF(path)
 	if err != nil {
 		return nil
 	}
-	defer f.Close()
+	defer sf.Close()
+	f := sf.File
 	d, err := f.DWARF()
 	if err != nil {
 		return nil

@@ -2,8 +2,8 @@ package probes
 
 import (
 	"debug/dwarf"
-	"debug/elf"
 
+	"github.com/gtrace/gtrace/internal/safefile"
 	"github.com/gtrace/gtrace/internal/symbols"
 )
 
@@ -58,11 +58,12 @@ func cutLastColon(s string) (string, string, bool) {
 // readDWARFParams maps each function defined in path's DWARF to its
 // parameters.
 func readDWARFParams(path string) map[string][]dwarfParam {
-	f, err := elf.Open(path)
+	sf, err := safefile.OpenELF(path)
 	if err != nil {
 		return nil
 	}
-	defer f.Close()
+	defer sf.Close()
+	f := sf.File
 	d, err := f.DWARF()
 	if err != nil {
 		df := symbols.OpenDebugFile(f, path)

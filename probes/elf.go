@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/gtrace/gtrace/internal/safefile"
 	"github.com/gtrace/gtrace/internal/symbols"
 )
 
@@ -87,12 +88,12 @@ func (k *Kernel) readELF(path string) (*elfFile, error) {
 	// Sort by name; the first of equal names wins (.symtab before .dynsym).
 	slices.SortStableFunc(out.Funcs, func(a, b elfFunc) int { return strings.Compare(a.Name, b.Name) })
 	out.Funcs = slices.CompactFunc(out.Funcs, func(a, b elfFunc) bool { return a.Name == b.Name })
-	f, err := elf.Open(path)
+	f, err := safefile.OpenELF(path)
 	if err != nil {
 		return nil, fmt.Errorf("%s is a truncated or corrupt ELF file (%w)", path, err)
 	}
 	defer f.Close()
-	out.USDT, err = readUSDT(f, out)
+	out.USDT, err = readUSDT(f.File, out)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}

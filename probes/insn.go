@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 
+	"github.com/gtrace/gtrace/internal/safefile"
 	"golang.org/x/arch/x86/x86asm"
 )
 
@@ -33,7 +33,7 @@ func onInstruction(path string, machine elf.Machine, fnOff, off uint64) (bool, e
 	if off == 0 {
 		return true, nil
 	}
-	f, err := os.Open(path)
+	f, err := safefile.Open(path)
 	if err != nil {
 		return false, err
 	}

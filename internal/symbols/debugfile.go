@@ -6,6 +6,7 @@ import (
 	"io"
 	"path/filepath"
 
+	"github.com/gtrace/gtrace/internal/safefile"
 	"github.com/ulikunitz/xz"
 )
 
@@ -34,8 +35,9 @@ const debugDir = "/usr/lib/debug"
 // OpenDebugFile finds the separate debug file of a stripped binary:
 // /usr/lib/debug/.build-id/ab/cdef....debug from its GNU build-id note,
 // else the file named by .gnu_debuglink next to it, in a .debug directory
-// or under /usr/lib/debug. nil when there is none.
-func OpenDebugFile(f *elf.File, path string) *elf.File {
+// or under /usr/lib/debug. nil when there is none. Only a regular file is
+// opened (safefile): a debug link naming a FIFO must not hang gtrace.
+func OpenDebugFile(f *elf.File, path string) *safefile.ELF {
 	var cands []string
 	if id := BuildID(f); id != "" {
 		cands = append(cands, filepath.Join(debugDir, ".build-id", id[:2], id[2:]+".debug"))
@@ -53,7 +55,7 @@ func OpenDebugFile(f *elf.File, path string) *elf.File {
 		if c == path {
 			continue
 		}
-		if df, err := elf.Open(c); err == nil {
+		if df, err := safefile.OpenELF(c); err == nil {
 			if df.Section(".symtab") != nil {
 				return df
 			}

@@ -4,6 +4,7 @@ import (
 	"debug/elf"
 	"errors"
 	"fmt"
+	"github.com/gtrace/gtrace/internal/safefile"
 	"io"
 	"io/fs"
 	"os"
@@ -65,11 +66,12 @@ func Open(path string) (*ELF, error) {
 	if !isELF(path) {
 		return nil, fmt.Errorf("%s is not an ELF file", path)
 	}
-	f, err := elf.Open(path)
+	sf, err := safefile.OpenELF(path)
 	if err != nil {
 		return nil, fmt.Errorf("%s is a truncated or corrupt ELF file (%w)", path, err)
 	}
-	defer f.Close()
+	defer sf.Close()
+	f := sf.File
 	e := &ELF{Path: path, Type: f.Type, Machine: f.Machine, BuildID: BuildID(f)}
 	for _, p := range f.Progs {
 		if p.Type == elf.PT_LOAD {
@@ -123,7 +125,7 @@ func CheckBinary(path string) error {
 }
 
 func isELF(path string) bool {
-	f, err := os.Open(path)
+	f, err := safefile.Open(path)
 	if err != nil {
 		return false
 	}
