@@ -54,7 +54,9 @@
 // changes no environment. Its kernel objects hang on file descriptors, so
 // the kernel removes them even if the process is killed. On kernels before
 // 5.11, which charge BPF memory to RLIMIT_MEMLOCK, it lifts that limit, as
-// every BPF loader must. A traced command is a child process with the
+// every BPF loader must. When tracefs is not mounted and the process runs
+// as root, it is mounted at /sys/kernel/tracing (probes.Tracefs), as the
+// command line does. A traced command is a child process with the
 // standard input and output RunOptions gives it.
 //
 // The stages of the compiler live in their own packages (lang, lang/parse,
