@@ -56,7 +56,7 @@ func (g *gen) usdtArg(n int, dst asm.Register) {
 	}
 	switch a.Kind {
 	case probes.USDTConst:
-		g.b.emit(movImm(dst, a.Value))
+		g.b.emit(movImm(dst, a.Const()))
 		return
 	case probes.USDTReg:
 		reg(dst, a.Reg)

@@ -264,3 +264,18 @@ func (a *USDTArg) parseARM64(op string) error {
 	a.Kind, a.Reg = USDTReg, r
 	return err
 }
+
+// Const is the value of a USDTConst argument as the probe passes it: the
+// constant truncated to Size bytes, sign-extended only when the spec is
+// signed ("4@$-202182160" is 4092785136, "-2@$-3600" is -3600), as
+// bpftrace reads it.
+func (a USDTArg) Const() int64 {
+	if a.Size <= 0 || a.Size >= 8 {
+		return a.Value
+	}
+	shift := uint(64 - 8*a.Size)
+	if a.Signed {
+		return a.Value << shift >> shift
+	}
+	return int64(uint64(a.Value) << shift >> shift)
+}
