@@ -397,9 +397,10 @@ func (c *checker) checkCast(e *lang.Cast) *lang.Type {
 		}
 		return to
 	case to.IsPtr() && (x.IsInt() || x.IsPtr()):
-		if x.User || c.userProbe() {
-			// A pointer cast in a uprobe/usdt points into the
-			// process, as bpftrace reads it (user address space).
+		if x.User || c.userProbe() && !x.IsPtr() {
+			// An integer cast to a pointer in a uprobe/usdt points into
+			// the process, as bpftrace reads it (user address space); a
+			// kernel pointer (curtask) cast to another type stays one.
 			return lang.InUser(to)
 		}
 		return to

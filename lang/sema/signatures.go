@@ -93,7 +93,7 @@ func init() {
 		{Name: "ksym", Min: 1, Max: 1, Kind: Async, rule: ruleSym(lang.KindKsym)},
 		{Name: "usym", Min: 1, Max: 1, Kind: Async, rule: ruleSym(lang.KindUsym)},
 		{Name: "kaddr", Min: 1, Max: 1, Args: []ArgKind{ArgStrLit}, Kind: Compile, rule: ret(lang.Uint64)},
-		{Name: "uaddr", Min: 1, Max: 1, Args: []ArgKind{ArgStrLit}, Kind: Compile, Providers: uaddrProviders, rule: ret(lang.PtrTo(lang.Uint64))},
+		{Name: "uaddr", Min: 1, Max: 1, Args: []ArgKind{ArgStrLit}, Kind: Compile, Providers: uaddrProviders, rule: ret(lang.InUser(lang.PtrTo(lang.Uint64)))}, // an address in the traced process
 		{Name: "kptr", Min: 1, Max: 1, Args: []ArgKind{ArgIntPtr}, Since: "0.12", rule: ruleKptr},
 		{Name: "uptr", Min: 1, Max: 1, Args: []ArgKind{ArgIntPtr}, Since: "0.12", rule: ruleUptr},
 		{Name: "reg", Min: 1, Max: 1, Args: []ArgKind{ArgStrLit}, Providers: regsProviders, rule: ret(lang.Uint64)},
