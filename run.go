@@ -247,6 +247,8 @@ func startProgram(ctx context.Context, s *Script, prog *codegen.Program, opts Ru
 		return nil, err
 	}
 	r := &runner{script: s, prog: prog, opts: opts, out: out}
+	r.users = sync.OnceValue(func() map[uint64]string { return readPasswd("/etc/passwd") })
+	r.kernelMapping = sync.OnceValue(r.readKernelMapping)
 	r.usyms.files = opts.Kernel.ELF
 	r.usyms.mangled = opts.Mangled
 	if demangle, ok := s.configBool("cpp_demangle"); ok && !demangle {
@@ -298,11 +300,12 @@ type runner struct {
 	lost     lostTracker
 	proc     *process // the -c command or -p process, nil without
 
-	kmapOnce  sync.Once
-	kmap      *output.Mapping // the kernel, as its frames' mapping
-	usyms     usyms           // user symbols, per process, read on first use
-	usersOnce sync.Once
-	users     map[uint64]string
+	usyms usyms // user symbols, per process, read on first use
+	// users maps uids to names, read from /etc/passwd on first use.
+	users func() map[uint64]string
+	// kernelMapping is the kernel as its frames' mapping, made on first
+	// use.
+	kernelMapping func() *output.Mapping
 }
 
 // start creates the event loop, starts watching for stop requests, starts

@@ -105,25 +105,23 @@ func (r *runner) stack(t *lang.Type, v output.Value) output.Value {
 	return out
 }
 
-// kernelMapping is the kernel as the mapping of its frames, by perf's name
-// for it and with its build id (pprof profiles carry both).
-func (r *runner) kernelMapping() *output.Mapping {
-	r.kmapOnce.Do(func() {
-		r.kmap = &output.Mapping{File: "[kernel.kallsyms]", BuildID: symbols.KernelBuildID()}
-		// Its extent: from the lowest to past the highest text symbol
-		// (modules included), so every kernel frame falls inside it.
-		syms, _ := r.opts.Kernel.Kallsyms().Syms()
-		for _, ks := range syms {
-			if !ks.Text() || ks.Addr == 0 {
-				continue
-			}
-			if r.kmap.Start == 0 || ks.Addr < r.kmap.Start {
-				r.kmap.Start = ks.Addr
-			}
-			r.kmap.Limit = max(r.kmap.Limit, ks.Addr+1)
+// readKernelMapping is the kernel as the mapping of its frames, by perf's
+// name for it and with its build id (pprof profiles carry both), and its
+// extent: from the lowest to past the highest text symbol (modules
+// included), so every kernel frame falls inside it.
+func (r *runner) readKernelMapping() *output.Mapping {
+	m := &output.Mapping{File: "[kernel.kallsyms]", BuildID: symbols.KernelBuildID()}
+	syms, _ := r.opts.Kernel.Kallsyms().Syms()
+	for _, ks := range syms {
+		if !ks.Text() || ks.Addr == 0 {
+			continue
 		}
-	})
-	return r.kmap
+		if m.Start == 0 || ks.Addr < m.Start {
+			m.Start = ks.Addr
+		}
+		m.Limit = max(m.Limit, ks.Addr+1)
+	}
+	return m
 }
 
 // stackMap finds the stack-trace map of a stack type: the one of that
@@ -149,8 +147,7 @@ func (r *runner) stackMap(user bool, depth int) *ebpf.Map {
 }
 
 func (r *runner) userName(uid uint64) string {
-	r.usersOnce.Do(func() { r.users = readPasswd("/etc/passwd") })
-	if name, ok := r.users[uid]; ok {
+	if name, ok := r.users()[uid]; ok {
 		return name
 	}
 	return strconv.FormatUint(uid, 10)

@@ -10,10 +10,8 @@ import (
 	"github.com/gtrace/gtrace/lang"
 )
 
-var (
-	kmultiOnce sync.Once
-	kmultiOK   bool
-)
+// haveKprobeMulti probes the kernel once.
+var haveKprobeMulti = sync.OnceValue(func() bool { return features.HaveBPFLinkKprobeMulti() == nil })
 
 // KprobeMulti reports whether a program of provider p serving targets ts
 // is attached with one kprobe_multi link (BPF_LINK_TYPE_KPROBE_MULTI,
@@ -30,8 +28,7 @@ func KprobeMulti(p lang.Provider, ts []Target) bool {
 			return false
 		}
 	}
-	kmultiOnce.Do(func() { kmultiOK = features.HaveBPFLinkKprobeMulti() == nil })
-	return kmultiOK
+	return haveKprobeMulti()
 }
 
 // AttachKprobeMulti attaches prog to every target (all of one kprobe or

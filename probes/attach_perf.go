@@ -110,25 +110,18 @@ func perfOpenError(t *Target, cpu int, err error) error {
 	return err
 }
 
-var (
-	onlineOnce sync.Once
-	onlineCPUs []int
-	onlineErr  error
-)
-
 // OnlineCPUs returns the online CPU numbers from
 // /sys/devices/system/cpu/online ("0-3,5,7-8").
-func OnlineCPUs() ([]int, error) {
-	onlineOnce.Do(func() {
-		data, err := os.ReadFile("/sys/devices/system/cpu/online")
-		if err != nil {
-			onlineErr = fmt.Errorf("list online CPUs: %w", err)
-			return
-		}
-		onlineCPUs, onlineErr = parseCPUList(strings.TrimSpace(string(data)))
-	})
-	return onlineCPUs, onlineErr
-}
+func OnlineCPUs() ([]int, error) { return onlineCPUs() }
+
+// onlineCPUs reads them once.
+var onlineCPUs = sync.OnceValues(func() ([]int, error) {
+	data, err := os.ReadFile("/sys/devices/system/cpu/online")
+	if err != nil {
+		return nil, fmt.Errorf("list online CPUs: %w", err)
+	}
+	return parseCPUList(strings.TrimSpace(string(data)))
+})
 
 func parseCPUList(s string) ([]int, error) {
 	var cpus []int

@@ -18,10 +18,8 @@ import (
 // uprobe_multi link takes them all at once.
 const multiMin = 8
 
-var (
-	multiOnce sync.Once
-	multiOK   bool
-)
+// haveUprobeMulti probes the kernel once.
+var haveUprobeMulti = sync.OnceValue(func() bool { return features.HaveBPFLinkUprobeMulti() == nil })
 
 // UprobeMulti reports whether a program of provider p serving n targets is
 // attached with uprobe_multi links (BPF_LINK_TYPE_UPROBE_MULTI, 6.6+). Such
@@ -38,12 +36,6 @@ func UprobeMulti(p lang.Provider, n int) bool {
 		return false
 	}
 	return haveUprobeMulti()
-}
-
-// haveUprobeMulti reports whether the kernel has uprobe_multi links (6.6+).
-func haveUprobeMulti() bool {
-	multiOnce.Do(func() { multiOK = features.HaveBPFLinkUprobeMulti() == nil })
-	return multiOK
 }
 
 // perfUprobeAllowed reports whether the perf uprobe PMU lets gtrace open

@@ -42,8 +42,7 @@ type dwarfParam struct {
 // dwarfParams returns the parameters of function fn, reading the file's
 // DWARF on first use.
 func (f *elfFile) dwarfParams(fn string) []dwarfParam {
-	f.paramsOnce.Do(func() { f.params = readDWARFParams(f.Path) })
-	return f.params[fn]
+	return f.params()[fn]
 }
 
 func cutLastColon(s string) (string, string, bool) {

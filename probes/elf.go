@@ -23,11 +23,13 @@ type elfFile struct {
 
 	syms *symbols.ELF // the symbol table it was built on
 
-	dmOnce sync.Once
-	dm     []string // Funcs' demangled names, "" where not C++
-
-	paramsOnce sync.Once
-	params     map[string][]dwarfParam // per function, from DWARF
+	// demangledNames returns the demangled name of each of Funcs ("" for
+	// a name that is not C++), computed on first use: only C++ lookups
+	// pay.
+	demangledNames func() []string
+	// params returns the parameters of each function from the file's
+	// DWARF, read on first use.
+	params func() map[string][]dwarfParam
 }
 
 // elfFunc is one function symbol. Off is where a uprobe goes: the file
@@ -73,6 +75,14 @@ func (k *Kernel) readELF(path string) (*elfFile, error) {
 		return nil, fmt.Errorf("%s is not an executable or a shared library (ELF type %s)", path, syms.Type)
 	}
 	out := &elfFile{Path: path, Machine: syms.Machine, Loads: syms.Loads, syms: syms}
+	out.demangledNames = sync.OnceValue(func() []string {
+		dm := make([]string, len(out.Funcs))
+		for i, e := range out.Funcs {
+			dm[i] = demangled(e.Name)
+		}
+		return dm
+	})
+	out.params = sync.OnceValue(func() map[string][]dwarfParam { return readDWARFParams(path) })
 	for _, s := range syms.Syms {
 		if (s.Type != elf.STT_FUNC && s.Type != elf.STT_GNU_IFUNC) || s.Value == 0 || !s.Defined || s.Name == "" {
 			continue
@@ -121,18 +131,6 @@ func (f *elfFile) lookup(name string) (elfFunc, bool) {
 		return elfFunc{}, false
 	}
 	return f.Funcs[i], true
-}
-
-// demangledNames returns the demangled name of each of Funcs ("" for a
-// name that is not C++), computed on first use: only C++ lookups pay.
-func (f *elfFile) demangledNames() []string {
-	f.dmOnce.Do(func() {
-		f.dm = make([]string, len(f.Funcs))
-		for i, e := range f.Funcs {
-			f.dm[i] = demangled(e.Name)
-		}
-	})
-	return f.dm
 }
 
 // lookupDemangled finds the C++ functions a demangled name (without

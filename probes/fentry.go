@@ -56,26 +56,24 @@ func fentryTarget(kind lang.Provider) func(*Kernel, []string) (Target, error) {
 // BTFFuncs returns the names of the functions in the kernel BTF, sorted.
 // This walks all of BTF (a few hundred ms), so only fentry wildcards and
 // listing call it.
-func (k *Kernel) BTFFuncs() ([]string, error) {
-	k.kfuncOnce.Do(func() {
-		spec, err := k.Spec()
+func (k *Kernel) BTFFuncs() ([]string, error) { return k.cached().btfFuncs() }
+
+func (k *Kernel) readBTFFuncs() ([]string, error) {
+	spec, err := k.Spec()
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for t, err := range spec.All() {
 		if err != nil {
-			k.kfuncErr = err
-			return
+			return nil, err
 		}
-		for t, err := range spec.All() {
-			if err != nil {
-				k.kfuncErr = err
-				return
-			}
-			if fn, ok := t.(*btf.Func); ok {
-				k.kfuncs = append(k.kfuncs, fn.Name)
-			}
+		if fn, ok := t.(*btf.Func); ok {
+			out = append(out, fn.Name)
 		}
-		slices.Sort(k.kfuncs)
-		k.kfuncs = slices.Compact(k.kfuncs)
-	})
-	return k.kfuncs, k.kfuncErr
+	}
+	slices.Sort(out)
+	return slices.Compact(out), nil
 }
 
 // funcParams lists a kernel function's arguments for -lv as bpftrace

@@ -31,33 +31,9 @@ type Kernel struct {
 
 	user    userFiles     // parsed ELF binaries (uprobe, usdt)
 	elfSyms symbols.Files // their symbol tables (also uaddr, usym, ustack)
-	// kallsyms is the kernel symbol table (kprobe lists, kaddr, ksym,
-	// kstack), made on first use.
-	kallsyms *symbols.Kallsyms
 
-	tracefsOnce sync.Once
-	tracefsDir  string
-	tracefsErr  error
-
-	eventsOnce sync.Once
-	events     []string // "category:event", sorted
-	eventsErr  error
-
-	btfOnce sync.Once
-	btfSpec *btf.Spec
-	btfErr  error
-
-	rawOnce sync.Once
-	rawTPs  []string
-	rawErr  error
-
-	ksymOnce sync.Once
-	ksyms    []string // "func" or "module:func", sorted
-	ksymErr  error
-
-	kfuncOnce sync.Once
-	kfuncs    []string
-	kfuncErr  error
+	factsOnce sync.Once
+	facts     *kernelFacts // made on first use, after the fields above are set
 
 	mu       sync.Mutex
 	formats  map[string]*formatEntry
@@ -87,39 +63,68 @@ var _ env = (*Kernel)(nil)
 // NewKernel returns a Kernel that reads the running kernel.
 func NewKernel() *Kernel { return &Kernel{} }
 
-// Tracefs returns the tracefs directory, mounting it when needed (see the
-// package function Tracefs). The answer is cached.
-func (k *Kernel) Tracefs() (string, error) {
-	k.tracefsOnce.Do(func() {
-		switch {
-		case k.TracefsDir != "":
-			k.tracefsDir = k.TracefsDir
-		case k.NoMount:
-			k.tracefsDir = FindTracefs()
-			if k.tracefsDir == "" {
-				_, k.tracefsErr = tracefsMissing(false)
-			}
-		default:
-			k.tracefsDir, k.tracefsErr = Tracefs()
+// kernelFacts are the kernel facts a Kernel reads at most once each, on
+// first use: nothing is read at startup.
+type kernelFacts struct {
+	tracefs     func() (string, error)
+	events      func() ([]string, error) // "category:event", sorted
+	btf         func() (*btf.Spec, error)
+	rawTPs      func() ([]string, error)
+	kernelFuncs func() ([]string, error) // kprobe functions, sorted
+	btfFuncs    func() ([]string, error)
+	// kallsyms is the kernel symbol table (kprobe lists, kaddr, ksym,
+	// kstack).
+	kallsyms *symbols.Kallsyms
+}
+
+// cached returns the Kernel's facts, each read on first use.
+func (k *Kernel) cached() *kernelFacts {
+	k.factsOnce.Do(func() {
+		k.facts = &kernelFacts{
+			tracefs:     sync.OnceValues(k.findTracefs),
+			events:      sync.OnceValues(k.readEvents),
+			btf:         sync.OnceValues(k.readBTF),
+			rawTPs:      sync.OnceValues(k.readRawTracepoints),
+			kernelFuncs: sync.OnceValues(k.readKernelFuncs),
+			btfFuncs:    sync.OnceValues(k.readBTFFuncs),
+			kallsyms:    symbols.NewKallsyms(symbols.KallsymsPath),
 		}
 	})
-	return k.tracefsDir, k.tracefsErr
+	return k.facts
+}
+
+// Tracefs returns the tracefs directory, mounting it when needed (see the
+// package function Tracefs). The answer is cached.
+func (k *Kernel) Tracefs() (string, error) { return k.cached().tracefs() }
+
+func (k *Kernel) findTracefs() (string, error) {
+	switch {
+	case k.TracefsDir != "":
+		return k.TracefsDir, nil
+	case k.NoMount:
+		if dir := FindTracefs(); dir != "" {
+			return dir, nil
+		}
+		_, err := tracefsMissing(false)
+		return "", err
+	default:
+		return Tracefs()
+	}
 }
 
 // Spec returns the kernel BTF (parsed once by cilium/ebpf, which caches it
 // process-wide). Kernel BTF: 5.2+ with CONFIG_DEBUG_INFO_BTF.
-func (k *Kernel) Spec() (*btf.Spec, error) {
-	k.btfOnce.Do(func() {
-		switch {
-		case k.BTF != nil:
-			k.btfSpec = k.BTF
-		case k.NoBTF:
-			k.btfErr = errNoBTF
-		default:
-			k.btfSpec, k.btfErr = kernelBTF.Kernel() // shared with the loader
-		}
-	})
-	return k.btfSpec, k.btfErr
+func (k *Kernel) Spec() (*btf.Spec, error) { return k.cached().btf() }
+
+func (k *Kernel) readBTF() (*btf.Spec, error) {
+	switch {
+	case k.BTF != nil:
+		return k.BTF, nil
+	case k.NoBTF:
+		return nil, errNoBTF
+	default:
+		return kernelBTF.Kernel() // shared with the loader
+	}
 }
 
 // Tracepoints implements sema.Env.

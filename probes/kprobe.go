@@ -74,34 +74,24 @@ func kprobeTarget(kind lang.Provider) func(*Kernel, []string) (Target, error) {
 // KernelFuncs returns the kernel functions that kprobes can use, sorted and
 // without module suffixes: available_filter_functions when it is readable
 // (root, 4.x+ tracefs), else the text symbols of /proc/kallsyms.
-func (k *Kernel) KernelFuncs() ([]string, error) {
-	k.ksymOnce.Do(func() {
-		if dir, err := k.Tracefs(); err == nil {
-			if data, err := os.ReadFile(filepath.Join(dir, "available_filter_functions")); err == nil {
-				k.ksyms = parseFilterFunctions(data)
-				return
-			}
+func (k *Kernel) KernelFuncs() ([]string, error) { return k.cached().kernelFuncs() }
+
+func (k *Kernel) readKernelFuncs() ([]string, error) {
+	if dir, err := k.Tracefs(); err == nil {
+		if data, err := os.ReadFile(filepath.Join(dir, "available_filter_functions")); err == nil {
+			return parseFilterFunctions(data), nil
 		}
-		syms, err := k.Kallsyms().Syms()
-		if err != nil {
-			k.ksymErr = fmt.Errorf("list kernel functions: %w", err)
-			return
-		}
-		k.ksyms = kallsymsFuncs(syms)
-	})
-	return k.ksyms, k.ksymErr
+	}
+	syms, err := k.Kallsyms().Syms()
+	if err != nil {
+		return nil, fmt.Errorf("list kernel functions: %w", err)
+	}
+	return kallsymsFuncs(syms), nil
 }
 
 // Kallsyms returns the kernel symbol table, read once per Kernel on first
 // use: kprobe lists, kaddr() and the runtime's ksym and kstack share it.
-func (k *Kernel) Kallsyms() *symbols.Kallsyms {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if k.kallsyms == nil {
-		k.kallsyms = symbols.NewKallsyms(symbols.KallsymsPath)
-	}
-	return k.kallsyms
-}
+func (k *Kernel) Kallsyms() *symbols.Kallsyms { return k.cached().kallsyms }
 
 // parseFilterFunctions reads "name" or "name [module]" lines.
 func parseFilterFunctions(data []byte) []string {

@@ -27,35 +27,33 @@ func init() {
 // category, whose events are built on the raw_syscalls tracepoints and are
 // not raw tracepoints themselves. Without tracefs, the btf_trace_*
 // typedefs of the kernel BTF name them (walking all of BTF).
-func (k *Kernel) RawTracepoints() ([]string, error) {
-	k.rawOnce.Do(func() {
-		if evs, err := k.Events(); err == nil {
-			for _, e := range evs {
-				cat, ev, _ := cutColon(e)
-				if cat != "syscalls" && cat != "ftrace" {
-					k.rawTPs = append(k.rawTPs, ev)
-				}
-			}
-		} else {
-			spec, berr := k.Spec()
-			if berr != nil {
-				k.rawErr = errors.Join(err, berr)
-				return
-			}
-			for t, err := range spec.All() {
-				if err != nil {
-					k.rawErr = err
-					return
-				}
-				if td, ok := t.(*btf.Typedef); ok && strings.HasPrefix(td.Name, "btf_trace_") {
-					k.rawTPs = append(k.rawTPs, strings.TrimPrefix(td.Name, "btf_trace_"))
-				}
+func (k *Kernel) RawTracepoints() ([]string, error) { return k.cached().rawTPs() }
+
+func (k *Kernel) readRawTracepoints() ([]string, error) {
+	var out []string
+	if evs, err := k.Events(); err == nil {
+		for _, e := range evs {
+			cat, ev, _ := cutColon(e)
+			if cat != "syscalls" && cat != "ftrace" {
+				out = append(out, ev)
 			}
 		}
-		slices.Sort(k.rawTPs)
-		k.rawTPs = slices.Compact(k.rawTPs)
-	})
-	return k.rawTPs, k.rawErr
+	} else {
+		spec, berr := k.Spec()
+		if berr != nil {
+			return nil, errors.Join(err, berr)
+		}
+		for t, err := range spec.All() {
+			if err != nil {
+				return nil, err
+			}
+			if td, ok := t.(*btf.Typedef); ok && strings.HasPrefix(td.Name, "btf_trace_") {
+				out = append(out, strings.TrimPrefix(td.Name, "btf_trace_"))
+			}
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out), nil
 }
 
 // rawTracepointTarget handles rawtracepoint:event and rawtracepoint:module:event.

@@ -42,15 +42,7 @@ func SyscallNr(event string) (nr int, enter, ok bool) {
 			return 0, false, false
 		}
 	}
-	syscallIndexOnce.Do(func() {
-		syscallIndex = make(map[string]int, len(syscallNames))
-		for nr, n := range syscallNames {
-			if n != "" {
-				syscallIndex[n] = nr
-			}
-		}
-	})
-	nr, ok = syscallIndex[name]
+	nr, ok = syscallIndex()[name]
 	return nr, enter, ok
 }
 
@@ -67,10 +59,16 @@ func SyscallName(nr int) string {
 // (-1 when there is no table).
 func MaxSyscallNr() int { return len(syscallNames) - 1 }
 
-var (
-	syscallIndexOnce sync.Once
-	syscallIndex     map[string]int
-)
+// syscallIndex maps syscall names to numbers, built on first use.
+var syscallIndex = sync.OnceValue(func() map[string]int {
+	index := make(map[string]int, len(syscallNames))
+	for nr, n := range syscallNames {
+		if n != "" {
+			index[n] = nr
+		}
+	}
+	return index
+})
 
 // ErrNoRawSyscalls is wrapped by RawSyscalls when syscalls:* events must
 // be attached one perf tracepoint each.

@@ -27,16 +27,14 @@ func init() {
 // Events returns every tracepoint as "category:event", sorted. It reads
 // available_events (one file, a few ms for ~2300 events) and falls back to
 // walking events/ when that file cannot be read.
-func (k *Kernel) Events() ([]string, error) {
-	k.eventsOnce.Do(func() {
-		dir, err := k.Tracefs()
-		if err != nil {
-			k.eventsErr = err
-			return
-		}
-		k.events, k.eventsErr = readEvents(dir)
-	})
-	return k.events, k.eventsErr
+func (k *Kernel) Events() ([]string, error) { return k.cached().events() }
+
+func (k *Kernel) readEvents() ([]string, error) {
+	dir, err := k.Tracefs()
+	if err != nil {
+		return nil, err
+	}
+	return readEvents(dir)
 }
 
 func readEvents(dir string) ([]string, error) {

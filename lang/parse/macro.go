@@ -273,15 +273,10 @@ func (e *expander) stmts(list []lang.Stmt, sb *subst) []lang.Stmt {
 }
 
 func (e *expander) block(b *lang.Block, sb *subst) *lang.Block {
-	if sb != nil {
-		c := *b
-		b = &c
-		if !sb.copyOnly {
-			b.Span = sb.call
-		}
-	}
-	b.Stmts = e.stmts(b.Stmts, sb)
-	return b
+	n := fresh(b, sb)
+	n.Span = sb.at(b.Span)
+	n.Stmts = e.stmts(b.Stmts, sb)
+	return n
 }
 
 func (e *expander) varNode(v *lang.Var, sb *subst) *lang.Var {
@@ -301,37 +296,43 @@ func (e *expander) varNode(v *lang.Var, sb *subst) *lang.Var {
 	return &c
 }
 
-func (e *expander) stmt(s lang.Stmt, sb *subst) lang.Stmt {
-	cp := sb != nil
-	at := func(sp lang.Span) lang.Span {
-		if cp && !sb.copyOnly {
-			return sb.call
-		}
-		return sp
+// fresh returns the statement an expansion writes: a copy when it comes
+// from a macro body (the template stays intact for the next call), else
+// the program's own statement, rewritten in place.
+func fresh[T any](s *T, sb *subst) *T {
+	if sb == nil {
+		return s
 	}
+	c := *s
+	return &c
+}
+
+// at is the span of a node written by the expansion: the call's, for a
+// node of an expanded body; else its own.
+func (sb *subst) at(sp lang.Span) lang.Span {
+	if sb != nil && !sb.copyOnly {
+		return sb.call
+	}
+	return sp
+}
+
+func (e *expander) stmt(s lang.Stmt, sb *subst) lang.Stmt {
 	switch s := s.(type) {
 	case *lang.ExprStmt:
-		if cp {
-			return &lang.ExprStmt{Span: at(s.Span), X: e.expr(s.X, sb)}
-		}
-		s.X = e.expr(s.X, sb)
+		n := fresh(s, sb)
+		n.Span, n.X = sb.at(s.Span), e.expr(s.X, sb)
+		return n
 	case *lang.AssignStmt:
-		if cp {
-			return &lang.AssignStmt{Span: at(s.Span), Target: e.expr(s.Target, sb), Op: s.Op, Value: e.expr(s.Value, sb)}
-		}
-		s.Target, s.Value = e.expr(s.Target, sb), e.expr(s.Value, sb)
+		n := fresh(s, sb)
+		n.Span, n.Target, n.Value = sb.at(s.Span), e.expr(s.Target, sb), e.expr(s.Value, sb)
+		return n
 	case *lang.LetStmt:
-		if cp {
-			return &lang.LetStmt{Span: at(s.Span), Var: e.varNode(s.Var, sb), Type: s.Type, Value: e.expr(s.Value, sb)}
-		}
-		s.Value = e.expr(s.Value, sb)
+		n := fresh(s, sb)
+		n.Span, n.Var, n.Value = sb.at(s.Span), e.varNode(s.Var, sb), e.expr(s.Value, sb)
+		return n
 	case *lang.IfStmt:
-		n := s
-		if cp {
-			c := *s
-			n = &c
-			n.Span = at(s.Span)
-		}
+		n := fresh(s, sb)
+		n.Span = sb.at(s.Span)
 		n.Cond = e.expr(s.Cond, sb)
 		n.Then = e.block(s.Then, sb)
 		if s.Else != nil {
@@ -339,35 +340,23 @@ func (e *expander) stmt(s lang.Stmt, sb *subst) lang.Stmt {
 		}
 		return n
 	case *lang.UnrollStmt:
-		n := s
-		if cp {
-			c := *s
-			n = &c
-			n.Span = at(s.Span)
-		}
+		n := fresh(s, sb)
+		n.Span = sb.at(s.Span)
 		n.Count = e.expr(s.Count, sb)
 		n.Body = e.block(s.Body, sb)
 		return n
 	case *lang.WhileStmt:
-		n := s
-		if cp {
-			c := *s
-			n = &c
-			n.Span = at(s.Span)
-		}
+		n := fresh(s, sb)
+		n.Span = sb.at(s.Span)
 		n.Cond = e.expr(s.Cond, sb)
 		n.Body = e.block(s.Body, sb)
 		return n
 	case *lang.ForStmt:
-		n := s
-		if cp {
-			c := *s
-			n = &c
-			n.Span = at(s.Span)
-			n.Var = e.varNode(s.Var, sb)
-		}
+		n := fresh(s, sb)
+		n.Span = sb.at(s.Span)
+		n.Var = e.varNode(s.Var, sb)
 		if s.Range != nil {
-			n.Range = &lang.Range{Span: at(s.Range.Span), Lo: e.expr(s.Range.Lo, sb), Hi: e.expr(s.Range.Hi, sb)}
+			n.Range = &lang.Range{Span: sb.at(s.Range.Span), Lo: e.expr(s.Range.Lo, sb), Hi: e.expr(s.Range.Hi, sb)}
 		}
 		if s.Map != nil {
 			n.Map = e.expr(s.Map, sb).(*lang.Map)
@@ -375,9 +364,9 @@ func (e *expander) stmt(s lang.Stmt, sb *subst) lang.Stmt {
 		n.Body = e.block(s.Body, sb)
 		return n
 	case *lang.JumpStmt:
-		if cp {
-			return &lang.JumpStmt{Span: at(s.Span), Kind: s.Kind}
-		}
+		n := fresh(s, sb)
+		n.Span = sb.at(s.Span)
+		return n
 	case *lang.Block:
 		return e.block(s, sb)
 	}
