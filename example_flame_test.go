@@ -47,7 +47,7 @@ func ExampleRun_Snapshot_flameGraph() {
 		log.Fatal(err)
 	}
 	defer run.Stop()
-	spin(time.Second)
+	_ = spin(time.Second) // busy: the profile samples this
 	maps, err := run.Snapshot("@")
 	if err != nil {
 		log.Fatal(err)

@@ -145,15 +145,6 @@ func (f *elfFile) lookupDemangled(name string) []elfFunc {
 	return out
 }
 
-// funcNames returns the function names, sorted.
-func (f *elfFile) funcNames() []string {
-	out := make([]string, len(f.Funcs))
-	for i, e := range f.Funcs {
-		out[i] = e.Name
-	}
-	return out
-}
-
 // ELF returns the symbol table of the binary at path, read once per
 // Kernel: uprobe and usdt expansion, uaddr() and the runtime's usym and
 // ustack resolution share it.

@@ -10,10 +10,6 @@ import (
 	"github.com/gtrace/gtrace/lang"
 )
 
-// maxFuncArgs is the kernel's MAX_BPF_FUNC_ARGS: the u64 slots a BPF
-// trampoline (fentry/fexit) or a raw tracepoint passes to the program.
-const maxFuncArgs = 12
-
 // Protos implements sema.Env: the typed signatures of kernel functions
 // (fentry/fexit) and raw tracepoints, from the kernel BTF (5.2+) or, for
 // module:name, the module's BTF under /sys/kernel/btf (5.11+).

@@ -16,7 +16,6 @@ import (
 type config struct {
 	program   string // -e
 	file      string // script path, "-" for stdin
-	params    []string
 	debug     string // -d STAGE
 	list      bool   // -l [SEARCH]
 	verbose   bool

@@ -312,7 +312,7 @@ func (c *checker) checkCompound(s *lang.AssignStmt) {
 			c.assignMap(t, mi.Value)
 			return
 		}
-		if mi.Value != nil && !mi.Value.IsInt() && compatible(mi.Value, lang.Int64) == false {
+		if mi.Value != nil && !mi.Value.IsInt() && !compatible(mi.Value, lang.Int64) {
 			c.checkKeys(t, mi)
 			c.errorf(t, "Type mismatch for %s: trying to assign value of type '%s' when map already contains a value of type '%s'",
 				mapName(t.Name), v, mi.Value)

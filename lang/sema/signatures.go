@@ -56,8 +56,6 @@ type FuncSpec struct {
 // Funcs is the registry of functions, by name.
 var Funcs = map[string]*FuncSpec{}
 
-const variadic = -1
-
 func ret(t *lang.Type) func(*checker, *lang.Call, []*lang.Type) *lang.Type {
 	return func(*checker, *lang.Call, []*lang.Type) *lang.Type { return t }
 }
