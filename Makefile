@@ -9,7 +9,7 @@ SOAKTIME  ?= 10m
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -s -w -X main.version=$(VERSION)
 
-.PHONY: build handwritten test setup vmtest fuzz soak bench lint install uninstall clean
+.PHONY: build handwritten test setup vmtest fuzz soak bench lint staticcheck install uninstall clean
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/gtrace
@@ -24,8 +24,7 @@ setup:
 
 # The suite, then a short VM smoke: the kprobe/fentry basics on one Debian
 # kernel under qemu (skipped, with the reason, where qemu cannot run).
-test: setup
-	$(GO) vet ./...
+test: setup lint
 	$(GO) test -count=1 -timeout 20m ./...
 	./scripts/vmtest --smoke
 
@@ -46,9 +45,20 @@ soak:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
-lint:
+# gofmt, go vet and staticcheck (its checks: staticcheck.conf). staticcheck
+# is pinned and installed from the Go module proxy into GOPATH/bin when
+# that version is missing.
+STATICCHECK_VERSION ?= 0.8.2
+STATICCHECK := $(shell $(GO) env GOPATH)/bin/staticcheck
+
+lint: staticcheck
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) vet ./...
+	$(STATICCHECK) ./...
+
+staticcheck:
+	@$(STATICCHECK) -version 2>/dev/null | grep -qF '($(STATICCHECK_VERSION))' || \
+		GOBIN=$(dir $(STATICCHECK)) $(GO) install honnef.co/go/tools/cmd/staticcheck@v$(STATICCHECK_VERSION)
 
 BINDIR    := $(DESTDIR)$(PREFIX)/bin
 TOOLSDIR  := $(DESTDIR)$(PREFIX)/share/gtrace/tools

@@ -152,31 +152,36 @@ type dieNames struct {
 }
 
 func (n *dieNames) of(d *dwarf.Data, e *dwarf.Entry) string {
-	for range 4 { // origin → specification chains are short
-		if name, ok := e.Val(dwarf.AttrName).(string); ok {
-			return name
-		}
-		off, ok := e.Val(dwarf.AttrAbstractOrigin).(dwarf.Offset)
-		if !ok {
-			if off, ok = e.Val(dwarf.AttrSpecification).(dwarf.Offset); !ok {
-				return "?"
-			}
-		}
-		if name, ok := n.byOffset[off]; ok {
-			return name
-		}
-		r := d.Reader()
-		r.Seek(off)
-		next, err := r.Next()
-		if err != nil || next == nil {
-			return "?"
-		}
-		name := n.of(d, next)
-		if n.byOffset == nil {
-			n.byOffset = map[dwarf.Offset]string{}
-		}
-		n.byOffset[off] = name
+	return n.follow(d, e, 4) // origin → specification chains are short
+}
+
+// follow names e, following at most depth references.
+func (n *dieNames) follow(d *dwarf.Data, e *dwarf.Entry, depth int) string {
+	if name, ok := e.Val(dwarf.AttrName).(string); ok {
 		return name
 	}
-	return "?"
+	off, ok := e.Val(dwarf.AttrAbstractOrigin).(dwarf.Offset)
+	if !ok {
+		if off, ok = e.Val(dwarf.AttrSpecification).(dwarf.Offset); !ok {
+			return "?"
+		}
+	}
+	if name, ok := n.byOffset[off]; ok {
+		return name
+	}
+	if depth == 0 {
+		return "?"
+	}
+	r := d.Reader()
+	r.Seek(off)
+	next, err := r.Next()
+	if err != nil || next == nil {
+		return "?"
+	}
+	name := n.follow(d, next, depth-1)
+	if n.byOffset == nil {
+		n.byOffset = map[dwarf.Offset]string{}
+	}
+	n.byOffset[off] = name
+	return name
 }
