@@ -213,8 +213,21 @@ func (g *gen) percpuRead(d *maps.Def, key loc, dst asm.Register) {
 	g.b.mark(done)
 	g.b.emit(asm.LoadMem(dst, asm.RFP, acc, asm.DWord))
 	if d.Value.Kind == lang.KindAvg || d.Value.Kind == lang.KindStats {
-		// average = total / count (0 when empty; BPF division by 0 gives 0)
-		g.b.emit(asm.LoadMem(asm.R1, asm.RFP, acc+8, asm.DWord), asm.SDiv.Reg(asm.R1, dst), asm.Mov.Reg(dst, asm.R1))
+		// average = total / count, truncated toward zero (0 when empty:
+		// BPF division by 0 gives 0). The count is positive, so the
+		// magnitude of the total is divided and its sign put back: the
+		// signed division instruction is BPF ISA v4, 6.6+ kernels only.
+		neg, end := g.b.label("avg_neg"), g.b.label("avg_end")
+		g.b.emit(
+			asm.LoadMem(asm.R1, asm.RFP, acc+8, asm.DWord),
+			asm.JSLT.Imm(asm.R1, 0, neg),
+			asm.Div.Reg(asm.R1, dst),
+			asm.Ja.Label(end),
+		)
+		g.b.mark(neg)
+		g.b.emit(asm.Neg.Imm(asm.R1, 0), asm.Div.Reg(asm.R1, dst), asm.Neg.Imm(asm.R1, 0))
+		g.b.mark(end)
+		g.b.emit(asm.Mov.Reg(dst, asm.R1))
 	}
 }
 

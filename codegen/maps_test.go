@@ -21,6 +21,8 @@ func TestMaps(t *testing.T) {
 		{`@w[1] = 0; @x = 1; $v = @x + @w[5]; @z = $v`, "z", ": 1"},
 		{`@c = count(); @c = count(); @r = @c`, "r", ": 2"},
 		{`@a = avg(4); @a = avg(8); @r = @a`, "r", ": 6"},
+		// truncated toward zero, as a signed division (without sdiv: 6.1)
+		{`@a = avg(-5); @a = avg(-8); @r = @a`, "r", ": -6"},
 		{`@m = max(3); @m = max(9); @r = @m`, "r", ": 9"},
 		{`@k[1] = 1; @r = has_key(@k, 1) * 10 + has_key(@k, 2)`, "r", ": 10"},
 		{`@x[1] = 5; @x[2] = 7; @r = @x[1] + @x[3]`, "r", ": 5"},
