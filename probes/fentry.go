@@ -18,7 +18,15 @@ func init() {
 			Target: fentryTarget(kind),
 			Attach: attachTracing,
 			Params: funcParams,
-			Listed: func(k *Kernel) bool { return kind == lang.Fentry && ProbeFeatures(k).Fentry.OK },
+			// Listed where the running kernel runs fentry programs and k
+			// has the BTF to list them from (a fixture kernel may not).
+			Listed: func(k *Kernel) bool {
+				if kind != lang.Fentry || !ProbeFeatures(k).Fentry.OK {
+					return false
+				}
+				_, err := k.Spec()
+				return err == nil
+			},
 		})
 	}
 }
