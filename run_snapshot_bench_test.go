@@ -22,8 +22,9 @@ import (
 // and a probe sends one printf event per call to OnEvent. Under events it
 // also reports the events handled per second with no snapshot running
 // (events/s-idle, 0.5 s) and while snapshots run back to back
-// (events/s-snap), and the events the kernel dropped in each phase (the
-// ring buffer full): the cost of snapshots on the event path.
+// (events/s-snap), the events the kernel dropped in each phase (the ring
+// buffer full), and the longest time between two events handled
+// (max-gap-ms): the cost of snapshots on the event path.
 func BenchmarkSnapshot100k(b *testing.B) {
 	needRoot(b)
 	const keys = 100_000
@@ -35,11 +36,18 @@ interval:s:1000 { @big[nsecs] = count(); }`
 		b.Fatal(err)
 	}
 	var events atomic.Uint64
+	// The longest wait between two events tells whether the event loop
+	// ever waits for a snapshot (it would then be about a snapshot long).
+	var last, maxGap atomic.Int64
 	run, err := s.Start(context.Background(), RunOptions{
 		MaxMapKeys: 2 * keys,
 		OnEvent: func(e Event) {
 			if _, ok := e.(PrintfEvent); ok {
 				events.Add(1)
+				now := time.Now().UnixNano()
+				if prev := last.Swap(now); prev != 0 && now-prev > maxGap.Load() {
+					maxGap.Store(now - prev)
+				}
 			}
 		},
 	})
@@ -90,8 +98,10 @@ interval:s:1000 { @big[nsecs] = count(); }`
 			return float64(events.Load()-n0) / time.Since(t0).Seconds()
 		}
 		lost0 := run.Losses().Events
+		time.Sleep(50 * time.Millisecond) // the first events came
+		maxGap.Store(0)
 		idle := rate(500 * time.Millisecond)
-		lostIdle := run.Losses().Events - lost0
+		lostIdle, gapIdle := run.Losses().Events-lost0, maxGap.Swap(0)
 		n0, t0, lost1 := events.Load(), time.Now(), run.Losses().Events
 		for b.Loop() {
 			snapshot(b)
@@ -99,8 +109,10 @@ interval:s:1000 { @big[nsecs] = count(); }`
 		busy := float64(events.Load()-n0) / time.Since(t0).Seconds()
 		b.ReportMetric(idle, "events/s-idle")
 		b.ReportMetric(float64(lostIdle), "lost-idle")
+		b.ReportMetric(float64(gapIdle)/1e6, "max-gap-ms-idle")
 		b.ReportMetric(busy, "events/s-snap")
 		b.ReportMetric(float64(run.Losses().Events-lost1), "lost-snap")
+		b.ReportMetric(float64(maxGap.Load())/1e6, "max-gap-ms-snap")
 	})
 }
 
