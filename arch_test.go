@@ -4,6 +4,7 @@ import (
 	"go/parser"
 	"go/token"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -113,4 +114,22 @@ func importAllowed(ip string, allowed []string) bool {
 		}
 	}
 	return false
+}
+
+// TestArchitectureDoc keeps docs/architecture.md's package table in step
+// with the package map: every package there has its row.
+func TestArchitectureDoc(t *testing.T) {
+	doc, err := os.ReadFile("docs/architecture.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for pkg := range allowedImports {
+		row := "| `" + pkg + "` |"
+		if pkg == "." {
+			row = "| root `gtrace` |"
+		}
+		if !strings.Contains(string(doc), row) {
+			t.Errorf("docs/architecture.md has no row %q in its package table", row)
+		}
+	}
 }
