@@ -165,34 +165,24 @@ func (g *gen) scale(r asm.Register, n int64) {
 	}
 }
 
+// aluOps are the ALU operations of the arithmetic operators. bpftrace
+// 0.17 divides as unsigned 64-bit numbers even when both operands are
+// signed (-17 / 5 = 3689348814741910319), and shifts signed values right
+// logically too: signedness changes none of them.
+var aluOps = map[lang.Op]asm.ALUOp{
+	lang.OpAdd: asm.Add, lang.OpSub: asm.Sub, lang.OpMul: asm.Mul,
+	lang.OpQuo: asm.Div, lang.OpRem: asm.Mod,
+	lang.OpAnd: asm.And, lang.OpOr: asm.Or, lang.OpXor: asm.Xor,
+	lang.OpShl: asm.LSh, lang.OpShr: asm.RSh,
+}
+
 // aluFor maps an operator to its ALU operation.
-func aluFor(op lang.Op, signed bool) asm.ALUOp {
-	switch op {
-	case lang.OpAdd:
-		return asm.Add
-	case lang.OpSub:
-		return asm.Sub
-	case lang.OpMul:
-		return asm.Mul
-	case lang.OpQuo:
-		// bpftrace 0.17 divides as unsigned 64-bit numbers even when both
-		// operands are signed (-17 / 5 = 3689348814741910319).
-		return asm.Div
-	case lang.OpRem:
-		return asm.Mod
-	case lang.OpAnd:
-		return asm.And
-	case lang.OpOr:
-		return asm.Or
-	case lang.OpXor:
-		return asm.Xor
-	case lang.OpShl:
-		return asm.LSh
-	case lang.OpShr:
-		// bpftrace 0.17 shifts signed values logically too.
-		return asm.RSh
+func aluFor(op lang.Op, _ bool) asm.ALUOp {
+	alu, ok := aluOps[op]
+	if !ok {
+		panic("BUG: codegen: unknown operator " + op.String())
 	}
-	panic("BUG: codegen: unknown operator " + op.String())
+	return alu
 }
 
 // aluOp computes dst = dst op src (64-bit).
@@ -293,33 +283,22 @@ func (g *gen) extend(r asm.Register, t *lang.Type) {
 
 // jumpOp returns the conditional jump of a comparison.
 func jumpOp(op lang.Op, signed bool) asm.JumpOp {
-	switch op {
-	case lang.OpEql:
-		return asm.JEq
-	case lang.OpNeq:
-		return asm.JNE
-	case lang.OpLss:
-		if signed {
-			return asm.JSLT
-		}
-		return asm.JLT
-	case lang.OpLeq:
-		if signed {
-			return asm.JSLE
-		}
-		return asm.JLE
-	case lang.OpGtr:
-		if signed {
-			return asm.JSGT
-		}
-		return asm.JGT
-	case lang.OpGeq:
-		if signed {
-			return asm.JSGE
-		}
-		return asm.JGE
+	j, ok := jumpOps[op]
+	if !ok {
+		panic("BUG: codegen: not a comparison: " + op.String())
 	}
-	panic("BUG: codegen: not a comparison: " + op.String())
+	if signed {
+		return j.signed
+	}
+	return j.unsigned
+}
+
+// jumpOps are the conditional jumps of the comparisons, unsigned and
+// signed.
+var jumpOps = map[lang.Op]struct{ unsigned, signed asm.JumpOp }{
+	lang.OpEql: {asm.JEq, asm.JEq}, lang.OpNeq: {asm.JNE, asm.JNE},
+	lang.OpLss: {asm.JLT, asm.JSLT}, lang.OpLeq: {asm.JLE, asm.JSLE},
+	lang.OpGtr: {asm.JGT, asm.JSGT}, lang.OpGeq: {asm.JGE, asm.JSGE},
 }
 
 // condJump jumps to target when the truth of e equals when; otherwise it
