@@ -34,6 +34,7 @@ type targetCase struct {
 	params     []string // "// params: 2 x"
 	background []string // "// background: testprogs/usdt_app loop"; {pid} in flags is its pid
 	exit       int      // "// exit: 1"
+	needs      string   // "// needs: breakpoints": skipped, with the reason, where they do not fire
 }
 
 func loadTargetCases(t *testing.T) []targetCase {
@@ -59,6 +60,8 @@ func loadTargetCases(t *testing.T) []targetCase {
 				c.flags = strings.Fields(val)
 			case "params":
 				c.params = strings.Fields(val)
+			case "needs":
+				c.needs = strings.TrimSpace(val)
 			case "background":
 				c.background = strings.Fields(val)
 			case "exit":
@@ -121,6 +124,12 @@ func TestTargets(t *testing.T) {
 	root := buildTargets(t)
 	agree := 0
 	for _, c := range cases {
+		if c.needs == "breakpoints" && !*regenTargets {
+			if why := breakpointsFire(); why != "" {
+				t.Run(c.name, func(t *testing.T) { t.Skip(why) })
+				continue
+			}
+		}
 		got, problem := runTargetCase(t, bin, root, c)
 		if *regenTargets {
 			if problem != "" {

@@ -19,8 +19,8 @@ func init() {
 		}})
 	}
 	register(&Provider{Kind: lang.SelfProbe, Target: selfTarget})
-	register(&Provider{Kind: lang.Watchpoint, Target: watchTarget(lang.Watchpoint)})
-	register(&Provider{Kind: lang.AsyncWatchpoint, Target: watchTarget(lang.AsyncWatchpoint)})
+	register(&Provider{Kind: lang.Watchpoint, Target: watchTarget(lang.Watchpoint), Attach: attachWatch})
+	register(&Provider{Kind: lang.AsyncWatchpoint, Target: watchTarget(lang.AsyncWatchpoint), Attach: attachWatch})
 	register(&Provider{
 		Kind:   lang.Iter,
 		Names:  func(*Kernel) ([]string, error) { return iterNames, nil },
@@ -51,6 +51,9 @@ func watchTarget(kind lang.Provider) func(*Kernel, []string) (Target, error) {
 			}
 			t.Func, t.Offset = fn, uint64(n)
 		} else {
+			if kind == lang.AsyncWatchpoint {
+				return Target{}, errors.New("asyncwatchpoint requires a function name")
+			}
 			a, err := strconv.ParseUint(args[0], 0, 64)
 			if err != nil {
 				return Target{}, fmt.Errorf("bad watchpoint address %q", args[0])
