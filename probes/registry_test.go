@@ -349,12 +349,10 @@ func TestEnvMatchesSema(t *testing.T) {
 
 // notAttached lists the providers without an Attach step, each with why.
 var notAttached = map[lang.Provider]string{
-	lang.Begin:           "run by user space through BPF_PROG_TEST_RUN",
-	lang.End:             "run by user space through BPF_PROG_TEST_RUN",
-	lang.SelfProbe:       "run by user space when its signal arrives",
-	lang.Watchpoint:      "hardware breakpoints are not attached yet",
-	lang.AsyncWatchpoint: "hardware breakpoints are not attached yet",
-	lang.Iter:            "BPF iterators are not attached yet",
+	lang.Begin:     "run by user space through BPF_PROG_TEST_RUN",
+	lang.End:       "run by user space through BPF_PROG_TEST_RUN",
+	lang.SelfProbe: "run by user space when its signal arrives",
+	lang.Iter:      "BPF iterators are not attached yet",
 }
 
 // Every provider is registered, and attaches through its entry unless
