@@ -19,7 +19,12 @@ import (
 // the kernel probe types that need no target, as bpftrace does. GLOB is
 // matched against the rest of the name, '*' crossing ':'. A pattern
 // without ':' is matched against the rest of every listed probe type.
+// "struct GLOB", "union GLOB" and "enum GLOB" list the kernel's types
+// instead, from BTF (verbose: their definitions in C).
 func (k *Kernel) List(pattern string, w io.Writer, verbose bool) error {
+	if kind, glob, ok := typeSearch(pattern); ok {
+		return k.listTypes(kind, glob, w, verbose)
+	}
 	provPat, rest, ok := cutColon(pattern)
 	switch {
 	case pattern == "":

@@ -24,13 +24,6 @@ func listProbes(c *config, args []string, env settings, stdin io.Reader, stdout,
 		if len(args) == 1 {
 			pattern = args[0]
 		}
-		if kind, glob, ok := typeSearch(pattern); ok {
-			if err := listTypes(kernelEnv(stderr), kind, glob, stdout, c.verbose); err != nil {
-				fmt.Fprintf(stderr, "ERROR: %v\n", err)
-				return 1
-			}
-			return 0
-		}
 		if err := kernelEnv(stderr).List(pattern, stdout, c.verbose); err != nil {
 			fmt.Fprintf(stderr, "ERROR: %v\n", err)
 			return 1

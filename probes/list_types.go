@@ -1,4 +1,4 @@
-package main
+package probes
 
 import (
 	"fmt"
@@ -7,8 +7,6 @@ import (
 	"strings"
 
 	"github.com/cilium/ebpf/btf"
-
-	"github.com/gtrace/gtrace/probes"
 )
 
 // typeSearch tells whether a -l search names kernel types ("struct path",
@@ -23,9 +21,9 @@ func typeSearch(pattern string) (kind, glob string, ok bool) {
 }
 
 // listTypes is `-l 'struct GLOB'`: the kernel's types of that kind whose
-// names match, from BTF, sorted, as bpftrace lists them; with -v each one's
-// definition in C.
-func listTypes(k *probes.Kernel, kind, glob string, w io.Writer, verbose bool) error {
+// names match, from BTF, sorted, as bpftrace lists them; verbose adds each
+// one's definition in C.
+func (k *Kernel) listTypes(kind, glob string, w io.Writer, verbose bool) error {
 	spec, err := k.Spec()
 	if err != nil {
 		return fmt.Errorf("listing kernel types needs BTF: %w", err)
@@ -50,7 +48,7 @@ func listTypes(k *probes.Kernel, kind, glob string, w io.Writer, verbose bool) e
 				name = t.Name
 			}
 		}
-		if name == "" || !probes.Match(glob, name) {
+		if name == "" || !Match(glob, name) {
 			continue
 		}
 		if _, dup := found[name]; !dup {
