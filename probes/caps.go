@@ -13,21 +13,50 @@ const (
 	CapBPF      = 39 // BPF programs and maps (5.8+)
 )
 
-// HasCap reports whether the process has capability c in its effective set
-// (read from /proc/self/status, so that it is right after setpriv, capsh
-// or a container runtime dropped some).
-func HasCap(c int) bool {
+// Other capabilities tracing may use.
+const (
+	CapSysPtrace   = 19 // reading other processes' memory and maps
+	CapSysResource = 24 // raising RLIMIT_MEMLOCK (kernels before 5.11)
+)
+
+// tracingCaps names the capabilities that matter to tracing, in the order
+// EffectiveCaps lists them.
+var tracingCaps = []struct {
+	c    int
+	name string
+}{{CapSysAdmin, "CAP_SYS_ADMIN"}, {CapBPF, "CAP_BPF"}, {CapPerfmon, "CAP_PERFMON"}, {CapSysPtrace, "CAP_SYS_PTRACE"}, {CapSysResource, "CAP_SYS_RESOURCE"}}
+
+// effectiveSet is the process's effective capability set, read from
+// /proc/self/status, so that it is right after setpriv, capsh or a
+// container runtime dropped some.
+func effectiveSet() uint64 {
 	data, err := os.ReadFile("/proc/self/status")
 	if err != nil {
-		return false
+		return 0
 	}
 	for _, line := range strings.Split(string(data), "\n") {
 		if v, ok := strings.CutPrefix(line, "CapEff:"); ok {
 			eff, _ := strconv.ParseUint(strings.TrimSpace(v), 16, 64)
-			return eff&(1<<c) != 0
+			return eff
 		}
 	}
-	return false
+	return 0
+}
+
+// HasCap reports whether the process has capability c in its effective set.
+func HasCap(c int) bool { return effectiveSet()&(1<<c) != 0 }
+
+// EffectiveCaps names the capabilities that matter to tracing and that
+// the process has.
+func EffectiveCaps() []string {
+	eff := effectiveSet()
+	var out []string
+	for _, tc := range tracingCaps {
+		if eff&(1<<tc.c) != 0 {
+			out = append(out, tc.name)
+		}
+	}
+	return out
 }
 
 // MissingCaps names the capabilities gtrace lacks to load and attach

@@ -6,10 +6,12 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/features"
+	"golang.org/x/sys/unix"
 )
 
 // Support is the answer to one feature probe.
@@ -55,6 +57,12 @@ type Features struct {
 	Fentry      Support // tracing programs on BPF trampolines (5.5+)
 	KprobeMulti Support // BPF_LINK_TYPE_KPROBE_MULTI (5.18+)
 	UprobeMulti Support // BPF_LINK_TYPE_UPROBE_MULTI (6.6+)
+	// SoftwareEvents is a software perf event (cpu-clock) opened for
+	// every process: what profile, interval and software probes need.
+	SoftwareEvents Support
+	// HardwareEvents is a hardware perf event (cpu-cycles): a PMU, on
+	// bare metal or a virtual machine with a virtual PMU.
+	HardwareEvents Support
 }
 
 var (
@@ -88,7 +96,21 @@ func probeFeatures(k *Kernel) *Features {
 	f.Fentry = supportOf(probeFentry(k))
 	f.KprobeMulti = supportOf(features.HaveBPFLinkKprobeMulti())
 	f.UprobeMulti = supportOf(features.HaveBPFLinkUprobeMulti())
+	f.SoftwareEvents = perfEventSupport(unix.PERF_TYPE_SOFTWARE, unix.PERF_COUNT_SW_CPU_CLOCK)
+	f.HardwareEvents = perfEventSupport(unix.PERF_TYPE_HARDWARE, unix.PERF_COUNT_HW_CPU_CYCLES)
 	return f
+}
+
+// perfEventSupport opens a disabled counting perf event of the given type
+// on CPU 0 for every process, and closes it.
+func perfEventSupport(typ, config uint32) Support {
+	attr := unix.PerfEventAttr{Type: typ, Config: uint64(config), Size: uint32(unsafe.Sizeof(unix.PerfEventAttr{})), Bits: unix.PerfBitDisabled}
+	fd, err := unix.PerfEventOpen(&attr, -1, 0, -1, unix.PERF_FLAG_FD_CLOEXEC)
+	if err != nil {
+		return Support{Reason: "perf_event_open: " + err.Error()}
+	}
+	unix.Close(fd)
+	return Support{OK: true}
 }
 
 func havePMU(pmu, tracefsFile string) bool {

@@ -3,12 +3,9 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 	"runtime"
 	"runtime/debug"
-	"strconv"
 	"strings"
-	"unsafe"
 
 	"golang.org/x/sys/unix"
 
@@ -58,9 +55,9 @@ func printInfo(stdout, stderr io.Writer) int {
 		{"fentry", f.Fentry, "needs BTF and BPF trampolines (CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS, x86_64/arm64 5.5+) and no lockdown"},
 		{"kprobe_multi", f.KprobeMulti, "needs Linux 5.18+ with CONFIG_FPROBE; gtrace then attaches kprobes one by one"},
 		{"uprobe_multi", f.UprobeMulti, "needs Linux 6.6+; gtrace then attaches uprobes one by one"},
-		{"profile/interval/software", perfEventSupport(unix.PERF_TYPE_SOFTWARE, unix.PERF_COUNT_SW_CPU_CLOCK),
+		{"profile/interval/software", f.SoftwareEvents,
 			"needs perf events (CONFIG_PERF_EVENTS) and kernel.perf_event_paranoid allowing them"},
-		{"hardware", perfEventSupport(unix.PERF_TYPE_HARDWARE, unix.PERF_COUNT_HW_CPU_CYCLES),
+		{"hardware", f.HardwareEvents,
 			"needs a hardware PMU (bare metal, or a virtual machine with a virtual PMU); use software or profile probes"},
 	}
 	var fixes []string
@@ -119,60 +116,22 @@ func moduleVersion(path string) string {
 	return "unknown"
 }
 
-// Capability numbers from linux/capability.h.
-var capNames = map[int]string{21: "CAP_SYS_ADMIN", 38: "CAP_PERFMON", 39: "CAP_BPF", 19: "CAP_SYS_PTRACE", 24: "CAP_SYS_RESOURCE"}
-
-func capEff() uint64 {
-	data, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if v, ok := strings.CutPrefix(line, "CapEff:"); ok {
-			n, _ := strconv.ParseUint(strings.TrimSpace(v), 16, 64)
-			return n
-		}
-	}
-	return 0
-}
-
 // effectiveCaps names the capabilities that matter to tracing and that
-// this process has.
+// this process has, "none" when it has none.
 func effectiveCaps() []string {
-	eff := capEff()
-	var out []string
-	for _, c := range []int{21, 39, 38, 19, 24} {
-		if eff&(1<<c) != 0 {
-			out = append(out, capNames[c])
-		}
+	if caps := probes.EffectiveCaps(); len(caps) > 0 {
+		return caps
 	}
-	if len(out) == 0 {
-		out = append(out, "none")
-	}
-	return out
+	return []string{"none"}
 }
 
 // missingPrivileges says what is missing to load BPF programs, "" when
 // nothing is: CAP_SYS_ADMIN, or CAP_BPF with CAP_PERFMON (5.8+).
 func missingPrivileges() string {
-	eff := capEff()
-	if eff&(1<<21) != 0 || (eff&(1<<39) != 0 && eff&(1<<38) != 0) {
+	if len(probes.MissingCaps()) == 0 {
 		return ""
 	}
 	return "run it as root (sudo gtrace --info) or with CAP_BPF and CAP_PERFMON"
-}
-
-// perfEventSupport opens a counting perf event of the given type on CPU 0
-// for every process: what profile, interval and software probes
-// (software cpu-clock) or hardware probes need.
-func perfEventSupport(typ, config uint32) probes.Support {
-	attr := unix.PerfEventAttr{Type: typ, Config: uint64(config), Size: uint32(unsafe.Sizeof(unix.PerfEventAttr{})), Bits: unix.PerfBitDisabled}
-	fd, err := unix.PerfEventOpen(&attr, -1, 0, -1, unix.PERF_FLAG_FD_CLOEXEC)
-	if err != nil {
-		return probes.Support{Reason: "perf_event_open: " + err.Error()}
-	}
-	unix.Close(fd)
-	return probes.Support{OK: true}
 }
 
 // cleanReason drops cilium/ebpf's advice to Go programmers from a reason:
