@@ -25,9 +25,13 @@ import (
 // (events/s-snap), the events the kernel dropped in each phase (the ring
 // buffer full), and the longest time between two events handled
 // (max-gap-ms): the cost of snapshots on the event path.
-func BenchmarkSnapshot100k(b *testing.B) {
+func BenchmarkSnapshot100k(b *testing.B) { benchSnapshot(b, 100_000) }
+
+// BenchmarkSnapshot10k is BenchmarkSnapshot100k with a 10k-key map.
+func BenchmarkSnapshot10k(b *testing.B) { benchSnapshot(b, 10_000) }
+
+func benchSnapshot(b *testing.B, keys int) {
 	needRoot(b)
-	const keys = 100_000
 	src := `tracepoint:syscalls:sys_enter_getppid /pid == $1/ { printf("%d\n", tid); }
 interval:s:1000 { @big[nsecs] = count(); }`
 	k := probes.NewKernel()

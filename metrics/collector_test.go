@@ -222,14 +222,20 @@ func TestKeyLimit(t *testing.T) {
 
 // BenchmarkScrape10kKeys is the time of one scrape of a map of 10,000
 // keys (comm, pid) -> count(), text format.
-func BenchmarkScrape10kKeys(b *testing.B) {
+func BenchmarkScrape10kKeys(b *testing.B) { benchScrape(b, 10_000) }
+
+// BenchmarkScrape100kKeys is BenchmarkScrape10kKeys with 100,000 keys.
+func BenchmarkScrape100kKeys(b *testing.B) { benchScrape(b, 100_000) }
+
+func benchScrape(b *testing.B, keys int) {
 	m := &output.Map{Name: "@opens", Kind: lang.KindCount}
-	for i := range 10000 {
+	for i := range keys {
 		m.Entries = append(m.Entries, output.Entry{Key: []output.Value{output.Str(fmt.Sprintf("proc-%d", i%97)), output.Int(int64(i))}, Value: output.Count(uint64(i))})
 	}
-	c := NewCollector(&maps{ms: []*output.Map{m}}, program(b, `tracepoint:syscalls:sys_enter_openat { @opens[comm, pid] = count(); }`), Options{})
+	c := NewCollector(&maps{ms: []*output.Map{m}}, program(b, `tracepoint:syscalls:sys_enter_openat { @opens[comm, pid] = count(); }`), Options{MaxKeys: keys})
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(c)
+	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {
 		fams, err := reg.Gather()

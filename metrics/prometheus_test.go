@@ -448,7 +448,13 @@ func TestClearIsACounterReset(t *testing.T) {
 
 // BenchmarkScrapeLive10kKeys is one scrape of a live gtrace whose map has
 // 10,000 keys: reading the kernel map, exposition and HTTP included.
-func BenchmarkScrapeLive10kKeys(b *testing.B) {
+func BenchmarkScrapeLive10kKeys(b *testing.B) { benchScrapeLive(b, 10_000) }
+
+// BenchmarkScrapeLive100kKeys is BenchmarkScrapeLive10kKeys with 100,000
+// keys.
+func BenchmarkScrapeLive100kKeys(b *testing.B) { benchScrapeLive(b, 100_000) }
+
+func benchScrapeLive(b *testing.B, keys int) {
 	if os.Geteuid() != 0 {
 		b.Skip("needs root for BPF")
 	}
@@ -459,8 +465,8 @@ func BenchmarkScrapeLive10kKeys(b *testing.B) {
 	ln, _ := net.Listen("tcp", "127.0.0.1:0")
 	addr := ln.Addr().String()
 	ln.Close()
-	cmd := exec.Command(bin, "--metrics", addr, "-e", `tracepoint:syscalls:sys_enter_lseek /pid == $1 && args.whence == 0/ { @seeks[args.offset] = count(); }`, strconv.Itoa(os.Getpid()))
-	cmd.Env = append(os.Environ(), "BPFTRACE_MAX_MAP_KEYS=20000")
+	cmd := exec.Command(bin, "--metrics", addr, "--metrics-max-keys", strconv.Itoa(keys), "-e", `tracepoint:syscalls:sys_enter_lseek /pid == $1 && args.whence == 0/ { @seeks[args.offset] = count(); }`, strconv.Itoa(os.Getpid()))
+	cmd.Env = append(os.Environ(), "BPFTRACE_MAX_MAP_KEYS="+strconv.Itoa(2*keys))
 	out, _ := cmd.StdoutPipe()
 	if err := cmd.Start(); err != nil {
 		b.Fatal(err)
@@ -472,12 +478,12 @@ func BenchmarkScrapeLive10kKeys(b *testing.B) {
 	go io.Copy(io.Discard, out)
 	f, _ := os.Open("/proc/self/exe")
 	defer f.Close()
-	for i := range 10000 {
+	for i := range keys {
 		f.Seek(int64(i), io.SeekStart)
 	}
 	text, err := httpGet("http://" + addr + "/metrics")
-	if err != nil || strings.Count(text, "gtrace_seeks_total{") != 10000 {
-		b.Fatalf("want 10000 samples: %v", err)
+	if err != nil || strings.Count(text, "gtrace_seeks_total{") != keys {
+		b.Fatalf("want %d samples: %v", keys, err)
 	}
 	b.ResetTimer()
 	for range b.N {
