@@ -70,4 +70,8 @@ func TestConfigIgnored(t *testing.T) {
 	if code, _, stderr := runCLI(t, "", "--dry-run", "--no-warnings", "-e", prog); code != 0 || stderr != "" {
 		t.Errorf("--no-warnings: exit %d, stderr %q", code, stderr)
 	}
+	// Keys the runner acts on draw no warning.
+	if code, _, stderr := runCLI(t, "", "--dry-run", "-e", `config = { cpp_demangle = false } BEGIN { exit(); }`); code != 0 || stderr != "" {
+		t.Errorf("cpp_demangle: exit %d, stderr %q", code, stderr)
+	}
 }

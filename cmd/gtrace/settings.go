@@ -161,11 +161,13 @@ func envInt(name string) (int, error) {
 	return n, nil
 }
 
-// usedConfigKeys are the config block keys gtrace acts on; bpftrace has
-// others (see lang/sema/config.go) that the checker accepts.
+// usedConfigKeys are the config block keys gtrace acts on: here, in the
+// checker (max_strlen, stack_mode) and in the runner (cpp_demangle);
+// bpftrace has others (see lang/sema/config.go) that the checker accepts.
 var usedConfigKeys = map[string]bool{
 	"max_map_keys": true, "max_strlen": true, "perf_rb_pages": true, "log_size": true,
 	"max_probes": true, "max_cat_bytes": true, "stack_mode": true, "print_maps_on_exit": true,
+	"cpp_demangle": true,
 }
 
 // ignoredConfig warns about the config keys of the script that gtrace
