@@ -362,6 +362,33 @@ func TestPicturesLive(t *testing.T) {
 	if prof == nil || len(prof.Sample) == 0 || prof.SampleType[0].Type != "@" {
 		t.Fatalf("no live profile with samples: %v", prof)
 	}
+	// ?seconds=1 is the growth over one second: more than nothing (the
+	// program burns CPU all along), at most what the totals read around
+	// it grew by.
+	total := func(path string) int64 {
+		data, _, err := get(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := profile.ParseData(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var n int64
+		for _, s := range p.Sample {
+			n += s.Value[0]
+		}
+		return n
+	}
+	first := total("/pprof")
+	delta := total("/pprof?seconds=1")
+	last := total("/pprof")
+	if delta <= 0 || delta > last-first {
+		t.Errorf("?seconds=1 has %d samples; the totals around it went from %d to %d", delta, first, last)
+	}
+	if _, _, err := get("/pprof?seconds=0"); err == nil || !strings.Contains(err.Error(), "400") {
+		t.Errorf("?seconds=0: %v", err)
+	}
 	svg, ctype, err := get("/flamegraph.svg?icicle")
 	if err != nil {
 		t.Fatal(err)
