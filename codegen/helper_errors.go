@@ -183,7 +183,7 @@ func (g *gen) assignOpSpan(s *lang.AssignStmt) lang.Span {
 	if from.Offset < 0 || to.Offset > len(text) || from.Offset > to.Offset {
 		return s.Span
 	}
-	op := s.Op.String()
+	op := s.Op.AssignString()
 	i := strings.Index(text[from.Offset:to.Offset], op)
 	if i < 0 || strings.Contains(text[from.Offset:from.Offset+i], "\n") {
 		return s.Span

@@ -107,11 +107,7 @@ func (d *dumper) stmt(s Stmt) {
 		d.line("ExprStmt")
 		d.in(func() { d.expr(s.X) })
 	case *AssignStmt:
-		op := s.Op.String()
-		if s.Op != OpAssign {
-			op += "="
-		}
-		d.line("Assign %s", op)
+		d.line("Assign %s", s.Op.AssignString())
 		d.in(func() {
 			d.expr(s.Target)
 			d.expr(s.Value)

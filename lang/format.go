@@ -112,11 +112,7 @@ func (f *formatter) stmt(s Stmt) {
 	case *ExprStmt:
 		f.line("%s;", ExprString(s.X))
 	case *AssignStmt:
-		op := s.Op.String()
-		if s.Op != OpAssign {
-			op += "="
-		}
-		f.line("%s %s %s;", ExprString(s.Target), op, ExprString(s.Value))
+		f.line("%s %s %s;", ExprString(s.Target), s.Op.AssignString(), ExprString(s.Value))
 	case *LetStmt:
 		text := "let $" + s.Var.Name
 		if s.Type != nil {

@@ -96,6 +96,15 @@ var binaryPrecedence = [opCount]int{
 	OpMul: precMultiplicative, OpQuo: precMultiplicative, OpRem: precMultiplicative,
 }
 
+// AssignString is the operator of an AssignStmt as written: "=" for
+// OpAssign, else the compound form ("+=", "<<=").
+func (op Op) AssignString() string {
+	if op == OpAssign {
+		return "="
+	}
+	return op.String() + "="
+}
+
 // Precedence is the binary operator's level (higher binds tighter), 0 for
 // an operator that is not binary.
 func (op Op) Precedence() int {
