@@ -32,6 +32,12 @@ struct flags {
 	unsigned int a : 4, b : 8, c : 3, d : 1, e : 16;
 };
 
+struct packed_bits {
+	unsigned short a : 4, b : 8, c : 3, d : 1;
+	unsigned int e : 9, f : 15, g : 1, h : 2, i : 5;
+	signed char s : 3;
+};
+
 struct mixed {
 	uint8_t small;
 	uint64_t big;
@@ -55,6 +61,7 @@ __attribute__((noinline)) void take_grid(struct grid *g, int i) { KEEP(g); KEEP(
 __attribute__((noinline)) void take_ints(int *a) { KEEP(a); }
 __attribute__((noinline)) void take_frame(struct frame *f) { KEEP(f); }
 __attribute__((noinline)) void take_flags(struct flags *f) { KEEP(f); }
+__attribute__((noinline)) void take_bits(struct packed_bits *b) { KEEP(b); }
 __attribute__((noinline)) void take_mixed(struct mixed *m) { KEEP(m); }
 __attribute__((noinline)) void take_numbers(uint32_t *n, long count) { KEEP(n); KEEP(count); }
 __attribute__((noinline)) void take_segment(struct segment *s) { KEEP(s); }
@@ -87,6 +94,20 @@ int main(void)
 	fl.d = 1;
 	fl.e = 65000;
 	take_flags(&fl);
+
+	struct packed_bits pb;
+	memset(&pb, 0, sizeof(pb));
+	pb.a = 1;
+	pb.b = 217;
+	pb.c = 5;
+	pb.d = 1;
+	pb.e = 500;
+	pb.f = 31117;
+	pb.g = 1;
+	pb.h = 2;
+	pb.i = 27;
+	pb.s = -3;
+	take_bits(&pb);
 
 	struct mixed m = {250, 0x1122334455667788ULL, -42};
 	take_mixed(&m);
