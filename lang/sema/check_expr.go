@@ -231,8 +231,8 @@ func (c *checker) checkBinary(e *lang.Binary) *lang.Type {
 		return x
 	case x.IsInt() && y.IsPtr() && e.Op == lang.OpAdd:
 		return y
-	case x.IsPtr() && y.IsPtr() && e.Op == lang.OpSub:
-		return lang.Int64
+	// p - q is refused, as bpftrace 0.17 refuses it (C would count
+	// elements, a byte difference would silently differ from that).
 	case x.Kind != y.Kind:
 		c.errorf(e, "Type mismatch for '%s': comparing '%s' with '%s'", e.Op, x, y)
 		return lang.None
