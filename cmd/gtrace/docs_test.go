@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/spf13/pflag"
+
+	"github.com/gtrace/gtrace"
 )
 
 // TestDocsKnowEveryFlag keeps the man page and the shell completions in
@@ -43,6 +45,24 @@ func TestManPageNamesEveryTool(t *testing.T) {
 	for _, name := range everyTool {
 		if !strings.Contains(string(data), name) {
 			t.Errorf("man/gtrace.8 does not name the tool %s", name)
+		}
+	}
+}
+
+// TestCompletionsKnowEveryFormat: the completions offer for -f exactly
+// the one list of output formats, in its order.
+func TestCompletionsKnowEveryFormat(t *testing.T) {
+	formats := strings.Join(gtrace.OutputFormats(), " ")
+	for f, want := range map[string]string{
+		"../../completions/gtrace.bash": `compgen -W "` + formats + `"`,
+		"../../completions/_gtrace":     `:format:(` + formats + `)`,
+	} {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(data), want) {
+			t.Errorf("%s does not offer the output formats as %s", f, want)
 		}
 	}
 }
