@@ -101,14 +101,14 @@ func (k *Kernel) explain(t *Target, err error) error {
 }
 
 // explainAttach turns the kernel's errno into a sentence saying what to do.
+// (Kernel function probes the kernel cannot run are explained by explain,
+// which names the nearest tracepoint.)
 func explainAttach(t *Target, err error) error {
 	switch {
 	case errors.Is(err, os.ErrPermission):
 		return fmt.Errorf("%w: %s", err, refusedWhy(t))
 	case errors.Is(err, errENOTSUPP) && (t.Provider == lang.Uprobe || t.Provider == lang.Uretprobe):
 		return fmt.Errorf("%w: the kernel cannot put a uprobe on the function's first instruction (a lock-prefixed one, for instance): leave the function out", err)
-	case errors.Is(err, ebpf.ErrNotSupported) && (t.Provider == lang.Kprobe || t.Provider == lang.Kretprobe):
-		return fmt.Errorf("%w: this kernel has no kprobes (CONFIG_KPROBES); use a tracepoint or rawtracepoint instead", err)
 	case errors.Is(err, ebpf.ErrNotSupported):
 		return fmt.Errorf("%w: this kernel cannot attach %s probes", err, t.Provider)
 	case errors.Is(err, os.ErrNotExist) && t.Perf == nil:
