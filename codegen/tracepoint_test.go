@@ -3,6 +3,7 @@ package codegen
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"os"
 	"os/exec"
 	"strings"
@@ -10,12 +11,11 @@ import (
 	"time"
 
 	"github.com/cilium/ebpf"
-	"github.com/cilium/ebpf/link"
 	"github.com/cilium/ebpf/ringbuf"
 
-	"github.com/gtrace/gtrace/lang"
 	"github.com/gtrace/gtrace/maps"
 	"github.com/gtrace/gtrace/output"
+	"github.com/gtrace/gtrace/probes"
 )
 
 // attachRun compiles src against this kernel, attaches its tracepoint and
@@ -28,21 +28,23 @@ func attachRun(t *testing.T, src string, trigger func()) string {
 		t.Fatalf("%+v", err)
 	}
 	defer coll.Close()
+	k := probes.NewKernel()
 	for _, pr := range p.Probes {
-		for i, tg := range pr.Targets {
-			var l link.Link
-			switch tg.Provider {
-			case lang.Tracepoint:
-				l, err = link.Tracepoint(tg.Category, tg.Event, coll.Programs[pr.Program], &link.TracepointOptions{Cookie: pr.Cookies[i]})
-			case lang.RawTracepoint:
-				l, err = link.AttachRawTracepoint(link.RawTracepointOptions{Name: tg.Event, Program: coll.Programs[pr.Program]})
-			default:
+		for i := range pr.Targets {
+			var cookie uint64
+			if i < len(pr.Cookies) {
+				cookie = pr.Cookies[i]
+			}
+			// Each provider's own attach step (probes' registry); BEGIN
+			// and END are not attached.
+			a, err := k.Attach(&pr.Targets[i], coll.Programs[pr.Program], cookie)
+			if errors.Is(err, probes.ErrNotAttachable) {
 				continue
 			}
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer l.Close()
+			defer a.Close()
 		}
 	}
 	rd, err := ringbuf.NewReader(coll.Maps[EventsMap])
