@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"math"
+	"os"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -266,15 +269,18 @@ func TestPrintMaps(t *testing.T) {
 // and symbols while the event loop prints the same map: the symbol
 // tables are shared by both goroutines (go test -race checks this).
 func TestSnapshotStacksConcurrently(t *testing.T) {
-	s := compileForRun(t, `profile:hz:199 { @[kstack, ksym(nsecs | 0xffffffff00000000), uid] = count(); @u[username] = count(); }
-interval:ms:20 { print(@); print(@u); }`)
+	// A syscall tracepoint's kernel stack always has frames (a profile
+	// sample of a loaded machine may all be in user space).
+	s := compileForRun(t, fmt.Sprintf(`tracepoint:syscalls:sys_enter_getppid /pid == %d/ { @[kstack, ksym(nsecs | 0xffffffff00000000), uid] = count(); @u[username] = count(); }
+interval:ms:20 { print(@); print(@u); }`, os.Getpid()))
 	run, err := s.Start(context.Background(), RunOptions{Stdout: io.Discard})
 	if err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(300 * time.Millisecond)
+	start := time.Now()
 	frames := 0
-	for time.Now().Before(deadline) {
+	for time.Since(start) < 300*time.Millisecond || frames == 0 && time.Since(start) < 10*time.Second {
+		syscall.Getppid()
 		ms, err := run.Snapshot()
 		if err != nil {
 			t.Fatal(err)
