@@ -130,12 +130,9 @@ func findLibrary(name string, pid int) string {
 	if pid > 0 {
 		for _, p := range processFiles(pid) {
 			if matchSoname(filepath.Base(p), prefixes) {
-				if _, err := os.Stat(p); err == nil {
-					return p
-				}
-				// Another mount namespace (a container): reach the file
-				// through the process's root.
-				return "/proc/" + strconv.Itoa(pid) + "/root" + p
+				// In another mount namespace (a container) the host's
+				// file of that name is another library, or none.
+				return pidPath(pid, p)
 			}
 		}
 	}

@@ -186,6 +186,11 @@ func (f *elfFile) containing(a uint64) (elfFunc, bool) {
 // paths: a path (a glob matching several files), else a command in $PATH,
 // else a library name (findLibrary). Errors name what was not found.
 func (k *Kernel) resolveBinary(bin string) ([]string, error) {
+	if k.PID > 0 && filepath.IsAbs(bin) {
+		// -p: the path as the process sees it (bpftrace's
+		// /proc/PID/root/PATH when it runs in another mount namespace).
+		bin = pidPath(k.PID, bin)
+	}
 	if strings.Contains(bin, "/") {
 		if HasWildcard(bin) {
 			paths, _ := filepath.Glob(bin)
@@ -290,6 +295,28 @@ func (t *Target) CheckPlacement(unsafe bool) (warning string, err error) {
 // pidRoot is the root directory of process pid, through which its files
 // are reached in its own mount namespace.
 func pidRoot(pid int) string { return "/proc/" + strconv.Itoa(pid) + "/root" }
+
+// pidPath is the absolute path p as process pid sees it: through
+// /proc/PID/root when the process lives in another mount namespace (a
+// container, where /usr/bin/app may be another file than the host's, or a
+// bind mount over it), else p itself. The kernel places uprobes on the
+// inode the path leads to, so this is the file the process runs.
+func pidPath(pid int, p string) string {
+	root := pidRoot(pid)
+	if strings.HasPrefix(p, root+"/") || !OtherMountNS(pid) {
+		return p
+	}
+	return root + p
+}
+
+// OtherMountNS reports whether process pid lives in another mount
+// namespace than gtrace (its /proc/PID/ns/mnt differs from ours). An
+// unreadable namespace counts as the same one, as for bpftrace.
+func OtherMountNS(pid int) bool {
+	ours, err1 := os.Readlink("/proc/self/ns/mnt")
+	theirs, err2 := os.Readlink("/proc/" + strconv.Itoa(pid) + "/ns/mnt")
+	return err1 == nil && err2 == nil && ours != theirs
+}
 
 // splitQuoted splits an attach point's components on ':' outside double
 // quotes and removes the quotes, as the script parser does: a C++ name
