@@ -89,9 +89,10 @@ type RunOptions struct {
 	// (PrintfEvent, PrintMapEvent, EndEvent, ...) instead of Stdout, which
 	// then gets nothing. The run sends and waits: read the channel until
 	// the run closes it, when the run has ended (Run.Stop waits for the
-	// events END produces to be read). A reader that falls
-	// behind holds the events up; the kernel then drops what the ring
-	// buffer cannot hold and counts it (LostEvent, Run.Losses).
+	// events END produces to be read); a failed Start leaves it open. A
+	// reader that falls behind holds the events up; the kernel then drops
+	// what the ring buffer cannot hold and counts it (LostEvent,
+	// Run.Losses).
 	Events chan<- Event
 	// OnEvent, when set, is called with every event instead (and in
 	// place of Events), from the goroutine that reads the ring buffer:
@@ -268,6 +269,7 @@ func startProgram(ctx context.Context, s *Script, prog *codegen.Program, opts Ru
 	}
 	stop, err := r.start(ctx)
 	if err != nil {
+		r.opts.Events = nil // not closed: there is no run to end
 		run.end(ExitFailure, err, stop)
 		opts.proc.end()
 		return nil, err
