@@ -8,13 +8,34 @@ import (
 
 	"github.com/cilium/ebpf/link"
 
+	"github.com/gtrace/gtrace/lang"
 	"github.com/gtrace/gtrace/probes"
 )
 
 // backgroundDetachMin is the number of perf-event links from which
-// detaching is handed to a helper process: below it, closing them in
-// parallel costs a few hundred ms at most.
+// detaching is handed to a helper process even when none of them waits
+// in the kernel on its release (slowRelease): below it, closing them in
+// parallel costs a few ms at most.
 const backgroundDetachMin = 8
+
+// slowRelease reports whether the last release of t's perf event waits
+// for RCU grace periods in the kernel: unregistering a tracepoint (~66 ms
+// measured, 140 ms on a busy machine), a kprobe or a uprobe. One of them
+// costs more than starting the helper (~1 ms), and it would be on the
+// path of every exit: with a single tracepoint, after printing 100k keys
+// the process still waited ~80 ms for its close (the readout benchmark).
+// Software and hardware events (profile, interval, watchpoints) go at
+// once.
+func slowRelease(t *probes.Target) bool {
+	if t == nil {
+		return false
+	}
+	switch t.Provider {
+	case lang.Tracepoint, lang.Kprobe, lang.Kretprobe, lang.Uprobe, lang.Uretprobe, lang.USDT:
+		return true
+	}
+	return false
+}
 
 // detach closes every link. Closing the last reference to a perf-event
 // tracepoint waits for RCU grace periods in the kernel (~66 ms each, under
@@ -34,8 +55,9 @@ func (r *runner) detach() {
 }
 
 // detachSoon starts detaching every link in the background; detach waits
-// for it. The exit sequence calls it once the maps are read, so that the
-// kernel's slow part runs while the results are formatted and printed.
+// for it. The exit sequence calls it once the probes are stopped, so that
+// the kernel's slow part runs while END runs and the maps are read and
+// printed.
 func (r *runner) detachSoon() {
 	if r.detached != nil || len(r.attached) == 0 {
 		return
@@ -72,7 +94,8 @@ func (r *runner) closeLinks(as []*probes.Attachment) {
 
 // handOffPerfEvents gives duplicates of the perf events of every perf link
 // to `sh -c 'read _'` and returns the function that lets it exit (closing
-// its stdin). It returns nil when there are few events or no helper.
+// its stdin). It returns nil when no event is slow to release and there
+// are few, or when there is no helper.
 func handOffPerfEvents(as []*probes.Attachment) func() {
 	var files []*os.File
 	closeAll := func() {
@@ -80,16 +103,20 @@ func handOffPerfEvents(as []*probes.Attachment) func() {
 			f.Close()
 		}
 	}
+	slow := 0
 	for _, a := range as {
 		for _, l := range a.Links {
 			if pe, ok := l.(link.PerfEvent); ok {
 				if f, err := pe.PerfEvent(); err == nil {
 					files = append(files, f)
+					if slowRelease(a.Target) {
+						slow++
+					}
 				}
 			}
 		}
 	}
-	if len(files) < backgroundDetachMin {
+	if slow == 0 && len(files) < backgroundDetachMin {
 		closeAll()
 		return nil
 	}

@@ -8,11 +8,14 @@ import (
 
 // finish is the end of every run (exit(), a signal, a cancelled context):
 // the probes are stopped, the ring drained, END run and drained, losses
-// reported, the maps read, and only then the probes detached, because
-// detaching perf-event tracepoints takes the kernel ~66 ms each: in the
-// background while the maps are printed.
+// reported, the maps read and printed. Detaching starts in the background
+// as soon as the probes are stopped (the phase word: from then on they
+// return at once, attached or not), because detaching perf-event
+// tracepoints costs the kernel tens of ms even when their final release is
+// handed to a helper (run_detach.go): it overlaps all the rest.
 func (r *runner) finish() error {
 	r.setStopped()
+	r.detachSoon()
 	if err := waitForRunningPrograms(); err != nil {
 		fmt.Fprintf(r.opts.Stderr, "WARNING: %v\n", err)
 	}
@@ -31,9 +34,6 @@ func (r *runner) finish() error {
 		return err
 	}
 	r.final = ms
-	// The probes are stopped and every map is read: detaching (the
-	// kernel waits for RCU grace periods) overlaps the printing.
-	r.detachSoon()
 	if r.opts.NoMapsOnExit {
 		ms = ms[:0]
 	}
