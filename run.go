@@ -69,7 +69,8 @@ type RunOptions struct {
 	// runtime's own warnings on Stderr.
 	NoWarnings bool
 	// Kernel is the source of kernel facts shared with the checker (so
-	// tracefs and BTF are read once); nil makes a new one.
+	// tracefs and BTF are read once); nil takes the one the Script was
+	// compiled with (Options.Kernel), else a new one.
 	Kernel *probes.Kernel
 	// Command is the command to trace and its arguments (the command
 	// line's -c): started suspended before the probes are attached,

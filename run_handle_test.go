@@ -315,3 +315,38 @@ func TestExitCode(t *testing.T) {
 		t.Error("a Start error does not unwrap to its diagnostic")
 	}
 }
+
+// TestEventsRenderAsPrinted runs one script twice, printed and as events,
+// and renders the events with the same format: the printed output is
+// exactly the rendering of the events, in text and in JSON.
+func TestEventsRenderAsPrinted(t *testing.T) {
+	s := compileForRun(t, `BEGIN { printf("%s %d %x\n", "a", -3, 255); print(7); print(("t", 1)); @c[1, "k"] = count(); @s = sum(-4); @a = avg(9); @st = stats(3); @h = hist(1000); @l = lhist(5, 0, 10, 2); @m = max(6); print(@c); exit(); }
+END { printf("end\n"); }`)
+	for _, format := range []string{"text", "json"} {
+		var printed bytes.Buffer
+		code, err := s.Run(context.Background(), RunOptions{Stdout: &printed, Format: format})
+		if code != 0 || err != nil {
+			t.Fatalf("%s: Run = %d, %v", format, code, err)
+		}
+		var events []Event
+		code, err = s.Run(context.Background(), RunOptions{Format: format, OnEvent: func(e Event) { events = append(events, e) }})
+		if code != 0 || err != nil {
+			t.Fatalf("%s: Run with events = %d, %v", format, code, err)
+		}
+		var rendered bytes.Buffer
+		var r output.Renderer
+		for _, f := range outputFormats {
+			if f.name == format {
+				r = f.make(&rendered, &RunOptions{Stderr: io.Discard})
+			}
+		}
+		for _, e := range events {
+			if err := e.Render(r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if rendered.String() != printed.String() {
+			t.Errorf("%s: rendered events\n%s\ndiffer from the printed output\n%s", format, rendered.String(), printed.String())
+		}
+	}
+}
