@@ -163,8 +163,9 @@ func (s *Script) Run(ctx context.Context, opts RunOptions) (int, error) {
 // Start compiles the script to eBPF, loads it and attaches its probes,
 // and returns once they are attached; BEGIN, the events, END and the maps
 // printed at the end follow in the background. The run ends by itself on
-// exit(), when the -c command or -p process exits, when ctx is done, or
-// with Run.Stop. An error means nothing is left running.
+// exit(), when the traced command (RunOptions.Command) or process
+// (RunOptions.PID) exits, when ctx is done, or with Run.Stop. An error
+// means nothing is left running; ExitCode tells its exit code.
 func (s *Script) Start(ctx context.Context, opts RunOptions) (*Run, error) {
 	run, code, err := s.start(ctx, opts)
 	if err != nil {
