@@ -307,6 +307,9 @@ type runner struct {
 	usyms usyms // user symbols, per process, read on first use
 	// users maps uids to names, read from /etc/passwd on first use.
 	users func() map[uint64]string
+	// kallsymsWarned: the warning that kernel symbols are hidden is given
+	// once (run_symbols.go).
+	kallsymsWarned sync.Once
 	// kernelMapping is the kernel as its frames' mapping, made on first
 	// use.
 	kernelMapping func() *output.Mapping

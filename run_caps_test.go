@@ -90,3 +90,30 @@ func TestLeastPrivilegeUprobes(t *testing.T) {
 		}
 	}
 }
+
+// Without CAP_SYSLOG the kernel may show /proc/kallsyms with every address
+// 0: kaddr() says so and names the capability (not "CONFIG_KALLSYMS_ALL"),
+// and kernel stacks print addresses after a warning that says why.
+func TestHiddenKallsyms(t *testing.T) {
+	bin := tracer(t)
+	if *regenWithBpftrace {
+		t.Skip("not a golden")
+	}
+	setpriv, err := exec.LookPath("setpriv")
+	if err != nil {
+		t.Skip("setpriv (util-linux) is not installed")
+	}
+	caps := "-all,+bpf,+perfmon"
+	priv := []string{"--inh-caps=" + caps, "--ambient-caps=" + caps, "--bounding-set=" + caps}
+	if out, _ := exec.Command(setpriv, append(priv, "head", "-1", "/proc/kallsyms")...).Output(); !strings.HasPrefix(string(out), "0000000000000000 ") {
+		t.Skip("this kernel shows symbol addresses without CAP_SYSLOG (kptr_restrict=0, perf_event_paranoid<=1)")
+	}
+	code, out, errs := runBin(t, exec.Command(setpriv, append(priv, bin, "-e", `BEGIN { printf("%s\n", ksym(kaddr("vfs_read"))); exit(); }`)...))
+	if code != 1 || out != "" || !strings.Contains(errs, "Failed to resolve kernel symbol: vfs_read (/proc/kallsyms shows gtrace no addresses: grant CAP_SYSLOG") {
+		t.Errorf("kaddr: exit %d, stdout %q, stderr:\n%s", code, out, errs)
+	}
+	code, out, errs = runBin(t, exec.Command(setpriv, append(priv, bin, "-e", `tracepoint:sched:sched_switch { @[kstack(2)] = count(); } interval:ms:200 { exit(); }`)...))
+	if code != 0 || !strings.Contains(out, "    0xffff") || strings.Count(errs, "WARNING: kernel addresses print without names: /proc/kallsyms shows gtrace no addresses") != 1 {
+		t.Errorf("kstack: exit %d, stdout %q, stderr:\n%s", code, out, errs)
+	}
+}

@@ -6,7 +6,9 @@ import (
 	"github.com/cilium/ebpf"
 
 	"github.com/gtrace/gtrace/codegen"
+	"github.com/gtrace/gtrace/internal/symbols"
 	"github.com/gtrace/gtrace/lang"
+	"github.com/gtrace/gtrace/probes"
 )
 
 // generate expands every attach point into its targets (touching tracefs
@@ -25,16 +27,17 @@ func (s *Script) generate(opts *RunOptions) (*codegen.Program, error) {
 		return nil, fmt.Errorf("counting the possible CPUs: %w", err)
 	}
 	prog, err := codegen.Compile(s.Program, s.Info, targets, codegen.Options{
-		Source:     s.Source,
-		Params:     s.params,
-		MaxMapKeys: uint32(opts.MaxMapKeys),
-		Env:        opts.Kernel,
-		NumCPU:     ncpu,
-		RingBytes:  uint32(opts.RingBufBytes),
-		Cookies:    true,
-		ChildPID:   opts.proc.childPID(),
-		Kaddr:      opts.Kernel.Kallsyms().Addr,
-		Uaddr:      func(path, name string) (uint64, error) { return elfSymbolAddr(opts.Kernel, path, name) },
+		Source:      s.Source,
+		Params:      s.params,
+		MaxMapKeys:  uint32(opts.MaxMapKeys),
+		Env:         opts.Kernel,
+		NumCPU:      ncpu,
+		RingBytes:   uint32(opts.RingBufBytes),
+		Cookies:     true,
+		ChildPID:    opts.proc.childPID(),
+		Kaddr:       opts.Kernel.Kallsyms().Addr,
+		KaddrHidden: kallsymsHidden(opts.Kernel),
+		Uaddr:       func(path, name string) (uint64, error) { return elfSymbolAddr(opts.Kernel, path, name) },
 		// syscalls:* targets from one raw_syscalls program per direction.
 		RawSyscalls: rawSyscalls(opts, targets),
 		// -k, -kk: the programs test helper results (helper_errors.go).
@@ -44,4 +47,13 @@ func (s *Script) generate(opts *RunOptions) (*codegen.Program, error) {
 		return nil, fmt.Errorf("generating code: %w", err)
 	}
 	return prog, nil
+}
+
+// kallsymsHidden is codegen.Options.KaddrHidden: why kernel symbols have
+// no addresses for gtrace, "" when they have.
+func kallsymsHidden(k *probes.Kernel) string {
+	if k.Kallsyms().Hidden() {
+		return symbols.HiddenHint
+	}
+	return ""
 }

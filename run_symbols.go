@@ -1,6 +1,7 @@
 package gtrace
 
 import (
+	"fmt"
 	"os"
 	"strconv"
 	"strings"
@@ -26,6 +27,7 @@ func (r *runner) resolve(t *lang.Type, v output.Value) output.Value {
 	case lang.KindKStack, lang.KindUStack:
 		return r.stack(t, v)
 	case lang.KindKsym:
+		r.warnHiddenKallsyms()
 		if name, _, ok := r.opts.Kernel.Kallsyms().Lookup(v.Int); ok {
 			return output.Ksym(name, v.Int)
 		}
@@ -97,6 +99,7 @@ func (r *runner) stack(t *lang.Type, v output.Value) output.Value {
 		if user {
 			f.Sym, f.Off, f.Module, f.Mapping = r.usyms.lookup(pid, a)
 		} else {
+			r.warnHiddenKallsyms()
 			f.Sym, f.Off, _ = r.opts.Kernel.Kallsyms().Lookup(a)
 			f.Mapping = r.kernelMapping()
 		}
@@ -200,4 +203,14 @@ func (r *runner) timestamp(v uint64) string {
 	now := time.Now()
 	at := now.Add(time.Duration(ns - boot.Nano()))
 	return output.Strftime(format, at)
+}
+
+// warnHiddenKallsyms says once, when kernel addresses are to be named and
+// the kernel hides its symbols from gtrace, why they print as addresses.
+func (r *runner) warnHiddenKallsyms() {
+	r.kallsymsWarned.Do(func() {
+		if r.opts.Kernel.Kallsyms().Hidden() && !r.opts.NoWarnings {
+			fmt.Fprintf(r.opts.Stderr, "WARNING: kernel addresses print without names: %s\n", symbols.HiddenHint)
+		}
+	})
 }

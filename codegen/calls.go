@@ -76,6 +76,9 @@ func (g *gen) kaddr(call *lang.Call, dst asm.Register) {
 		fail(call, "kaddr(%q): kernel symbols are not available", name)
 	}
 	addr, ok := g.c.opts.Kaddr(name)
+	if !ok && g.c.opts.KaddrHidden != "" {
+		fail(call, "Failed to resolve kernel symbol: %s (%s)", name, g.c.opts.KaddrHidden)
+	}
 	if !ok {
 		// bpftrace's words; /proc/kallsyms lists data symbols
 		// (avenrun) only when the kernel has CONFIG_KALLSYMS_ALL.

@@ -31,6 +31,9 @@ type Options struct {
 	// Kaddr resolves kaddr("sym") from /proc/kallsyms; nil makes kaddr an
 	// error.
 	Kaddr func(name string) (uint64, bool)
+	// KaddrHidden, when set, says why no kernel symbol has an address
+	// (symbols.HiddenHint): kaddr's error gives it instead of guessing.
+	KaddrHidden string
 	// Uaddr resolves uaddr("sym") in a uprobe's binary (the symbol's ELF
 	// address, as bpftrace); nil makes uaddr an error.
 	Uaddr func(path, name string) (uint64, error)

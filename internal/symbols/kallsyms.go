@@ -94,6 +94,17 @@ func (k *Kallsyms) Addr(name string) (uint64, bool) {
 	return 0, false
 }
 
+// Hidden reports whether the kernel hides its symbols' addresses from this
+// process: /proc/kallsyms lists them all at 0 (kernel.kptr_restrict, or
+// kptr_restrict=0 with perf_event_paranoid above 1, and no CAP_SYSLOG).
+func (k *Kallsyms) Hidden() bool {
+	syms, _ := k.read()
+	return len(syms) > 0 && len(k.byAddr().addrs) == 0
+}
+
+// HiddenHint says what to do when Hidden.
+const HiddenHint = "/proc/kallsyms shows gtrace no addresses: grant CAP_SYSLOG, or set kernel.kptr_restrict=0 and kernel.perf_event_paranoid=1"
+
 // Lookup returns the symbol containing addr and the offset into it, for
 // ksym() and kstack frames.
 func (k *Kallsyms) Lookup(addr uint64) (name string, off uint64, ok bool) {
