@@ -35,6 +35,10 @@ func init() {
 		asm.Sub.Reg(asm.R0, asm.R1),
 	))
 	addBuiltin("func", (*gen).funcValue)
+	addBuiltin("ncpus", func(g *gen, _ *lang.Builtin, dst asm.Register) {
+		// The possible CPUs, as bpftrace counts them; a constant here.
+		g.b.emit(movImm(dst, int64(g.c.opts.NumCPU)))
+	})
 	addBuiltin("cpid", func(g *gen, _ *lang.Builtin, dst asm.Register) {
 		// The -c command is started (suspended) before code generation.
 		g.b.emit(movImm(dst, int64(g.c.opts.ChildPID)))

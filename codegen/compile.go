@@ -37,8 +37,9 @@ type Options struct {
 	// Uaddr resolves uaddr("sym") in a uprobe's binary (the symbol's ELF
 	// address, as bpftrace); nil makes uaddr an error.
 	Uaddr func(path, name string) (uint64, error)
-	// NumCPU is the number of possible CPUs, the bound of the loop that
-	// sums a per-CPU aggregation read in an expression; 0 means 64.
+	// NumCPU is the number of possible CPUs: the value of ncpus and the
+	// bound of the loop that sums a per-CPU aggregation read in an
+	// expression; 0 means 64.
 	NumCPU int
 	// RingBytes is the size of the events ring buffer (a power of two
 	// multiple of the page size); 0 means 1 MiB.
