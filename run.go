@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"sync"
 
 	"github.com/gtrace/gtrace/codegen"
@@ -332,6 +333,11 @@ func (r *runner) start(ctx context.Context) (stop func(), err error) {
 		return stop, err
 	}
 	r.proc = proc
+	if proc != nil && proc.cmd != nil && r.opts.Kernel != nil {
+		// watchpoint:FUNC+argN probes FUNC in the command's binary.
+		r.opts.Kernel.Command, _ = exec.LookPath(r.opts.Command[0])
+		r.opts.Kernel.CommandPID = proc.pid
+	}
 	if err := r.attach(); err != nil {
 		return stop, err
 	}

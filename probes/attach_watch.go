@@ -38,15 +38,13 @@ func bpType(mode string) uint32 {
 // on the -p process (following it across CPUs), else on every online CPU
 // for any task, as bpftrace does without -p. The events start disabled,
 // like the other perf events (attachPerf), until the run enables them.
-//
-// watchpoint:FUNC+argN (an address known only when FUNC runs) is not
-// attachable yet.
+// watchpoint:FUNC+argN is attachWatchFunc's.
 func attachWatch(k *Kernel, t *Target, prog *ebpf.Program, _ uint64) ([]link.Link, error) {
 	if t.Watch == nil {
 		return nil, fmt.Errorf("BUG: %s target without a breakpoint", t.Provider)
 	}
 	if t.Func != "" {
-		return nil, fmt.Errorf("%w: %s+arg%d: watchpoints on a function argument are not implemented", ErrNotAttachable, t.Func, t.Offset)
+		return attachWatchFunc(k, t, prog)
 	}
 	attr := unix.PerfEventAttr{
 		Type:    unix.PERF_TYPE_BREAKPOINT,

@@ -28,6 +28,11 @@ type Kernel struct {
 	// uprobe and usdt library names first, and the only process uprobes
 	// fire in.
 	PID int
+	// Command is the binary of the -c command and CommandPID its process,
+	// set by the runner once the command is started (suspended), before
+	// attaching: watchpoint:FUNC+argN probes FUNC there.
+	Command    string
+	CommandPID int
 
 	user    userFiles     // parsed ELF binaries (uprobe, usdt)
 	elfSyms symbols.Files // their symbol tables (also uaddr, usym, ustack)

@@ -19,8 +19,9 @@ func init() {
 		}})
 	}
 	register(&Provider{Kind: lang.SelfProbe, Target: selfTarget})
-	register(&Provider{Kind: lang.Watchpoint, Target: watchTarget(lang.Watchpoint), Attach: attachWatch})
-	register(&Provider{Kind: lang.AsyncWatchpoint, Target: watchTarget(lang.AsyncWatchpoint), Attach: attachWatch})
+	for _, kind := range []lang.Provider{lang.Watchpoint, lang.AsyncWatchpoint} {
+		register(&Provider{Kind: kind, Target: watchTarget(kind), Expand: watchExpand(kind), Attach: attachWatch})
+	}
 	register(&Provider{
 		Kind:   lang.Iter,
 		Names:  func(*Kernel) ([]string, error) { return iterNames, nil },
@@ -37,6 +38,23 @@ func selfTarget(_ *Kernel, args []string) (Target, error) {
 		return Target{}, errors.New("the only self probe is self:signal:SIGUSR1")
 	}
 	return Target{Provider: lang.SelfProbe, Name: probeName(lang.SelfProbe, args...), Event: args[1]}, nil
+}
+
+// watchExpand allows a wildcard only in the function of FUNC+argN
+// (watchpoint:increment_*+arg0:4:w): the functions are matched in the
+// traced binary when attaching, which for -c is known only then.
+func watchExpand(kind lang.Provider) func(*Kernel, []string) ([]Target, error) {
+	return func(k *Kernel, args []string) ([]Target, error) {
+		fn, _, isFunc := strings.Cut(args[0], "+arg")
+		if HasWildcard(args[1]) || HasWildcard(args[2]) || HasWildcard(args[0]) && (!isFunc || HasWildcard(strings.TrimPrefix(args[0], fn))) {
+			return nil, fmt.Errorf("%s probes do not support wildcards but in FUNC of FUNC+argN", kind)
+		}
+		t, err := watchTarget(kind)(k, args)
+		if err != nil {
+			return nil, err
+		}
+		return []Target{t}, nil
+	}
 }
 
 // watchTarget: watchpoint:ADDR:LEN:MODE, a hardware breakpoint
