@@ -30,6 +30,11 @@ type Options struct {
 	// MaxStrlen is the size of str() results (BPFTRACE_STRLEN); 0 takes the
 	// script's config max_strlen, else 64.
 	MaxStrlen int
+	// MissingProbes is what to do with attach points that do not exist on
+	// this machine (BPFTRACE_MISSING_PROBES): "warn", "ignore", "error";
+	// "" takes the config block's missing_probes, else warns and fails
+	// only for a clause with no attach point left (compile_missing.go).
+	MissingProbes string
 }
 
 // Script is a parsed and checked program.
@@ -78,35 +83,48 @@ func Compile(src lang.Source, opts Options) (*Script, error) {
 	if strlen <= 0 {
 		strlen = configStrlen(prog)
 	}
+	// With a kernel, the attach points are expanded first: those missing
+	// here are left out of what is checked and compiled.
+	var targets [][]probes.Target
+	if opts.Kernel != nil {
+		x := expandPruned(prog, opts.Kernel, opts.Unsafe, missingProbesMode(prog, opts))
+		if x.diags.HasErrors() {
+			// Only those: checking attach points that do not exist
+			// would repeat the errors.
+			return nil, x.diags
+		}
+		prog, targets = x.prog, x.targets
+		diags = append(diags, x.diags...)
+	}
 	info, checkDiags := sema.Check(prog, sema.Options{Params: opts.Params, Env: env, Unsafe: opts.Unsafe, HasChild: opts.Child, MaxStrlen: strlen, StackMode: opts.StackMode})
 	diags = append(diags, checkDiags...)
 	diags.Sort()
 	if err := diags.Err(); err != nil {
 		return nil, err
 	}
-	s := &Script{Source: src, Program: prog, Info: info, Warnings: diags, params: opts.Params, unsafe: opts.Unsafe, kernel: opts.Kernel}
-	if opts.Kernel != nil {
-		targets, errs := expandTargets(prog, opts.Kernel, opts.Unsafe)
-		if err := errs.Err(); err != nil {
-			return nil, err
-		}
-		s.targets = targets
-		s.Warnings = append(s.Warnings, errs...)
-		s.Warnings.Sort()
-	}
+	s := &Script{Source: src, Program: prog, Info: info, Warnings: diags, params: opts.Params, unsafe: opts.Unsafe, kernel: opts.Kernel, targets: targets}
 	return s, nil
 }
 
 // expandTargets returns, per clause, the targets of its attach points in
-// the order written, and a diagnostic for every attach point that does not
+// the order written, the attach points that name nothing on this machine
+// (with why), and a diagnostic for every other attach point that does not
 // expand (and a warning or an error for a uprobe offset inside an
 // instruction, by unsafe).
-func expandTargets(prog *lang.Program, k *probes.Kernel, unsafe bool) ([][]probes.Target, lang.ErrorList) {
+func expandTargets(prog *lang.Program, k *probes.Kernel, unsafe bool) ([][]probes.Target, map[*lang.AttachPoint]error, lang.ErrorList) {
 	var errs lang.ErrorList
+	var missing map[*lang.AttachPoint]error
 	out := make([][]probes.Target, len(prog.Probes))
 	for i, p := range prog.Probes {
 		for _, ap := range p.Attach {
 			ts, err := k.Expand(ap)
+			if err != nil && isMissing(err) {
+				if missing == nil {
+					missing = map[*lang.AttachPoint]error{}
+				}
+				missing[ap] = err
+				continue
+			}
 			if err != nil {
 				errs.Add(&lang.Diagnostic{Span: ap.Span, Msg: err.Error()})
 				continue
@@ -124,5 +142,5 @@ func expandTargets(prog *lang.Program, k *probes.Kernel, unsafe bool) ([][]probe
 		}
 	}
 	errs.Sort()
-	return out, errs
+	return out, missing, errs
 }

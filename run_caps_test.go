@@ -58,7 +58,7 @@ func TestTracefsClosedToUser(t *testing.T) {
 	}
 	code, out, errs := runBin(t, exec.Command(setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all",
 		bin, "-d", "types", "-e", `tracepoint:syscalls:sys_enter_getppid { @ = count(); }`))
-	if code != 1 || out != "" || !strings.Contains(errs, "ERROR: tracefs at /sys/kernel/tracing: permission denied: run gtrace as root") {
+	if code != 1 || out != "" || !strings.Contains(errs, "ERROR: ") || !strings.Contains(errs, "tracefs at /sys/kernel/tracing: permission denied: run gtrace as root") {
 		t.Errorf("exit %d, stdout %q, stderr:\n%s", code, out, errs)
 	}
 }

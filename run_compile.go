@@ -17,8 +17,16 @@ import (
 func (s *Script) generate(opts *RunOptions) (*codegen.Program, error) {
 	targets := s.targets
 	if targets == nil {
+		// Compiled without a kernel: the script was checked whole, so an
+		// attach point missing here cannot be left out now.
 		var errs lang.ErrorList
-		if targets, errs = expandTargets(s.Program, opts.Kernel, s.unsafe); errs.HasErrors() {
+		var missing map[*lang.AttachPoint]error
+		targets, missing, errs = expandTargets(s.Program, opts.Kernel, s.unsafe)
+		for ap, err := range missing {
+			errs.Add(&lang.Diagnostic{Span: ap.Span, Msg: err.Error()})
+		}
+		if errs.HasErrors() {
+			errs.Sort()
 			return nil, errs.Err()
 		}
 	}

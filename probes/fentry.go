@@ -51,7 +51,7 @@ func fentryTarget(kind lang.Provider) func(*Kernel, []string) (Target, error) {
 		var fn *btf.Func
 		if err := spec.TypeByName(t.Func, &fn); err != nil {
 			if errors.Is(err, btf.ErrNotFound) {
-				return Target{}, fmt.Errorf("kernel function %q not found in BTF", t.Func)
+				return Target{}, missing(fmt.Errorf("kernel function %q not found in BTF", t.Func))
 			}
 			if !errors.Is(err, btf.ErrMultipleMatches) {
 				return Target{}, err

@@ -47,7 +47,7 @@ func haveKprobes() bool {
 // kprobeTarget handles kprobe:fn, kprobe:fn+off and kprobe:module:fn
 // (module form: bpftrace 0.20+).
 func kprobeTarget(kind lang.Provider) func(*Kernel, []string) (Target, error) {
-	return func(_ *Kernel, args []string) (Target, error) {
+	return func(k *Kernel, args []string) (Target, error) {
 		t := Target{Provider: kind, Name: probeName(kind, args...)}
 		fn := args[len(args)-1]
 		if len(args) == 2 {
@@ -66,9 +66,40 @@ func kprobeTarget(kind lang.Provider) func(*Kernel, []string) (Target, error) {
 		if fn == "" {
 			return Target{}, errors.New("missing function name")
 		}
+		if !k.kernelFuncMayExist(fn) {
+			return Target{}, missing(fmt.Errorf("kernel function %s not found (not in available_filter_functions nor /proc/kallsyms)", fn))
+		}
 		t.Func = fn
 		return t, nil
 	}
+}
+
+// kernelFuncMayExist reports whether fn is a kernel function a kprobe may
+// attach to, as far as this machine tells: it is in the traceable list
+// (available_filter_functions) or among the text symbols of kallsyms
+// (kprobes also reach functions ftrace cannot). A kernel renames and
+// inlines functions between versions (blk_account_io_start became
+// __blk_account_io_start, then went back), so tools list both names and
+// the one that is not here must be found out before loading. When no list
+// can be read, fn may exist.
+func (k *Kernel) kernelFuncMayExist(fn string) bool {
+	fns, err := k.KernelFuncs()
+	if err != nil || len(fns) == 0 {
+		return true
+	}
+	if _, ok := slices.BinarySearch(fns, fn); ok {
+		return true
+	}
+	syms, err := k.Kallsyms().Syms()
+	if err != nil || len(syms) == 0 {
+		return true
+	}
+	for _, s := range syms {
+		if s.Name == fn && s.Text() {
+			return true
+		}
+	}
+	return false
 }
 
 // KernelFuncs returns the kernel functions that kprobes can use, sorted and

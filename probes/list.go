@@ -94,9 +94,11 @@ func (k *Kernel) List(pattern string, w io.Writer, verbose bool) error {
 
 // noMatch marks an expansion that read its file but found no probe in it:
 // an error for an attach point, an empty listing for -l, as bpftrace does.
+// It is also a missing target (ErrMissing).
 type noMatch struct{ error }
 
-func (e noMatch) Unwrap() error { return e.error }
+func (e noMatch) Unwrap() error        { return e.error }
+func (e noMatch) Is(target error) bool { return target == ErrMissing }
 
 // listSuffix: software and hardware events are listed with a trailing ':'
 // (the empty count), as bpftrace builds them ("software:cpu-clock:").

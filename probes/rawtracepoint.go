@@ -65,7 +65,7 @@ func rawTracepointTarget(k *Kernel, args []string) (Target, error) {
 		return t, nil
 	}
 	if spec, err := k.Spec(); err == nil && btfTraceProto(spec, t.Event) == nil {
-		return Target{}, fmt.Errorf("raw tracepoint %q not found (no btf_trace_%s in kernel BTF)", t.Event, t.Event)
+		return Target{}, missing(fmt.Errorf("raw tracepoint %q not found (no btf_trace_%s in kernel BTF)", t.Event, t.Event))
 	}
 	return t, nil
 }

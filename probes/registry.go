@@ -171,7 +171,7 @@ func (k *Kernel) Expand(ap *lang.AttachPoint) ([]Target, error) {
 		out = append(out, t)
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("%s: no probes match the wildcard", apText(ap))
+		return nil, missing(fmt.Errorf("%s: no probes match the wildcard", apText(ap)))
 	}
 	return out, nil
 }

@@ -73,8 +73,9 @@ func readEvents(dir string) ([]string, error) {
 	return out, nil
 }
 
-// ErrNoTracepoint is wrapped by Format's error for an unknown tracepoint.
-var ErrNoTracepoint = errors.New("tracepoint not found")
+// ErrNoTracepoint is wrapped by Format's error for an unknown tracepoint
+// (a missing target: it is also ErrMissing).
+var ErrNoTracepoint error = missingError{errors.New("tracepoint not found")}
 
 // Format reads and parses events/CAT/EVENT/format, cached.
 func (k *Kernel) Format(category, event string) (*Format, error) {

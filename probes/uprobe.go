@@ -3,6 +3,7 @@ package probes
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -135,7 +136,7 @@ func uprobeTargets(k *Kernel, kind lang.Provider, path, language, fn string) ([]
 		cpp := ef.lookupDemangled(name)
 		switch {
 		case len(cpp) == 0:
-			return nil, fmt.Errorf("function %s not found in %s", name, path)
+			return nil, missing(fmt.Errorf("function %s not found in %s", name, path))
 		case !hasOff:
 			out := make([]Target, len(cpp))
 			for i, s := range cpp {
@@ -204,11 +205,15 @@ func (k *Kernel) resolveBinary(bin string) ([]string, error) {
 				}
 			}
 			if len(out) == 0 {
-				return nil, fmt.Errorf("no binary matches %s", bin)
+				return nil, missing(fmt.Errorf("no binary matches %s", bin))
 			}
 			return out, nil
 		}
-		return []string{bin}, checkBinary(bin)
+		err := checkBinary(bin)
+		if errors.Is(err, fs.ErrNotExist) {
+			err = missing(err)
+		}
+		return []string{bin}, err
 	}
 	if HasWildcard(bin) {
 		return nil, fmt.Errorf("binary %q: wildcards need a path (/usr/lib/*/%s)", bin, bin)
@@ -225,7 +230,7 @@ func (k *Kernel) resolveBinary(bin string) ([]string, error) {
 	if p := findLibrary(bin, k.PID); p != "" {
 		return []string{p}, nil
 	}
-	return nil, fmt.Errorf("binary %s not found (not a path, a command in $PATH or a library known to ld.so.cache)", bin)
+	return nil, missing(fmt.Errorf("binary %s not found (not a path, a command in $PATH or a library known to ld.so.cache)", bin))
 }
 
 // uprobeList lists uprobe:PATH:FUNC for the pattern after "uprobe:"

@@ -101,6 +101,7 @@ ENVIRONMENT:
     BPFTRACE_MAX_PROBES      [default: none] refuse to attach more probes than this
     BPFTRACE_LOG_SIZE        [default: 65536] verifier log bytes to start with (grown as needed)
     BPFTRACE_NO_CPP_DEMANGLE [default: 0] 1: C++ names mangled in func, usym and ustack
+    BPFTRACE_MISSING_PROBES  [default: none] attach points not on this machine: warn, ignore, error
     A variable outranks the same key of the script's config block.
 
 EXAMPLES:

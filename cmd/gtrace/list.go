@@ -36,7 +36,7 @@ func listProbes(c *config, args []string, env settings, stdin io.Reader, stdout,
 		return 1
 	}
 	kernel := kernelEnv(stderr)
-	script, err := gtrace.Compile(src, gtrace.Options{Params: params, Unsafe: c.unsafe, MaxStrlen: env.strlen, StackMode: env.stackMode, Kernel: kernel})
+	script, err := gtrace.Compile(src, gtrace.Options{Params: params, Unsafe: c.unsafe, MaxStrlen: env.strlen, StackMode: env.stackMode, MissingProbes: env.missingProbes, Kernel: kernel})
 	if err != nil {
 		return reportCompileError(stderr, src, err)
 	}

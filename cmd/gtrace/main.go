@@ -90,7 +90,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		return 1
 	}
-	opts := gtrace.Options{Params: params, Unsafe: c.unsafe, MaxStrlen: env.strlen, StackMode: env.stackMode, Child: c.command != ""}
+	opts := gtrace.Options{Params: params, Unsafe: c.unsafe, MaxStrlen: env.strlen, StackMode: env.stackMode, MissingProbes: env.missingProbes, Child: c.command != ""}
 
 	if c.debug == "ast" {
 		prog, err := gtrace.Parse(src, opts)

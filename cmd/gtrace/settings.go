@@ -35,6 +35,9 @@ type settings struct {
 	// mangled is BPFTRACE_NO_CPP_DEMANGLE=1: C++ names as the ELF has
 	// them in func, usym and ustack.
 	mangled bool
+	// missingProbes is BPFTRACE_MISSING_PROBES, config missing_probes:
+	// what to do with attach points this machine lacks.
+	missingProbes string
 }
 
 // envNames lists each setting's variables, the current name (0.20+) first,
@@ -85,6 +88,12 @@ func envSettings() (settings, error) {
 			return s, fmt.Errorf("BPFTRACE_STACK_MODE=%q: want one of %s", m, strings.Join(lang.StackModes, ", "))
 		}
 		s.stackMode = m
+	}
+	if m := strings.ToLower(os.Getenv("BPFTRACE_MISSING_PROBES")); m != "" {
+		if m != gtrace.MissingProbesWarn && m != gtrace.MissingProbesIgnore && m != gtrace.MissingProbesError {
+			return s, fmt.Errorf("BPFTRACE_MISSING_PROBES=%q: valid values are ignore, warn, and error", m)
+		}
+		s.missingProbes = m
 	}
 	switch v := os.Getenv("BPFTRACE_NO_CPP_DEMANGLE"); v {
 	case "", "0":
@@ -168,6 +177,7 @@ var usedConfigKeys = map[string]bool{
 	"max_map_keys": true, "max_strlen": true, "perf_rb_pages": true, "log_size": true,
 	"max_probes": true, "max_cat_bytes": true, "stack_mode": true, "print_maps_on_exit": true,
 	"cpp_demangle": true,
+	"missing_probes": true, // compile_missing.go
 }
 
 // ignoredConfig warns about the config keys of the script that gtrace
