@@ -85,3 +85,11 @@ func TestUsername(t *testing.T) {
 		t.Errorf("@v = %q, want %q", got, want)
 	}
 }
+
+// strlen counts up to the NUL, at most the string's size.
+func TestStrlen(t *testing.T) {
+	r := runBegin(t, `BEGIN { $s = "abc"; printf("%d %d %d %d\n", strlen($s), strlen(""), strlen(comm), strlen("0123456789abcdef")); }`)
+	if r.out != "3 0 12 16\n" {
+		t.Errorf("output %q, want %q", r.out, "3 0 12 16\n")
+	}
+}

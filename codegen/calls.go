@@ -45,6 +45,7 @@ func init() {
 	addValue("strcontains", func(g *gen, call *lang.Call, dst asm.Register) {
 		g.strcontains(call.Args[0], call.Args[1], dst)
 	})
+	addValue("strlen", func(g *gen, call *lang.Call, dst asm.Register) { g.strlen(call.Args[0], dst) })
 	addValue("len", (*gen).mapLen)
 	addValue("signal", func(g *gen, call *lang.Call, dst asm.Register) {
 		g.signal(call)
@@ -408,5 +409,24 @@ func (g *gen) strcontains(hay, needle lang.Expr, dst asm.Register) {
 	g.b.emit(asm.Mov.Imm(dst, 0), asm.Ja.Label(end))
 	g.b.mark(found)
 	g.b.emit(asm.Mov.Imm(dst, 1))
+	g.b.mark(end)
+}
+
+// strlen counts the bytes of a string before its NUL, at most its size
+// (bpftrace 0.25's strnlen(&s, sizeof(s))), unrolled: dst holds the
+// index being tested, so the first NUL leaves it as the length.
+func (g *gen) strlen(x lang.Expr, dst asm.Register) {
+	size := g.typeOf(x).Size
+	b, off := g.memPtr(x)
+	end := g.b.label("strlen_end")
+	s := other(dst)
+	for i := 0; i < size; i++ {
+		g.b.emit(
+			asm.Mov.Imm(dst, int32(i)),
+			asm.LoadMem(s, b, off+int16(i), asm.Byte),
+			asm.JEq.Imm(s, 0, end),
+		)
+	}
+	g.b.emit(asm.Mov.Imm(dst, int32(size)))
 	g.b.mark(end)
 }
