@@ -3,10 +3,12 @@ package sema
 import "github.com/gtrace/gtrace/lang"
 
 // fold records the constant value of a binary expression whose operands are
-// both constants. Arithmetic wraps at 64 bits as the BPF code would;
-// division, modulo, right shift and ordering use the signedness of the
-// operands (unsigned unless both are signed). Division by zero is never
-// folded: the checker reports it first.
+// both constants: the value the generated BPF code computes. Arithmetic
+// wraps at 64 bits; division, modulo and right shift are unsigned whatever
+// the operands' signedness, as bpftrace 0.17 computes them at run time
+// (-7 / 2 = 9223372036854775804, -1 >> 60 = 15; codegen's aluFor); ordering
+// uses the signedness of the operands (unsigned unless both are signed).
+// Division by zero is never folded: the checker reports it first.
 func (c *checker) fold(e *lang.Binary, x, y, result *lang.Type) {
 	a, ok1 := c.constOf(e.X)
 	b, ok2 := c.constOf(e.Y)
@@ -27,20 +29,10 @@ func (c *checker) fold(e *lang.Binary, x, y, result *lang.Type) {
 		if b == 0 {
 			return
 		}
-		switch {
-		case !signed && e.Op == lang.OpQuo:
+		if e.Op == lang.OpQuo {
 			v = int64(ua / ub)
-		case !signed:
+		} else {
 			v = int64(ua % ub)
-		case b == -1:
-			// MinInt64 / -1 overflows in Go; wrap as the hardware would.
-			if e.Op == lang.OpQuo {
-				v = -a
-			}
-		case e.Op == lang.OpQuo:
-			v = a / b
-		default:
-			v = a % b
 		}
 	case lang.OpAnd:
 		v = a & b
@@ -51,11 +43,7 @@ func (c *checker) fold(e *lang.Binary, x, y, result *lang.Type) {
 	case lang.OpShl:
 		v = int64(ua << (ub & 63))
 	case lang.OpShr:
-		if signed {
-			v = a >> (ub & 63)
-		} else {
-			v = int64(ua >> (ub & 63))
-		}
+		v = int64(ua >> (ub & 63))
 	case lang.OpEql:
 		v = b2i(a == b)
 	case lang.OpNeq:
