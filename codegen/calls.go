@@ -242,9 +242,23 @@ func (g *gen) pton(call *lang.Call, dt *lang.Type, base asm.Register, off int16)
 func (g *gen) str(call *lang.Call, dt *lang.Type, base asm.Register, off int16, pad bool) {
 	arg := call.Args[0]
 	at := g.typeOf(arg)
-	if _, isPos := arg.(*lang.Positional); isPos || at.Kind == lang.KindStr {
+	_, isPos := arg.(*lang.Positional)
+	if isPos || at.Kind == lang.KindStr {
 		// str($1) of a parameter (its text), str of a string value.
-		g.memExpr(arg, dt, base, off, pad)
+		if len(call.Args) < 2 || g.isConst(call.Args[1]) {
+			g.memExpr(arg, dt, base, off, pad)
+			return
+		}
+		// str($1, $n): the text in a temporary, then its first n
+		// characters, as bpftrace 0.17 reads them at run time.
+		t := g.tmp(dt.Size)
+		g.memExpr(arg, dt, t.reg, t.off, true)
+		g.zero(base, off, dt.Size)
+		g.strLen(call.Args[1], dt.Size)
+		g.addr(asm.R3, t.reg, t.off)
+		g.addr(asm.R1, base, off)
+		g.call(asm.FnProbeReadKernelStr)
+		g.checkHelper(asm.FnProbeReadKernelStr)
 		return
 	}
 	if at.Kind == lang.KindArray {
@@ -260,37 +274,50 @@ func (g *gen) str(call *lang.Call, dt *lang.Type, base asm.Register, off int16, 
 	if pad {
 		g.zero(base, off, dt.Size)
 	}
-	size := dt.Size
+	dynamic := len(call.Args) == 2 && !g.isConst(call.Args[1])
 	var n held
-	dynamic := false
-	if len(call.Args) == 2 {
-		if _, ok := g.constOf(call.Args[1]); !ok {
-			dynamic = true
-			n = g.hold()
-			g.intInto(call.Args[1], n)
-		}
+	if dynamic {
+		n = g.hold()
+		g.intInto(call.Args[1], n)
 	}
 	g.intExpr(arg, asm.R3)
 	if dynamic {
-		// len = min(n+1, size): n characters and the NUL.
 		g.load(asm.R2, n)
 		g.release(n)
-		small := g.b.label("strlen_ok")
-		g.b.emit(
-			asm.Add.Imm(asm.R2, 1),
-			asm.JLE.Imm(asm.R2, int32(size), small),
-			asm.Mov.Imm(asm.R2, int32(size)),
-		)
-		g.b.mark(small)
-		ok := g.b.label("strlen_pos")
-		g.b.emit(asm.JGT.Imm(asm.R2, 0, ok), asm.Mov.Imm(asm.R2, 1))
-		g.b.mark(ok)
+		g.clampStrLen(dt.Size)
 	} else {
-		g.b.emit(asm.Mov.Imm(asm.R2, int32(size)))
+		g.b.emit(asm.Mov.Imm(asm.R2, int32(dt.Size)))
 	}
 	g.addr(asm.R1, base, off)
 	g.call(asm.FnProbeReadStr)
 	g.checkHelper(asm.FnProbeReadStr)
+}
+
+// isConst reports whether e is a constant sema folded.
+func (g *gen) isConst(e lang.Expr) bool {
+	_, ok := g.constOf(e)
+	return ok
+}
+
+// strLen puts into R2 the size str() reads for a length expression e known
+// only at run time: n characters and the NUL, within [1, size].
+func (g *gen) strLen(e lang.Expr, size int) {
+	g.intExpr(e, asm.R2)
+	g.clampStrLen(size)
+}
+
+// clampStrLen turns the length n in R2 into min(n+1, size), at least 1.
+func (g *gen) clampStrLen(size int) {
+	small := g.b.label("strlen_ok")
+	g.b.emit(
+		asm.Add.Imm(asm.R2, 1),
+		asm.JLE.Imm(asm.R2, int32(size), small),
+		asm.Mov.Imm(asm.R2, int32(size)),
+	)
+	g.b.mark(small)
+	ok := g.b.label("strlen_pos")
+	g.b.emit(asm.JGT.Imm(asm.R2, 0, ok), asm.Mov.Imm(asm.R2, 1))
+	g.b.mark(ok)
 }
 
 // readInto copies n bytes from the address or array e to base+off.
