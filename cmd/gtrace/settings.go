@@ -176,7 +176,7 @@ func envInt(name string) (int, error) {
 var usedConfigKeys = map[string]bool{
 	"max_map_keys": true, "max_strlen": true, "perf_rb_pages": true, "log_size": true,
 	"max_probes": true, "max_cat_bytes": true, "stack_mode": true, "print_maps_on_exit": true,
-	"cpp_demangle": true,
+	"cpp_demangle":   true,
 	"missing_probes": true, // compile_missing.go
 }
 
