@@ -126,11 +126,25 @@ func (t *Text) Exit(maps []*Map) error {
 	return nil
 }
 
-// Map writes print(@m, top, div).
+// Map writes print(@m, top, div), in pieces of about mapChunk bytes.
 func (t *Text) Map(m *Map, top, div uint64) error {
-	t.buf = appendMapText(t.buf[:0], m, top, div)
+	var err error
+	t.buf = appendMapText(t.buf[:0], m, top, div, func(b []byte) []byte {
+		if err == nil {
+			_, err = t.w.Write(b)
+		}
+		return b[:0]
+	})
+	if err != nil {
+		t.buf = t.buf[:0]
+		return err
+	}
 	return t.flush()
 }
+
+// mapChunk is how much of a map's text is laid out before it is written:
+// the text of a map of 1M keys (~20 MB) need not be in memory at once.
+const mapChunk = 64 << 10
 
 // appendMapText lays out a map as v0.17 does. Entries are joined by a
 // newline and the map ends with one; so an empty map prints an empty line.
@@ -138,8 +152,10 @@ func (t *Text) Map(m *Map, top, div uint64) error {
 // trailing space) and so end with a blank line; avg and stats maps end with
 // an extra newline; stats ignore top and div; maps whose values are stacks,
 // symbols or inet addresses are joined with nothing at all (their values
-// are expected to end in a newline, which only stacks do).
-func appendMapText(b []byte, m *Map, top, div uint64) []byte {
+// are expected to end in a newline, which only stacks do). Whenever b
+// holds mapChunk bytes or more, it is handed to spill, which returns the
+// buffer to go on with.
+func appendMapText(b []byte, m *Map, top, div uint64, spill func([]byte) []byte) []byte {
 	if div == 0 {
 		div = 1
 	}
@@ -168,6 +184,9 @@ func appendMapText(b []byte, m *Map, top, div uint64) []byte {
 		}
 		b = append(b, ": "...)
 		b = appendMapValue(b, e.Value, div)
+		if len(b) >= mapChunk {
+			b = spill(b)
+		}
 	}
 	b = append(b, '\n')
 	if m.Kind == lang.KindAvg || m.Kind == lang.KindStats {
