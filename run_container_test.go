@@ -38,6 +38,7 @@ func TestProcessInOtherMountNamespace(t *testing.T) {
 	}
 	// unshare and sh exec in place: the pid is the program's.
 	proc := exec.Command("unshare", "-m", "--propagation", "private", "sh", "-c", `mount --bind "$0" "$1" && exec "$1" 20`, hot, target)
+	proc.Env = append(os.Environ(), "PATH="+dir+":"+os.Getenv("PATH"))
 	if err := proc.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -55,6 +56,12 @@ func TestProcessInOtherMountNamespace(t *testing.T) {
 		"uprobe:"+target+":hot_loop { @[ustack] = count(); } interval:ms:300 { exit(); }"))
 	if code != 0 || !strings.Contains(out, "    hot_loop+0\n    main+") {
 		t.Errorf("uprobe: exit %d, stdout:\n%s\nstderr:\n%s", code, out, errs)
+	}
+	// A command name is looked up in the process's $PATH, under its root.
+	code, out, errs = runBin(t, exec.Command(bin, "-p", pid, "-e",
+		"uprobe:target:hot_loop { @[probe] = count(); } interval:ms:300 { exit(); }"))
+	if want := "@[uprobe:/proc/" + pid + "/root" + target + ":hot_loop]: "; code != 0 || !strings.Contains(out, want) {
+		t.Errorf("uprobe:target: exit %d, stdout:\n%s\nstderr:\n%s\nwant %q", code, out, errs, want)
 	}
 	// Sampled stacks, no uprobe: the frames still come from the file the
 	// process runs.

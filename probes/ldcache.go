@@ -190,15 +190,41 @@ func processFiles(pid int) []string {
 
 // findInPath looks a command name up in $PATH (bpftrace's uprobe:bash:fn).
 func findInPath(name string) string {
-	path := os.Getenv("PATH")
+	return searchPath(name, os.Getenv("PATH"), "")
+}
+
+// findInProcessPath looks a command name up in the $PATH of process pid,
+// under its root, when it lives in another mount namespace (bpftrace does
+// the same: a container's commands are not the host's). "" when it is in
+// ours, or the name is not found there.
+func findInProcessPath(name string, pid int) string {
+	if !OtherMountNS(pid) {
+		return ""
+	}
+	env, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/environ")
+	if err != nil {
+		return ""
+	}
+	path := ""
+	for _, kv := range strings.Split(string(env), "\x00") {
+		if v, ok := strings.CutPrefix(kv, "PATH="); ok {
+			path = v
+		}
+	}
+	return searchPath(name, path, pidRoot(pid))
+}
+
+// searchPath finds the executable name in the directories of path (the
+// default search path when empty), each under root.
+func searchPath(name, path, root string) string {
 	if path == "" {
 		path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 	}
 	for _, dir := range filepath.SplitList(path) {
-		if dir == "" {
+		if dir == "" || !filepath.IsAbs(dir) {
 			continue
 		}
-		p := filepath.Join(dir, name)
+		p := root + filepath.Join(dir, name)
 		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() && st.Mode()&0o111 != 0 {
 			return p
 		}

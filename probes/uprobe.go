@@ -219,8 +219,12 @@ func (k *Kernel) resolveBinary(bin string) ([]string, error) {
 		return nil, fmt.Errorf("binary %q: wildcards need a path (/usr/lib/*/%s)", bin, bin)
 	}
 	if k.PID > 0 {
-		// A library mapped by the process wins over the system's.
+		// A library mapped by the process wins over the system's, and
+		// a command of its own $PATH in a container over the host's.
 		if p := findLibrary(bin, k.PID); p != "" {
+			return []string{p}, nil
+		}
+		if p := findInProcessPath(bin, k.PID); p != "" {
 			return []string{p}, nil
 		}
 	}
