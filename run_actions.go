@@ -80,6 +80,13 @@ func (r *runner) handle(rec []byte) error {
 		r.out.exited(r.exitCode)
 		r.events.requestStop()
 		return nil
+	case codegen.ActUnwatch:
+		if len(args) == 1 && r.opts.Kernel != nil {
+			if err := r.opts.Kernel.Unwatch(uint64(args[0].Int)); err != nil {
+				fmt.Fprintf(r.opts.Stderr, "WARNING: unwatch(%#x): %v\n", uint64(args[0].Int), err)
+			}
+		}
+		return nil
 	case codegen.ActClear:
 		return r.clearMap(a.Map, false)
 	case codegen.ActZero:

@@ -30,6 +30,9 @@ func init() {
 			g.event(&Action{Kind: kind, Call: call, Map: call.Args[0].(*lang.Map).Name}, nil)
 		})
 	}
+	addStmt("unwatch", func(g *gen, call *lang.Call) {
+		g.event(&Action{Kind: ActUnwatch, Call: call}, call.Args)
+	})
 	addStmt("delete", (*gen).deleteKey)
 	addStmt("join", (*gen).join)
 }

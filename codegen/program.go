@@ -136,6 +136,7 @@ const (
 	ActClear                  // clear(@map)
 	ActZero                   // zero(@map)
 	ActHelperError            // a helper call failed (-k, -kk): Helper at Span
+	ActUnwatch                // unwatch(addr)
 )
 
 // Action is one async call site.

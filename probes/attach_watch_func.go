@@ -50,7 +50,8 @@ func attachWatchFunc(k *Kernel, t *Target, prog *ebpf.Program) ([]link.Link, err
 	if err != nil {
 		return nil, fmt.Errorf("watchpoint setup ring buffer: %w", err)
 	}
-	w := &watchFunc{t: t, prog: prog, rb: rb, sync: t.Provider == lang.Watchpoint, seen: map[uint64]bool{}}
+	w := &watchFunc{t: t, prog: prog, rb: rb, sync: t.Provider == lang.Watchpoint,
+		seen: map[uint64]bool{}, links: map[uint64]link.Link{}}
 	insns := asm.Instructions{asm.LoadMem(asm.R7, asm.R1, argOff, asm.DWord)}
 	if w.sync {
 		// The stop is queued before user space can hear of the address,
@@ -100,6 +101,13 @@ func attachWatchFunc(k *Kernel, t *Target, prog *ebpf.Program) ([]link.Link, err
 	}
 	w.done = make(chan struct{})
 	go w.serve()
+	k.mu.Lock()
+	if k.watches == nil {
+		k.watches = map[*watchFunc]bool{}
+	}
+	k.watches[w] = true
+	w.k = k
+	k.mu.Unlock()
 	return []link.Link{&watchFuncLink{Link: w.uprobes[0], w: w}}, nil
 }
 
@@ -137,10 +145,11 @@ type watchFunc struct {
 	rd      *ringbuf.Reader
 	sync    bool
 	done    chan struct{} // closed when serve returns
+	k       *Kernel       // where it is registered for Unwatch, once serving
 
 	mu    sync.Mutex
-	seen  map[uint64]bool
-	links []link.Link
+	seen  map[uint64]bool      // addresses watched, or unwatched: never set again
+	links map[uint64]link.Link // the breakpoint of each watched address
 }
 
 // serve sets a breakpoint for each new address the setup program reports
@@ -172,8 +181,8 @@ func (w *watchFunc) serve() {
 func (w *watchFunc) watch(addr uint64, tgid int) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.seen[addr] || w.links == nil && w.seen == nil {
-		return nil
+	if w.seen == nil || w.seen[addr] {
+		return nil // closed, or set (or unwatched) before
 	}
 	w.seen[addr] = true
 	attr := unix.PerfEventAttr{
@@ -195,12 +204,46 @@ func (w *watchFunc) watch(addr uint64, tgid int) error {
 	if err != nil {
 		return fmt.Errorf("link program to breakpoint event at %#x: %w", addr, err)
 	}
-	w.links = append(w.links, l)
+	w.links[addr] = l
 	return nil
+}
+
+// unwatch closes the breakpoint at addr, for good: a later call of FUNC
+// with the same address does not set it again (as bpftrace's unwatch).
+func (w *watchFunc) unwatch(addr uint64) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	l, ok := w.links[addr]
+	if !ok {
+		return nil
+	}
+	delete(w.links, addr)
+	return l.Close()
+}
+
+// Unwatch removes the breakpoints that watchpoint:FUNC+argN probes set at
+// addr (unwatch(addr) in a script).
+func (k *Kernel) Unwatch(addr uint64) error {
+	k.mu.Lock()
+	ws := make([]*watchFunc, 0, len(k.watches))
+	for w := range k.watches {
+		ws = append(ws, w)
+	}
+	k.mu.Unlock()
+	var errs []error
+	for _, w := range ws {
+		errs = append(errs, w.unwatch(addr))
+	}
+	return errors.Join(errs...)
 }
 
 // closeAll releases what attachWatchFunc made, the breakpoints included.
 func (w *watchFunc) closeAll() error {
+	if w.k != nil {
+		w.k.mu.Lock()
+		delete(w.k.watches, w)
+		w.k.mu.Unlock()
+	}
 	var errs []error
 	if w.rd != nil {
 		errs = append(errs, w.rd.Close())

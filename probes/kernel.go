@@ -45,6 +45,7 @@ type Kernel struct {
 	types    *btfConverter
 	modBTF   map[string]moduleBTF     // module BTF by module name (protos.go)
 	modTypes map[string]*btfConverter // converters of module BTF
+	watches  map[*watchFunc]bool      // watchpoint:FUNC+argN targets attached, for Unwatch
 }
 
 type formatEntry struct {
