@@ -33,6 +33,7 @@ type config struct {
 	outFile   string // -o FILE
 	dryRun    bool
 	pid       int    // -p PID
+	pidText   string // -p as given
 	command   string // -c 'CMD ARGS'
 	pictures         // --flamegraph, --pprof, --icicle
 	metrics   string // --metrics ADDR
@@ -61,7 +62,7 @@ func newFlagSet(c *config, stderr io.Writer) *pflag.FlagSet {
 	fs.StringVarP(&c.outFile, "output", "o", "", "write the tracing output to FILE instead of stdout")
 	fs.StringVarP(&c.buffering, "buffering", "B", "", "output buffering: none, line or full")
 	fs.CountVarP(&c.helperErr, "warnings", "k", "report helper errors as warnings (-kk: including probe_read)")
-	fs.IntVarP(&c.pid, "pid", "p", 0, "trace this process: library names resolve in it, uprobes fire only in it, and gtrace exits when it exits")
+	fs.StringVarP(&c.pidText, "pid", "p", "", "trace this process: library names resolve in it, uprobes fire only in it, and gtrace exits when it exits")
 	fs.StringVarP(&c.command, "command", "c", "", "run this command (split on spaces) once the probes are attached; gtrace exits when it exits")
 	fs.StringVar(&c.flamegraph, "flamegraph", "", "at the end of the run, write the maps keyed by kstack/ustack as an interactive SVG flame graph to `FILE`")
 	fs.BoolVar(&c.icicle, "icicle", false, "draw the --flamegraph upside down (an icicle graph: callers on top)")

@@ -27,8 +27,8 @@ func TestUsageErrors(t *testing.T) {
 	}{
 		{[]string{"-B", "bogus", "-e", "BEGIN {}"}, "-B must be none, line or full"},
 		{[]string{"-d", "llvm", "-e", "BEGIN {}"}, "unknown -d stage"},
-		{[]string{"-f", "xml", "-e", "BEGIN {}"}, "unknown output format"},
-		{[]string{"--nosuch"}, "unknown flag"},
+		{[]string{"-f", "xml", "-e", "BEGIN {}"}, "Invalid output format"},
+		{[]string{"--nosuch"}, "unrecognized option"},
 		{[]string{"-l", "nosuch:x"}, `unknown probe type "nosuch"`},
 		{[]string{"-l", "a", "b"}, "one search pattern"},
 	} {

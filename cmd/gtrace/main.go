@@ -31,7 +31,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var c config
 	fs := newFlagSet(&c, stderr)
 	if err := fs.Parse(args); err != nil {
-		fmt.Fprintf(stderr, "ERROR: %v\n", err)
+		fmt.Fprintf(stderr, "ERROR: %s\n", flagError(err))
+		usage(stderr, fs)
 		return 1
 	}
 	if c.help {
@@ -49,7 +50,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 1
 	}
 	if formats := gtrace.OutputFormats(); !slices.Contains(formats, c.format) {
-		fmt.Fprintf(stderr, "ERROR: unknown output format %q (want one of %s)\n", c.format, strings.Join(formats, ", "))
+		// bpftrace 0.17's words.
+		fmt.Fprintf(stderr, "ERROR: Invalid output format %q\nValid formats: '%s'\n", c.format, strings.Join(formats, "', '"))
 		return 1
 	}
 	if c.buffering != "" && !slices.Contains(bufferModes, c.buffering) {
@@ -59,12 +61,13 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if c.info {
 		return printInfo(stdout, stderr)
 	}
-	targetPID = c.pid
 	if fs.Changed("pid") { // -p 0 is no process either
-		if c.pid <= 0 {
-			fmt.Fprintf(stderr, "ERROR: -p: bad process id %d\n", c.pid)
+		pid, err := parsePID(c.pidText)
+		if err != nil {
+			fmt.Fprintf(stderr, "ERROR: %v\n", err)
 			return 1
 		}
+		c.pid = pid
 		if err := gtrace.CheckPID(c.pid); err != nil {
 			fmt.Fprintf(stderr, "ERROR: %v\n", err)
 			return 1
@@ -74,6 +77,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return 1
 		}
 	}
+	targetPID = c.pid
 	env, err := envSettings()
 	if err != nil {
 		fmt.Fprintf(stderr, "ERROR: %v\n", err)

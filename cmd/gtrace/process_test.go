@@ -37,8 +37,8 @@ func TestCommandFlag(t *testing.T) {
 
 func TestPIDFlag(t *testing.T) {
 	needRoot(t)
-	code, _, stderr := runCLI(t, "", "-p", "999999999", "-e", "BEGIN { exit(); }")
-	if code != 1 || stderr != "ERROR: process 999999999 does not exist\n" {
+	code, _, stderr := runCLI(t, "", "-p", "4194304", "-e", "BEGIN { exit(); }")
+	if code != 1 || stderr != "ERROR: process 4194304 does not exist\n" {
 		t.Errorf("-p missing: exit %d, %q", code, stderr)
 	}
 	bin := buildTarget(t)

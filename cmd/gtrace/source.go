@@ -29,7 +29,7 @@ func readProgram(c *config, args []string, stdin io.Reader) (src lang.Source, pa
 	} else {
 		f, err := os.Open(name)
 		if err != nil {
-			return lang.Source{}, nil, fmt.Errorf("reading the program: %w", err)
+			return lang.Source{}, nil, openError(name, err)
 		}
 		defer f.Close()
 		r = f
