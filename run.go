@@ -161,9 +161,10 @@ func (s *Script) Run(ctx context.Context, opts RunOptions) (int, error) {
 	return run.Wait()
 }
 
-// Start compiles the script to eBPF, loads it and attaches its probes,
-// and returns once they are attached; BEGIN, the events, END and the maps
-// printed at the end follow in the background. The run ends by itself on
+// Start compiles the script to eBPF, loads it, attaches its probes, runs
+// BEGIN, and returns once the probes act: what the caller does next is
+// traced. The events (BEGIN's first), END and the maps printed at the end
+// follow in the background. The run ends by itself on
 // exit(), when the traced command (RunOptions.Command) or process
 // (RunOptions.PID) exits, when ctx is done, or with Run.Stop. An error
 // means nothing is left running; ExitCode tells its exit code.
@@ -277,10 +278,15 @@ func startProgram(ctx context.Context, s *Script, prog *codegen.Program, opts Ru
 		opts.proc.end()
 		return nil, err
 	}
+	r.acting = make(chan struct{})
 	go func() {
+		defer r.markActing()
 		code, err := r.run()
 		run.end(code, err, stop)
 	}()
+	// BEGIN has run and the probes act once Start returns: what the
+	// caller does next is traced.
+	<-r.acting
 	return run, nil
 }
 
@@ -297,13 +303,17 @@ type runner struct {
 	detached chan struct{}
 	events   *eventLoop
 
-	final    []*output.Map // every map as read at the end
-	actions  []actionState // per action id
-	decoder  *maps.Decoder
-	phaseMu  sync.Mutex // run_phase.go
-	exitCode int
-	lost     lostTracker
-	proc     *process // the -c command or -p process, nil without
+	final []*output.Map // every map as read at the end
+	// acting is closed once BEGIN has run and the probes act, or the
+	// run ended before (markActing).
+	acting     chan struct{}
+	actingOnce sync.Once
+	actions    []actionState // per action id
+	decoder    *maps.Decoder
+	phaseMu    sync.Mutex // run_phase.go
+	exitCode   int
+	lost       lostTracker
+	proc       *process // the -c command or -p process, nil without
 
 	usyms usyms // user symbols, per process, read on first use
 	// users maps uids to names, read from /etc/passwd on first use.

@@ -163,6 +163,13 @@ func (r *runner) losses() Losses {
 	return Losses{Events: r.lostCount(codegen.LostEvents), MapUpdates: r.refusedUpdates()}
 }
 
+// markActing tells Script.Start that the probes act (or never will).
+func (r *runner) markActing() {
+	if r.acting != nil {
+		r.actingOnce.Do(func() { close(r.acting) })
+	}
+}
+
 // end records how the run ended and releases everything it holds; stop
 // stops watching for stop requests.
 func (run *Run) end(code int, err error, stop func()) {

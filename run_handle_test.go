@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -348,5 +349,43 @@ END { printf("end\n"); }`)
 		if rendered.String() != printed.String() {
 			t.Errorf("%s: rendered events\n%s\ndiffer from the printed output\n%s", format, rendered.String(), printed.String())
 		}
+	}
+}
+
+// TestBackPressureCountsLosses holds the OnEvent consumer up while the
+// probe fires 20000 times into a two-page ring buffer: the kernel drops
+// what does not fit, and every call is either delivered or counted lost
+// (LostEvent, Run.Losses), none silently.
+func TestBackPressureCountsLosses(t *testing.T) {
+	s := compileForRun(t, fmt.Sprintf(`tracepoint:syscalls:sys_enter_getppid /pid == %d/ { printf("%%d\n", nsecs); }`, os.Getpid()))
+	release := make(chan struct{})
+	var held sync.Once
+	var delivered, lostReported uint64
+	run, err := s.Start(context.Background(), RunOptions{
+		RingBufBytes: 2 * os.Getpagesize(),
+		OnEvent: func(e Event) {
+			switch e := e.(type) {
+			case PrintfEvent:
+				held.Do(func() { <-release })
+				delivered++
+			case LostEvent:
+				lostReported += e.N
+			}
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const calls = 20000
+	for range calls {
+		syscall.Getppid()
+	}
+	close(release)
+	if _, err := run.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	lost := run.Losses().Events
+	if lost == 0 || lostReported != lost || delivered+lost != calls {
+		t.Errorf("delivered %d + lost %d (reported %d) != %d calls", delivered, lost, lostReported, calls)
 	}
 }

@@ -142,6 +142,9 @@ func (r *runner) runBegin() (err error) {
 			err = rerr
 		}
 	}()
+	// Before the held output goes out: Script.Start returns then, and
+	// its caller may be the one to read the events released.
+	defer r.markActing()
 	if !r.opts.Quiet {
 		r.out.r.AttachedProbes(r.probeCount())
 	}
