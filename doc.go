@@ -7,8 +7,9 @@
 //
 // Compile parses and checks a program and returns a Script (a user error
 // is a lang.ErrorList that renders as bpftrace's messages). Script.Start
-// loads and attaches it and returns a Run once the probes are attached;
-// BEGIN, the events, END and the maps at the end follow in the background:
+// loads it, attaches its probes, runs BEGIN and returns a Run once the
+// probes act (what the caller does next is traced); the events, END and
+// the maps at the end follow in the background:
 //
 //	src := lang.Source{Name: "stdin", Text: `tracepoint:raw_syscalls:sys_enter { @[comm] = count(); }`}
 //	script, err := gtrace.Compile(src, gtrace.Options{Kernel: probes.NewKernel()})
