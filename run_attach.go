@@ -2,6 +2,7 @@ package gtrace
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/cilium/ebpf"
 
@@ -64,10 +65,7 @@ func (r *runner) attachStopped() bool {
 // requested. A program shared by many targets tells them apart by the
 // cookie the code generator chose for each (5.15+).
 func (r *runner) attachAll() (attached int, err error) {
-	for _, p := range r.prog.Probes {
-		if special(p) {
-			continue
-		}
+	for _, p := range r.attachOrder() {
 		if r.attachStopped() {
 			return attached, nil
 		}
@@ -120,6 +118,26 @@ func (r *runner) attachAll() (attached int, err error) {
 		}
 	}
 	return attached, nil
+}
+
+// attachOrder lists the probes to attach (all but BEGIN and END) in the
+// order that makes clauses on one target fire in the order of the script:
+// those the kernel runs in attach order first, in script order, then
+// those it runs newest first, in reverse (probes.NewestFirst), as
+// bpftrace attaches them.
+func (r *runner) attachOrder() []*codegen.Probe {
+	var forward, reverse []*codegen.Probe
+	for _, p := range r.prog.Probes {
+		switch {
+		case special(p):
+		case probes.NewestFirst(p.Provider):
+			reverse = append(reverse, p)
+		default:
+			forward = append(forward, p)
+		}
+	}
+	slices.Reverse(reverse)
+	return append(forward, reverse...)
 }
 
 // runSpecial returns a function running every BEGIN (or END) program in

@@ -18,6 +18,8 @@ func init() {
 			Target: fentryTarget(kind),
 			Attach: attachTracing,
 			Params: funcParams,
+			// bpftrace attaches fentry in reverse, fexit in order.
+			NewestFirst: kind == lang.Fentry,
 			// Listed where the running kernel runs fentry programs and k
 			// has the BTF to list them from (a fixture kernel may not).
 			Listed: func(k *Kernel) bool {

@@ -26,6 +26,9 @@ func init() {
 			// Listed only where kprobes work: a list of functions that
 			// cannot be probed would mislead.
 			Listed: func(*Kernel) bool { return kind == lang.Kprobe && haveKprobes() },
+			// Handlers of one kprobe run newest first; kretprobes in
+			// order (bpftrace attaches them so).
+			NewestFirst: kind == lang.Kprobe,
 		})
 	}
 }

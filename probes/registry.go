@@ -91,6 +91,19 @@ type Provider struct {
 	// for probes run by user space (BEGIN, END, self) and those not
 	// attachable yet; Kernel.Attach reports ErrNotAttachable for them.
 	Attach func(k *Kernel, t *Target, prog *ebpf.Program, cookie uint64) ([]link.Link, error)
+	// NewestFirst tells that the kernel runs the programs attached to one
+	// target newest first (uprobe consumers, kprobes, software perf
+	// events, fentry trampolines): clauses on the same target fire in the
+	// order of the script when they are attached in reverse, as bpftrace
+	// attaches them.
+	NewestFirst bool
+}
+
+// NewestFirst reports whether the programs attached to one target of
+// provider p run newest first (Provider.NewestFirst).
+func NewestFirst(p lang.Provider) bool {
+	e := Lookup(p)
+	return e != nil && e.NewestFirst
 }
 
 // registry holds one entry per lang.Provider, filled by the providers'

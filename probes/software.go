@@ -68,6 +68,9 @@ func perfProvider(kind lang.Provider, typ uint32, events []perfEvent) *Provider 
 		Split:  func(n string) []string { return []string{n} },
 		Listed: func(*Kernel) bool { return true },
 		Attach: attachPerf,
+		// Software events of one kind are kept newest first (the
+		// swevent hash list); hardware counters fire each on its own.
+		NewestFirst: kind == lang.Software,
 		Target: func(_ *Kernel, args []string) (Target, error) {
 			var ev *perfEvent
 			for i := range events {

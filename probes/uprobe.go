@@ -21,6 +21,8 @@ func init() {
 			List:   func(k *Kernel, pattern string) ([]string, error) { return uprobeList(k, kind, pattern) },
 			Params: uprobeParams,
 			Attach: attachUprobe,
+			// Consumers of one uprobe run newest first.
+			NewestFirst: true,
 		})
 	}
 }

@@ -13,7 +13,7 @@ import (
 )
 
 func init() {
-	register(&Provider{Kind: lang.USDT, Expand: usdtExpand, List: usdtList, Attach: attachUprobe})
+	register(&Provider{Kind: lang.USDT, Expand: usdtExpand, List: usdtList, Attach: attachUprobe, NewestFirst: true})
 }
 
 // USDTProbe is one probe site of a `.note.stapsdt` note (SystemTap SDT v3,

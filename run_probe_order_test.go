@@ -1,0 +1,33 @@
+package gtrace
+
+import (
+	"os/exec"
+	"testing"
+)
+
+// Several clauses on one target fire in the order of the script, whatever
+// order the kernel runs that target's programs in (uprobe consumers and
+// software events newest first, tracepoints oldest first): golden made by
+// bpftrace 0.17, which attaches the former in reverse.
+func TestE2EProbeOrder(t *testing.T) {
+	bin := tracer(t)
+	script := `
+uprobe:libc:getpid /pid == cpid/ { printf("u1\n"); }
+uprobe:libc:getpid /pid == cpid/ { printf("u2\n"); }
+uretprobe:libc:getpid /pid == cpid/ { printf("r1\n"); }
+uretprobe:libc:getpid /pid == cpid/ { printf("r2\n"); }
+software:page-faults:1 /pid == cpid/ { if (@s2 == 0) { @first = 1; } @s1 = 1; }
+software:page-faults:1 /pid == cpid/ { if (@s1 == 0) { @first = 2; } @s2 = 1; }
+tracepoint:syscalls:sys_enter_exit_group /pid == cpid/ { printf("t1\n"); }
+tracepoint:syscalls:sys_enter_exit_group /pid == cpid/ { printf("t2\n"); }
+tracepoint:raw_syscalls:sys_enter /pid == cpid && args->id == 231/ { printf("rs1\n"); }
+tracepoint:raw_syscalls:sys_enter /pid == cpid && args->id == 231/ { printf("rs2\n"); }
+END { clear(@s1); clear(@s2); }
+`
+	// dash calls getpid once (for $$) and exits through exit_group.
+	code, out, errs := runBin(t, exec.Command(bin, "-c", "/bin/sh -c :", "-e", script))
+	if code != 0 {
+		t.Fatalf("exit %d, stderr:\n%s", code, errs)
+	}
+	checkGolden(t, "probe_order", out)
+}
