@@ -27,13 +27,17 @@ func (r *runner) probeCount() int {
 	return n
 }
 
-// attach attaches every probe but BEGIN and END to each of its targets,
-// and says so when the -p process exited meanwhile (the kernel's error for
-// its vanished mappings would only mislead).
+// attach attaches every probe but BEGIN and END to each of its targets.
+// When the -p process exits meanwhile, the kernel refuses the rest (its
+// mappings are gone): the run ends as it does when the process exits while
+// traced, with a warning saying so rather than the kernel's error, which
+// would only mislead ("no such process", "check the name").
 func (r *runner) attach() error {
 	n, err := r.attachAll()
 	if err != nil && r.opts.PID > 0 && checkPID(r.opts.PID) != nil {
-		return fmt.Errorf("process %d exited while gtrace attached its probes (%v)", r.opts.PID, err)
+		fmt.Fprintf(r.opts.Stderr, "WARNING: process %d exited while gtrace attached its probes: the run ends\n", r.opts.PID)
+		r.events.requestStop()
+		return nil
 	}
 	if total := r.attachableCount(); err == nil && n < total {
 		fmt.Fprintf(r.opts.Stderr, "Stopped attaching after %d of %d probes: the run ends\n", n, total)
