@@ -44,7 +44,7 @@ func (s *Script) generate(opts *RunOptions) (*codegen.Program, error) {
 		Cookies:     true,
 		ChildPID:    opts.proc.childPID(),
 		Kaddr:       opts.Kernel.Kallsyms().Addr,
-		KaddrHidden: kallsymsHidden(opts.Kernel),
+		KaddrHidden: func() string { return kallsymsHidden(opts.Kernel) },
 		Uaddr:       func(path, name string) (uint64, error) { return elfSymbolAddr(opts.Kernel, path, name) },
 		// syscalls:* targets from one raw_syscalls program per direction.
 		RawSyscalls: rawSyscalls(opts, targets),

@@ -77,8 +77,10 @@ func (g *gen) kaddr(call *lang.Call, dst asm.Register) {
 		fail(call, "kaddr(%q): kernel symbols are not available", name)
 	}
 	addr, ok := g.c.opts.Kaddr(name)
-	if !ok && g.c.opts.KaddrHidden != "" {
-		fail(call, "Failed to resolve kernel symbol: %s (%s)", name, g.c.opts.KaddrHidden)
+	if !ok && g.c.opts.KaddrHidden != nil {
+		if why := g.c.opts.KaddrHidden(); why != "" {
+			fail(call, "Failed to resolve kernel symbol: %s (%s)", name, why)
+		}
 	}
 	if !ok {
 		// bpftrace's words; /proc/kallsyms lists data symbols

@@ -32,8 +32,10 @@ type Options struct {
 	// error.
 	Kaddr func(name string) (uint64, bool)
 	// KaddrHidden, when set, says why no kernel symbol has an address
-	// (symbols.HiddenHint): kaddr's error gives it instead of guessing.
-	KaddrHidden string
+	// (symbols.HiddenHint, "" when they have one): kaddr's error gives it
+	// instead of guessing. A function, called only when kaddr fails, so
+	// that a script without kaddr never reads /proc/kallsyms.
+	KaddrHidden func() string
 	// Uaddr resolves uaddr("sym") in a uprobe's binary (the symbol's ELF
 	// address, as bpftrace); nil makes uaddr an error.
 	Uaddr func(path, name string) (uint64, error)

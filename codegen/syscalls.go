@@ -90,6 +90,22 @@ func (c *compiler) syscallClause(pi *sema.ProbeInfo, targets []probes.Target) *s
 	if c.opts.RawSyscalls == nil || pi.Builtins["ctx"] || usesKstack(pi.Probe) {
 		return nil
 	}
+	if !RawSyscallsWanted(targets) {
+		return nil
+	}
+	fields, ok := argsFields(pi.Probe)
+	if !ok {
+		return nil
+	}
+	return &sysClause{c: c, pi: pi, fields: fields, byKey: map[string]*group{}}
+}
+
+// RawSyscallsWanted reports whether a clause with these targets has enough
+// syscall tracepoints of one direction (rawSyscallsMin) to be served from
+// raw_syscalls, should the rest of the clause allow it: only then does the
+// runner look up the kernel's raw_syscalls ABI (Options.RawSyscalls),
+// which costs parsing the kernel's BTF (~20 MB of heap, tens of ms).
+func RawSyscallsWanted(targets []probes.Target) bool {
 	enter, exit := 0, 0
 	for _, t := range targets {
 		if t.Provider != lang.Tracepoint || t.Category != "syscalls" {
@@ -101,14 +117,7 @@ func (c *compiler) syscallClause(pi *sema.ProbeInfo, targets []probes.Target) *s
 			exit++
 		}
 	}
-	if max(enter, exit) < rawSyscallsMin {
-		return nil
-	}
-	fields, ok := argsFields(pi.Probe)
-	if !ok {
-		return nil
-	}
-	return &sysClause{c: c, pi: pi, fields: fields, byKey: map[string]*group{}}
+	return max(enter, exit) >= rawSyscallsMin
 }
 
 // usesKstack reports whether a clause takes kernel stacks: a raw_syscalls
