@@ -156,28 +156,18 @@ func BinaryOp(s string) (Op, bool) {
 
 // UnaryOp returns the prefix operator spelt s: - ~ ! * &.
 func UnaryOp(s string) (Op, bool) {
-	switch s {
-	case "-":
-		return OpSub, true
-	case "~":
-		return OpCompl, true
-	case "!":
-		return OpNot, true
-	case "*":
-		return OpMul, true
-	case "&":
-		return OpAnd, true
-	}
-	return OpInvalid, false
+	op, ok := unaryOps[s]
+	return op, ok
 }
+
+var unaryOps = map[string]Op{"-": OpSub, "~": OpCompl, "!": OpNot, "*": OpMul, "&": OpAnd}
 
 // IncDecOp returns ++ or -- for s.
 func IncDecOp(s string) (Op, bool) {
-	switch s {
-	case "++":
-		return OpInc, true
-	case "--":
-		return OpDec, true
+	for _, op := range []Op{OpInc, OpDec} {
+		if s == op.String() {
+			return op, true
+		}
 	}
 	return OpInvalid, false
 }
