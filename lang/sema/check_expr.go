@@ -174,12 +174,11 @@ func (c *checker) checkBinary(e *lang.Binary) *lang.Type {
 	if !c.final && e.Op.IsArithmetic() {
 		// Pass 1: a map read before its type is known (@n = @n + 1) is
 		// none; arithmetic with an integer still yields an integer, as in
-		// bpftrace, so the map learns its type.
-		switch {
-		case x.Kind == lang.KindNone && y.IsInt():
-			return lang.IntType(8, y.Signed)
-		case y.Kind == lang.KindNone && x.IsInt():
-			return lang.IntType(8, x.Signed)
+		// bpftrace, so the map learns its type: unsigned, since none is
+		// not signed (bpftrace 0.17 prints @n = @n - 5 as
+		// 18446744073709551611).
+		if (x.Kind == lang.KindNone && y.IsInt()) || (y.Kind == lang.KindNone && x.IsInt()) {
+			return lang.Uint64
 		}
 	}
 	if x.Kind == lang.KindNone || y.Kind == lang.KindNone {

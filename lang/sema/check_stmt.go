@@ -320,6 +320,14 @@ func (c *checker) checkCompound(s *lang.AssignStmt) {
 			mi.Uses = append(mi.Uses, t)
 			return
 		}
+		if mi.Value == nil {
+			// bpftrace 0.17 reads `@m op= v` as `@m = @m op v`; a map not
+			// typed yet is none there, which is not signed, so the sum is
+			// unsigned and so is the map (`@m -= 5` prints
+			// 18446744073709551611, as bpftrace).
+			c.assignMap(t, lang.Uint64)
+			return
+		}
 		c.assignMap(t, lang.Int64)
 	case *lang.Var:
 		old, ok := c.probe.Vars[t.Name]
