@@ -124,6 +124,11 @@ func (g *gen) binary(e *lang.Binary, dst asm.Register) {
 	if xt.IsPtr() && yt.IsInt() {
 		scale = ptrStep(xt)
 	}
+	if g.shiftsOut(e.Op, y) {
+		g.intExpr(x, dst)
+		g.b.emit(asm.Mov.Imm(dst, 0))
+		return
+	}
 	if v, ok := g.constOf(y); ok && v*scale == int64(int32(v*scale)) && !(yt.IsPtr()) {
 		g.intExpr(x, dst)
 		g.aluImm(e.Op, dst, v*scale, signed)
@@ -185,6 +190,17 @@ func aluFor(op lang.Op, _ bool) asm.ALUOp {
 	return alu
 }
 
+// shiftsOut reports whether op shifts by a constant outside 0..63: bpftrace
+// 0.17 (LLVM) makes such a shift 0 ($a << 64, $a >> -1), where BPF would
+// take the amount modulo 64 or the verifier refuse the program.
+func (g *gen) shiftsOut(op lang.Op, amount lang.Expr) bool {
+	if op != lang.OpShl && op != lang.OpShr {
+		return false
+	}
+	v, ok := g.constOf(amount)
+	return ok && (v < 0 || v > 63)
+}
+
 // aluOp computes dst = dst op src (64-bit).
 func (g *gen) aluOp(op lang.Op, dst, src asm.Register, signed bool, rt *lang.Type) {
 	g.b.emit(aluFor(op, signed).Reg(dst, src))
@@ -229,12 +245,14 @@ func (g *gen) convert(r asm.Register, from, to *lang.Type) {
 func (g *gen) unary(e *lang.Unary, dst asm.Register) {
 	switch e.Op {
 	case lang.OpSub:
+		// In the operand's width, as bpftrace 0.17: -(uint8)251 is 5.
 		g.intExpr(e.X, dst)
 		g.b.emit(asm.Neg.Imm(dst, 0))
+		g.convert(dst, lang.Int64, g.typeOf(e.X))
 	case lang.OpCompl:
 		g.intExpr(e.X, dst)
 		g.b.emit(asm.Xor.Imm(dst, -1))
-		g.convert(dst, lang.Int64, g.typeOf(e))
+		g.convert(dst, lang.Int64, g.typeOf(e.X))
 	case lang.OpNot:
 		t, end := g.b.label("not_true"), g.b.label("not_end")
 		g.condJump(e.X, false, t)

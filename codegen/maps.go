@@ -280,6 +280,12 @@ func (g *gen) mapCompound(m *lang.Map, op lang.Op, value lang.Expr) {
 	} else {
 		g.intInto(value, h)
 	}
+	if g.shiftsOut(op, value) {
+		// @m <<= 64 is 0, as @m &= 0.
+		op = lang.OpAnd
+		g.b.emit(asm.Mov.Imm(asm.R0, 0))
+		g.store(h, asm.R0)
+	}
 	// A lookup that finds nothing is a read of @m (bpftrace reads
 	// `@m op= v` as `@m = @m op v`).
 	g.mapModify(m, op, h, asm.R0, false, m.SpanOf())

@@ -177,7 +177,11 @@ func (g *gen) assign(s *lang.AssignStmt) {
 		if s.Op == lang.OpAdd || s.Op == lang.OpSub {
 			g.scale(asm.R1, ptrStep(vt))
 		}
-		g.aluOp(s.Op, asm.R0, asm.R1, vt.Signed && g.typeOf(s.Value).Signed, vt)
+		if g.shiftsOut(s.Op, s.Value) {
+			g.b.emit(asm.Mov.Imm(asm.R0, 0))
+		} else {
+			g.aluOp(s.Op, asm.R0, asm.R1, vt.Signed && g.typeOf(s.Value).Signed, vt)
+		}
 		g.convert(asm.R0, lang.IntType(8, vt.Signed), vt)
 		g.b.emit(asm.StoreMem(v.reg, v.off, asm.R0, asm.DWord))
 	case *lang.Map:

@@ -261,16 +261,19 @@ func (c *checker) checkUnary(e *lang.Unary) *lang.Type {
 		if !x.IsInt() {
 			return bad()
 		}
+		// bpftrace 0.17 negates and complements in the operand's
+		// width, then extends with its sign: -(uint8)251 is 5,
+		// ~(uint8)0 is 255 (codegen's unary).
 		if isConst {
-			c.info.Consts[e] = -v
+			c.info.Consts[e] = narrowTo(-v, x)
 		}
-		return lang.Int64
+		return widen(x)
 	case lang.OpCompl:
 		if !x.IsInt() {
 			return bad()
 		}
 		if isConst {
-			c.info.Consts[e] = ^v
+			c.info.Consts[e] = narrowTo(^v, x)
 		}
 		return widen(x)
 	case lang.OpNot:

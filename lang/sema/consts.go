@@ -6,7 +6,8 @@ import "github.com/gtrace/gtrace/lang"
 // both constants: the value the generated BPF code computes. Arithmetic
 // wraps at 64 bits; division, modulo and right shift are unsigned whatever
 // the operands' signedness, as bpftrace 0.17 computes them at run time
-// (-7 / 2 = 9223372036854775804, -1 >> 60 = 15; codegen's aluFor); ordering
+// (-7 / 2 = 9223372036854775804, -1 >> 60 = 15; codegen's aluFor), and a
+// shift by 64 or more (or a negative amount) is 0; ordering
 // uses the signedness of the operands (unsigned unless both are signed).
 // Division by zero is never folded: the checker reports it first.
 func (c *checker) fold(e *lang.Binary, x, y, result *lang.Type) {
@@ -41,9 +42,10 @@ func (c *checker) fold(e *lang.Binary, x, y, result *lang.Type) {
 	case lang.OpXor:
 		v = a ^ b
 	case lang.OpShl:
-		v = int64(ua << (ub & 63))
+		// Go shifts by 64 or more give 0, as bpftrace 0.17 (LLVM).
+		v = int64(ua << ub)
 	case lang.OpShr:
-		v = int64(ua >> (ub & 63))
+		v = int64(ua >> ub)
 	case lang.OpEql:
 		v = b2i(a == b)
 	case lang.OpNeq:
@@ -73,4 +75,17 @@ func (c *checker) fold(e *lang.Binary, x, y, result *lang.Type) {
 		return
 	}
 	c.info.Consts[e] = v
+}
+
+// narrowTo is v truncated to the integer type t and extended back to 64
+// bits with t's sign, as a value of t held in a register.
+func narrowTo(v int64, t *lang.Type) int64 {
+	if !t.IsInt() || t.Size == 0 || t.Size >= 8 {
+		return v
+	}
+	bits := 64 - 8*t.Size
+	if t.Signed {
+		return v << bits >> bits
+	}
+	return int64(uint64(v) << bits >> bits)
 }
