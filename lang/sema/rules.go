@@ -143,7 +143,12 @@ func ruleStr(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
 		}
 		n := len(text)
 		if len(call.Args) == 2 {
-			if v, ok := c.constOf(call.Args[1]); ok && v >= 0 {
+			v, ok := c.constOf(call.Args[1])
+			if ok && v < 0 {
+				c.errorf(call, "strcannot use negative length (%d)", v) // sic, bpftrace's words
+				return lang.None
+			}
+			if ok {
 				n = int(min(int64(n), v))
 			}
 		}
@@ -161,11 +166,12 @@ func ruleStr(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
 	}
 	if len(call.Args) == 2 {
 		if n, ok := c.constOf(call.Args[1]); ok {
-			if n < 1 {
-				c.errorf(call, "str: invalid length value")
+			if n < 0 {
+				c.errorf(call, "strcannot use negative length (%d)", n) // sic, bpftrace's words
 				return lang.None
 			}
-			size = int(min(n, int64(size)))
+			// str(p, 0) is the empty string, as in bpftrace 0.17.
+			size = int(max(min(n, int64(size)), 1))
 		}
 	}
 	return lang.StrType(size)
