@@ -46,16 +46,12 @@ func (g *gen) stmt(s lang.Stmt) {
 		}
 	case *lang.UnrollStmt:
 		n, _ := g.constOf(s.Count)
-		end := g.b.label("unroll_end")
+		// The body n times; break and continue in it belong to the
+		// enclosing loop (sema).
 		for i := int64(0); i < n; i++ {
-			next := g.b.label("unroll_next")
 			g.b.src = "unroll " + g.c.text(s.Count.SpanOf())
-			g.loops = append(g.loops, loopLabels{brk: end, cont: next})
 			g.block(s.Body)
-			g.loops = g.loops[:len(g.loops)-1]
-			g.b.mark(next)
 		}
-		g.b.mark(end)
 	case *lang.WhileStmt:
 		top, end := g.b.label("while"), g.b.label("while_end")
 		g.b.mark(top)

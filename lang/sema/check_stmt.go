@@ -107,7 +107,10 @@ func (c *checker) checkStmt(s lang.Stmt) {
 		} else if v < 1 {
 			c.errorAt(head, "unroll minimum value is 1")
 		}
-		c.loop(s.Body)
+		// unroll repeats its body; it is no loop of its own, so break and
+		// continue in it act on the enclosing while or for, as in
+		// bpftrace 0.17 (and are refused outside one).
+		c.checkBlock(s.Body)
 	case *lang.WhileStmt:
 		c.checkCond(s.Cond, "while()")
 		c.loop(s.Body)
