@@ -36,7 +36,7 @@ var errorCases = []struct{ src, want string }{
 	{"BEGIN { @x[] = 1; }", "stdin:1:11-12: ERROR: syntax error, empty map key\nBEGIN { @x[] = 1; }\n          ~\n"},
 	{"BEGIN { if (1) $x = 1; }", "stdin:1:16-18: ERROR: syntax error, unexpected '$x'\nBEGIN { if (1) $x = 1; }\n               ~~\n"},
 	{"BEGIN { $x = (1; }", "stdin:1:16-17: ERROR: syntax error, unexpected ';'\nBEGIN { $x = (1; }\n               ~\n"},
-	{"BEGIN { $x = $0; }", "stdin:1:14-16: ERROR: invalid positional parameter $0\nBEGIN { $x = $0; }\n             ~~\n"},
+	{"BEGIN { $x = $0; }", "stdin:1:14-16: ERROR: param $0 is out of integer range [1, 9223372036854775807]\nBEGIN { $x = $0; }\n             ~~\n"},
 	{"BEGIN { } config = { a = 1 }", "stdin:1:11-29: ERROR: config block must come before any probe\nBEGIN { } config = { a = 1 }\n          ~~~~~~~~~~~~~~~~~~\n"},
 	{"config = { a = 1 + 2 } BEGIN { }", "stdin:1:16-21: ERROR: invalid config value: expected an integer, a string or an identifier\nconfig = { a = 1 + 2 } BEGIN { }\n               ~~~~~\n"},
 	{"#if 1\nBEGIN { }", "stdin:1:1-6: ERROR: unterminated conditional directive\n#if 1\n~~~~~\n"},

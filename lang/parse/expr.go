@@ -1,6 +1,7 @@
 package parse
 
 import (
+	"math"
 	"strconv"
 	"strings"
 
@@ -466,7 +467,7 @@ func (p *exprParser) primary() (lang.Expr, error) {
 		}
 		n, err := strconv.Atoi(t.Value[1:])
 		if err != nil || n < 1 {
-			p.st.diag(lang.ErrorAt(sp, "invalid positional parameter %s", t.Value))
+			p.st.diag(lang.ErrorAt(sp, "param %s is out of integer range [1, %d]", t.Value, math.MaxInt64))
 			n = 1
 		}
 		return &lang.Positional{Span: sp, Index: n}, nil

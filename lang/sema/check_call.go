@@ -191,7 +191,7 @@ func (c *checker) checkArgKind(call *lang.Call, spec *FuncSpec, i int, a lang.Ex
 		}
 	case ArgIntLit:
 		if _, ok := c.constOf(a); !ok || !t.IsInt() {
-			c.errorf(call, "%s() expects an integer literal (%s provided)", call.Name, typeClass(t))
+			c.errorf(call, "%s() expects a integer literal (%s provided)" /* sic, bpftrace 0.17 */, call.Name, typeClass(t))
 			return false
 		}
 	case ArgMap, ArgMapKey:
@@ -207,7 +207,7 @@ func (c *checker) checkArgKind(call *lang.Call, spec *FuncSpec, i int, a lang.Ex
 	case ArgIdent:
 		if _, ok := a.(*lang.Ident); !ok {
 			if _, ok := c.constOf(a); !ok || !t.IsInt() {
-				c.errorf(call, "%s() expects an integer literal (%s provided)", call.Name, typeClass(t))
+				c.errorf(call, "%s() expects a integer literal (%s provided)" /* sic, bpftrace 0.17 */, call.Name, typeClass(t))
 				return false
 			}
 		}

@@ -269,7 +269,7 @@ func rulePton(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
 	}
 	n := parseAddrLen(s)
 	if n == 0 {
-		c.errorf(call, "pton() expects a valid IPv4 or IPv6 address, got %s", s)
+		c.errorf(call, "pton() expects a valid IPv4/IPv6 address, got %s", s)
 		return lang.None
 	}
 	return &lang.Type{Kind: lang.KindArray, Len: n, Elem: lang.Uint8, Size: n}
