@@ -34,6 +34,9 @@ func (k *Kernel) List(pattern string, w io.Writer, verbose bool) error {
 	case rest == "":
 		rest = "*"
 	}
+	if k.PID > 0 && listsProcess(provPat, rest) {
+		return k.listProcess(provPat, rest, w, verbose)
+	}
 	var provs []*Provider
 	if HasWildcard(provPat) {
 		for _, p := range registry {

@@ -34,9 +34,11 @@ type config struct {
 	dryRun    bool
 	pid       int    // -p PID
 	pidText   string // -p as given
-	command   string // -c 'CMD ARGS'
-	pictures         // --flamegraph, --pprof, --icicle
-	metrics   string // --metrics ADDR
+	// listPattern is -l's search pattern when options followed it.
+	listPattern *string
+	command     string // -c 'CMD ARGS'
+	pictures           // --flamegraph, --pprof, --icicle
+	metrics     string // --metrics ADDR
 	// metricsMaxKeys is --metrics-max-keys: keys one map exports at most.
 	metricsMaxKeys int
 }
@@ -115,4 +117,21 @@ gtrace -e 'tracepoint:syscalls:sys_enter_openat { printf("%s %s\n", comm, str(ar
 gtrace -d asm -e 'BEGIN { printf("hello\n"); }'
     print the generated eBPF instructions and exit
 `)
+}
+
+// parseFlags parses the command line. Options end at the script name (the
+// rest are its arguments), but -l's search pattern is no script: options
+// may follow it, as bpftrace's getopt allows (gtrace -l 'uprobe:*' -p PID).
+func parseFlags(fs *pflag.FlagSet, c *config, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if rest := fs.Args(); c.list && c.program == "" && len(rest) > 1 && fs.ArgsLenAtDash() < 0 && strings.HasPrefix(rest[1], "-") {
+		pattern := rest[0]
+		if err := fs.Parse(rest[1:]); err != nil {
+			return err
+		}
+		c.listPattern = &pattern
+	}
+	return nil
 }

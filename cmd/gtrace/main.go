@@ -30,7 +30,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	var c config
 	fs := newFlagSet(&c, stderr)
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, &c, args); err != nil {
 		fmt.Fprintf(stderr, "ERROR: %s\n", flagError(err))
 		usage(stderr, fs)
 		return 1
@@ -84,7 +84,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 1
 	}
 	if c.list {
-		return listProbes(&c, operands(fs), env, stdin, stdout, stderr)
+		ops := operands(fs)
+		if c.listPattern != nil {
+			ops = append([]string{*c.listPattern}, ops...)
+		}
+		return listProbes(&c, ops, env, stdin, stdout, stderr)
 	}
 	src, params, err := readProgram(&c, operands(fs), stdin)
 	if err != nil {
