@@ -15,7 +15,8 @@ func (r *runner) decodeArgs(a *codegen.Action, rec []byte, args []output.Value) 
 		if arg.Offset+maps.SizeOf(arg.Type) > len(rec) {
 			return nil, fmt.Errorf("BUG: event record of %d bytes too short for argument %d of %s at offset %d", len(rec), i, arg.Type, arg.Offset)
 		}
-		args[i] = r.resolve(arg.Type, r.decoder.Decode(arg.Type, rec[arg.Offset:]))
+		args[i] = r.decoder.Decode(arg.Type, rec[arg.Offset:])
+		r.resolveInPlace(arg.Type, &args[i])
 	}
 	return args, nil
 }

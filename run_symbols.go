@@ -23,31 +23,39 @@ import (
 // into names, errnos into messages, user addresses into symbols of the
 // process they were taken in.
 func (r *runner) resolve(t *lang.Type, v output.Value) output.Value {
+	r.resolveInPlace(t, &v)
+	return v
+}
+
+// resolveInPlace is resolve on the value v points to, so that the values
+// that need nothing (most printf arguments, decoded for every event) are
+// not copied.
+func (r *runner) resolveInPlace(t *lang.Type, v *output.Value) {
 	switch v.Kind {
 	case lang.KindKStack, lang.KindUStack:
-		return r.stack(t, v)
+		*v = r.stack(t, *v)
 	case lang.KindKsym:
 		r.warnHiddenKallsyms()
 		if name, _, ok := r.opts.Kernel.Kallsyms().Lookup(v.Int); ok {
-			return output.Ksym(name, v.Int)
+			*v = output.Ksym(name, v.Int)
+		} else {
+			*v = output.Ksym("", v.Int)
 		}
-		return output.Ksym("", v.Int)
 	case lang.KindUsym:
 		// The value carries the pid of the process it was taken in
 		// (codegen.UsymAddrBits): resolved there, as bpftrace does.
 		pid, addr := v.Int>>codegen.UsymAddrBits, v.Int&(1<<codegen.UsymAddrBits-1)
+		sym := ""
 		if pid != 0 {
-			if sym, _, _, _ := r.usyms.lookup(uint32(pid), addr); sym != "" {
-				return output.Usym(sym, addr)
-			}
+			sym, _, _, _ = r.usyms.lookup(uint32(pid), addr)
 		}
-		return output.Usym("", addr)
+		*v = output.Usym(sym, addr)
 	case lang.KindUsername:
-		return output.TextOf(lang.KindUsername, r.userName(v.Int))
+		*v = output.TextOf(lang.KindUsername, r.userName(v.Int))
 	case lang.KindStrerror:
-		return output.TextOf(lang.KindStrerror, strerror(v.Int))
+		*v = output.TextOf(lang.KindStrerror, strerror(v.Int))
 	case lang.KindTimestamp:
-		return output.TextOf(lang.KindTimestamp, r.timestamp(v.Int))
+		*v = output.TextOf(lang.KindTimestamp, r.timestamp(v.Int))
 	case lang.KindTuple, lang.KindArray, lang.KindRecord:
 		for i := range v.Elems {
 			var et *lang.Type
@@ -60,10 +68,9 @@ func (r *runner) resolve(t *lang.Type, v output.Value) output.Value {
 			case t.Kind == lang.KindRecord && i < len(t.Fields):
 				et = t.Fields[i].Type
 			}
-			v.Elems[i] = r.resolve(et, v.Elems[i])
+			r.resolveInPlace(et, &v.Elems[i])
 		}
 	}
-	return v
 }
 
 // stack reads a stack's frames from its stack-trace map.
