@@ -328,12 +328,18 @@ func TestToolKillsnoop(t *testing.T) {
 // TestToolSyscount counts the syscalls of one process given by PID: only
 // that process shows up.
 func TestToolSyscount(t *testing.T) {
-	c := exec.Command("sh", "-c", "sleep 1; for i in 1 2 3 4 5 6 7 8 9 10; do : < /etc/hostname; done; sleep 1")
+	// The shell opens the files once the tool is attached (the trigger
+	// makes the go file): attaching can take seconds under emulation.
+	goFile := filepath.Join(t.TempDir(), "go")
+	c := exec.Command("sh", "-c", `while [ ! -e "$0" ]; do sleep 0.1; done; for i in 1 2 3 4 5 6 7 8 9 10; do : < /etc/hostname; done; sleep 1`, goFile)
 	if err := c.Start(); err != nil {
 		t.Fatal(err)
 	}
 	defer c.Wait()
-	out := runTool(t, "syscount", func() { time.Sleep(1500 * time.Millisecond) }, strconv.Itoa(c.Process.Pid))
+	out := runTool(t, "syscount", func() {
+		os.WriteFile(goFile, nil, 0o644)
+		time.Sleep(1500 * time.Millisecond)
+	}, strconv.Itoa(c.Process.Pid))
 	wantLine(t, out, fmt.Sprintf(`^Counting syscalls of PID %d\.\.\.`, c.Process.Pid))
 	wantLine(t, out, `^@syscall\[257\]: \d+$`) // openat
 	wantLine(t, out, `^@process\[sh\]: \d+$`)
