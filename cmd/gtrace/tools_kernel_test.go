@@ -209,8 +209,8 @@ func TestBpftraceTools(t *testing.T) {
 		for _, clause := range clauseHeads(string(src)) {
 			left := false
 			for _, p := range clause {
-				fn, isKprobe := strings.CutPrefix(strings.TrimPrefix(p, "kret"), "kprobe:")
-				if !strings.HasPrefix(p, "k") || !isKprobe {
+				_, fn, _ := strings.Cut(p, ":")
+				if !strings.HasPrefix(p, "kprobe:") && !strings.HasPrefix(p, "kretprobe:") {
 					left = true
 					continue
 				}
