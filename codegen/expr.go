@@ -4,6 +4,7 @@ import (
 	"github.com/cilium/ebpf/asm"
 
 	"github.com/gtrace/gtrace/lang"
+	"github.com/gtrace/gtrace/lang/sema"
 )
 
 // isMem reports whether values of type t live in memory (stack slots, map
@@ -245,14 +246,15 @@ func (g *gen) convert(r asm.Register, from, to *lang.Type) {
 func (g *gen) unary(e *lang.Unary, dst asm.Register) {
 	switch e.Op {
 	case lang.OpSub:
-		// In the operand's width, as bpftrace 0.17: -(uint8)251 is 5.
+		// In the operand's width when it is narrow (sema.UnaryWidth):
+		// -(uint8)251 is 5, as bpftrace 0.17.
 		g.intExpr(e.X, dst)
 		g.b.emit(asm.Neg.Imm(dst, 0))
-		g.convert(dst, lang.Int64, g.typeOf(e.X))
+		g.convert(dst, lang.Int64, sema.UnaryWidth(e.X, g.c.info.Types))
 	case lang.OpCompl:
 		g.intExpr(e.X, dst)
 		g.b.emit(asm.Xor.Imm(dst, -1))
-		g.convert(dst, lang.Int64, g.typeOf(e.X))
+		g.convert(dst, lang.Int64, sema.UnaryWidth(e.X, g.c.info.Types))
 	case lang.OpNot:
 		t, end := g.b.label("not_true"), g.b.label("not_end")
 		g.condJump(e.X, false, t)

@@ -261,11 +261,10 @@ func (c *checker) checkUnary(e *lang.Unary) *lang.Type {
 		if !x.IsInt() {
 			return bad()
 		}
-		// bpftrace 0.17 negates and complements in the operand's
-		// width, then extends with its sign: -(uint8)251 is 5,
-		// ~(uint8)0 is 255 (codegen's unary).
+		// In the operand's width for a narrow cast or variable
+		// (UnaryWidth), then 64 bits with the operand's sign.
 		if isConst {
-			c.info.Consts[e] = narrowTo(-v, x)
+			c.info.Consts[e] = narrowTo(-v, UnaryWidth(e.X, c.info.Types))
 		}
 		return widen(x)
 	case lang.OpCompl:
@@ -273,7 +272,7 @@ func (c *checker) checkUnary(e *lang.Unary) *lang.Type {
 			return bad()
 		}
 		if isConst {
-			c.info.Consts[e] = narrowTo(^v, x)
+			c.info.Consts[e] = narrowTo(^v, UnaryWidth(e.X, c.info.Types))
 		}
 		return widen(x)
 	case lang.OpNot:

@@ -80,7 +80,7 @@ func (c *checker) fold(e *lang.Binary, x, y, result *lang.Type) {
 // narrowTo is v truncated to the integer type t and extended back to 64
 // bits with t's sign, as a value of t held in a register.
 func narrowTo(v int64, t *lang.Type) int64 {
-	if !t.IsInt() || t.Size == 0 || t.Size >= 8 {
+	if t == nil || !t.IsInt() || t.Size == 0 || t.Size >= 8 {
 		return v
 	}
 	bits := 64 - 8*t.Size
@@ -88,4 +88,36 @@ func narrowTo(v int64, t *lang.Type) int64 {
 		return v << bits >> bits
 	}
 	return int64(uint64(v) << bits >> bits)
+}
+
+// UnaryWidth is the integer type whose width unary - and ~ work in on the
+// operand x, nil for 64 bits. bpftrace 0.17 negates and complements the
+// LLVM value as it is (then extends it with the operand's sign): narrow
+// for a cast, a scratch variable, a struct field, an array element or a
+// dereference of a narrow type, and a - or ~ of one (-(uint8)251 and
+// -$m->small of 250 are 5 and 6); a tracepoint's args fields, builtins,
+// parameters and map values are 64-bit values (-args->fd of 3 is
+// 18446744073709551613).
+func UnaryWidth(x lang.Expr, types map[lang.Expr]*lang.Type) *lang.Type {
+	switch e := x.(type) {
+	case *lang.Unary:
+		switch e.Op {
+		case lang.OpSub, lang.OpCompl:
+			return UnaryWidth(e.X, types)
+		case lang.OpMul:
+		default:
+			return nil
+		}
+	case *lang.Field:
+		if isArgs(e.X) {
+			return nil
+		}
+	case *lang.Cast, *lang.Var, *lang.Index:
+	default:
+		return nil
+	}
+	if t := types[x]; t != nil && t.IsInt() && t.Size > 0 && t.Size < 8 {
+		return t
+	}
+	return nil
 }
