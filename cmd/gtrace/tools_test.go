@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -15,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // toolsDir holds gtrace's own tools, each an executable script.
@@ -385,10 +388,77 @@ func TestToolCpuwalk(t *testing.T) {
 	wantLine(t, out, `^\[\d+, \d+\) +\d+ \|@*`)
 }
 
+// TestToolRunqlen: whatever else the machine runs, four processes that
+// never sleep, all bound to one CPU, keep its run queue at least three
+// threads long besides the running one, so the histogram must reach the
+// [3, 4) bucket; its buckets are one thread wide. (An idle CPU's [0, 1)
+// cannot be asked for: a loaded machine's queues are never empty.)
 func TestToolRunqlen(t *testing.T) {
-	out := runTool(t, "runqlen", func() { time.Sleep(500 * time.Millisecond) })
+	const spinners = 4
+	var spun bool
+	out := runTool(t, "runqlen", func() { spun = crowdOneCPU(t, spinners, 500*time.Millisecond) })
 	wantLine(t, out, `^@runqlen: ?$`)
-	wantLine(t, out, `^\[0, 1\) +\d+ \|@*`)
+	longest := -1
+	for _, m := range regexp.MustCompile(`(?m)^\[(\d+), (\d+)\) +\d+ \|@*`).FindAllStringSubmatch(out, -1) {
+		lo, _ := strconv.Atoi(m[1])
+		hi, _ := strconv.Atoi(m[2])
+		if hi != lo+1 {
+			t.Errorf("bucket [%d, %d) is not one thread wide:\n%s", lo, hi, out)
+		}
+		longest = max(longest, lo)
+	}
+	if longest < 0 {
+		t.Fatalf("no bucket in:\n%s", out)
+	}
+	if spun && longest < spinners-1 {
+		t.Errorf("%d threads runnable on one CPU, but no run queue longer than %d:\n%s", spinners, longest, out)
+	}
+}
+
+// crowdOneCPU runs n busy shell loops bound to the first CPU this process
+// may use, for d; it reports false (after logging why) when it could not
+// bind them. The children inherit the affinity of the thread that forks
+// them, which is locked for that and then ends with its affinity.
+func crowdOneCPU(t *testing.T, n int, d time.Duration) bool {
+	t.Helper()
+	started := make(chan []*exec.Cmd)
+	go func() {
+		runtime.LockOSThread() // never unlocked: the thread ends with the goroutine
+		var set unix.CPUSet
+		if err := unix.SchedGetaffinity(0, &set); err != nil {
+			t.Logf("sched_getaffinity: %v", err)
+			started <- nil
+			return
+		}
+		cpu := 0
+		for !set.IsSet(cpu) {
+			cpu++
+		}
+		set.Zero()
+		set.Set(cpu)
+		if err := unix.SchedSetaffinity(0, &set); err != nil {
+			t.Logf("sched_setaffinity: %v", err)
+			started <- nil
+			return
+		}
+		var cmds []*exec.Cmd
+		for range n {
+			c := exec.Command("/bin/sh", "-c", "while :; do :; done")
+			if err := c.Start(); err != nil {
+				t.Logf("busy loop: %v", err)
+				break
+			}
+			cmds = append(cmds, c)
+		}
+		started <- cmds
+	}()
+	cmds := <-started
+	time.Sleep(d)
+	for _, c := range cmds {
+		c.Process.Kill()
+		c.Wait()
+	}
+	return len(cmds) == n
 }
 
 func TestToolThreadsnoop(t *testing.T) {
