@@ -71,7 +71,6 @@ var knownDifferent = map[string]string{
 	"30-compound-div-by-zero.bt":    "wording without the 0.17 remark",
 	"32-args-in-kprobe.bt":          "0.17's missing space fixed",
 	"33-arg0-in-tracepoint.bt":      "0.17's wording plus a hint to use args",
-	"54-strncmp-non-literal-len.bt": "'an integer literal' (0.17 says 'a integer')",
 	"51-print-indexed-map-v017.bt":  "print(@m[k]) prints one value, as in bpftrace 0.21+",
 	"53-delete-non-map.bt":          "delete(@scalar) empties a scalar map, as in bpftrace 0.24+",
 	"61-software-bad-event.bt":      "attach points are validated by package probes",
