@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -57,11 +58,15 @@ func TestE2EBTF(t *testing.T) {
 	}
 }
 
-// btfLines runs src in this process around a getppid call and returns its
-// printf lines by their first word.
-func btfLines(t *testing.T, src string) map[string][]string {
+// btfLines runs src in this process around a getppid call (or trigger)
+// and returns its printf lines by their first word.
+func btfLines(t *testing.T, src string, trigger ...func()) map[string][]string {
 	t.Helper()
-	_, out, errs := runScript(t, src, RunOptions{}, func() { unix.Getppid() })
+	do := func() { unix.Getppid() }
+	if len(trigger) > 0 {
+		do = trigger[0]
+	}
+	_, out, errs := runScript(t, src, RunOptions{}, do)
 	lines := map[string][]string{}
 	sc := bufio.NewScanner(strings.NewReader(out))
 	for sc.Scan() {
@@ -89,7 +94,7 @@ func TestE2EBTFCurtask(t *testing.T) {
 	printf("nlink %d\n", curtask->mm->exe_file->f_inode->i_nlink);
 	printf("hint %d\n", curtask->mm->exe_file->f_inode->i_write_hint);
 	printf("comm %s %s\n", curtask->group_leader->comm, curtask->real_parent->comm);
-	printf("pp %d %s\n", ppid, pcomm);
+	printf("pp %d %d %s\n", ppid == curtask->real_parent->pid, curtask->real_parent->tgid, pcomm);
 	$r = curtask->signal->rlim[7];
 	printf("copy %d %d\n", $r.rlim_cur, $r.rlim_max);
 	printf("addr %d %d\n", *(&curtask->pid) == tid, (&curtask->signal->rlim[7])->rlim_cur == curtask->signal->rlim[7].rlim_cur);
@@ -133,9 +138,46 @@ func TestE2EBTFCurtask(t *testing.T) {
 	if got, want := strings.Join(lines["comm"], " "), strings.TrimSpace(string(self))+" "+strings.TrimSpace(string(parent)); got != want {
 		t.Errorf("group_leader->comm, real_parent->comm = %q, want %q", got, want)
 	}
-	// The builtins of bpftrace 0.25+ walk the same chain.
-	if got, want := strings.Join(lines["pp"], " "), ppid+" "+strings.TrimSpace(string(parent)); got != want {
-		t.Errorf("ppid, pcomm = %q, want %q", got, want)
+	// The builtins of bpftrace 0.24+ walk the same chain.
+	if got, want := strings.Join(lines["pp"], " "), "1 "+ppid+" "+strings.TrimSpace(string(parent)); got != want {
+		t.Errorf("ppid == real_parent->pid, real_parent->tgid, pcomm = %q, want %q", got, want)
+	}
+}
+
+// ppid is the thread that created the task (real_parent->pid, as
+// bpftrace's ppid), not getppid()'s process (real_parent->tgid): they
+// differ for a child started from a thread other than the main one.
+func TestE2EPpidOfThreadChild(t *testing.T) {
+	var forker int
+	lines := btfLines(t, `tracepoint:sched:sched_process_exec /curtask->real_parent->tgid == $1/ {
+	printf("child %d %d %d\n", ppid, curtask->real_parent->pid, curtask->real_parent->tgid);
+	exit();
+}`, func() {
+		// A goroutine locked to a thread other than the main one forks:
+		// Go's fork (clone with CLONE_VFORK) runs on the calling thread.
+		// One that lands on the main thread keeps it until the end, so
+		// the next one cannot.
+		release := make(chan struct{})
+		defer close(release)
+		for forker == 0 {
+			got := make(chan int)
+			go func() {
+				runtime.LockOSThread()
+				defer runtime.UnlockOSThread()
+				if unix.Gettid() == os.Getpid() {
+					got <- 0
+					<-release
+					return
+				}
+				exec.Command("/bin/true").Run()
+				got <- unix.Gettid()
+			}()
+			forker = <-got
+		}
+	})
+	me := strconv.Itoa(os.Getpid())
+	if want := []string{strconv.Itoa(forker), strconv.Itoa(forker), me}; strings.Join(lines["child"], " ") != strings.Join(want, " ") {
+		t.Errorf("ppid, real_parent->pid, real_parent->tgid = %v, want %v (forking thread %d of process %s)", lines["child"], want, forker, me)
 	}
 }
 

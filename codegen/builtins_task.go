@@ -7,8 +7,9 @@ import (
 	"github.com/gtrace/gtrace/maps"
 )
 
-// Builtins that walk the current task_struct (bpftrace 0.25+): ppid is
-// curtask->real_parent->tgid, pcomm curtask->real_parent->comm;
+// Builtins that walk the current task_struct (bpftrace 0.24+; 0.17 has
+// none of them): ppid is curtask->real_parent->pid, pcomm
+// curtask->real_parent->comm;
 // leader_tid is curtask->group_leader->pid and leader_comm
 // curtask->group_leader->comm (bpftrace 0.26). The offsets come from the
 // kernel's BTF through the Env, as a script's own field chain would.
@@ -45,11 +46,14 @@ func (g *gen) relative(at lang.Node, link string) {
 	g.readAt(asm.R3, m.Offset, lang.Uint64, false)
 }
 
-// ppid reads the parent's process id.
+// ppid reads real_parent->pid, as bpftrace's ppid macro does: the thread
+// that created this one. That is getppid()'s answer (real_parent->tgid)
+// only when the parent forked from its main thread; bpftrace chose the
+// thread, so gtrace does too.
 func (g *gen) ppid(e *lang.Builtin, dst asm.Register) {
-	tgid := g.taskMember(e, "tgid")
+	pid := g.taskMember(e, "pid")
 	g.relative(e, "real_parent")
-	g.readAt(dst, tgid.Offset, tgid.Type, false)
+	g.readAt(dst, pid.Offset, pid.Type, false)
 }
 
 // leaderTid reads the thread id of the thread group's leader.

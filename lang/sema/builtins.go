@@ -53,9 +53,10 @@ func init() {
 	for _, n := range []string{"nsecs", "elapsed", "cgroup", "uid", "gid", "jiffies", "ncpus"} {
 		add(&BuiltinSpec{Name: n, typ: fixed(lang.Uint64)})
 	}
-	for _, n := range []string{"pid", "tid", "ppid", "cpu", "numaid", "rand"} {
+	for _, n := range []string{"pid", "tid", "cpu", "numaid", "rand"} {
 		add(&BuiltinSpec{Name: n, typ: fixed(lang.Uint32)})
 	}
+	add(&BuiltinSpec{Name: "ppid", Since: "0.24", typ: fixed(lang.Uint32)})
 	add(&BuiltinSpec{Name: "usermode", Since: "0.24", typ: fixed(lang.Uint8)})
 	add(&BuiltinSpec{Name: "comm", typ: fixed(commType)})
 	add(&BuiltinSpec{Name: "pcomm", Since: "0.25", typ: fixed(commType)})
