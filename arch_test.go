@@ -36,7 +36,7 @@ var allowedImports = map[string][]string{
 	// flame folds stacks for flame graphs (-f folded, --flamegraph); pprof
 	// writes them as pprof profiles (--pprof).
 	"flame": {"lang", "output"},
-	"pprof": {"lang", "output", "flame", "internal/safefile", "github.com/google/pprof"},
+	"pprof": {"lang", "output", "flame", "internal/safefile", "internal/symbols", "github.com/google/pprof"},
 	"merge": {"lang", "output"},
 	// metrics serves maps to Prometheus (--metrics).
 	"metrics": {"lang", "output", "github.com/prometheus/client_golang"},

@@ -102,6 +102,16 @@ func (t *lineTable) sortFuncs() {
 // the frame's function at the line of vaddr when nothing was inlined
 // there. Nil when the line table does not know vaddr.
 func (t *lineTable) lines(vaddr uint64) []srcLine {
+	if t.goTable != nil {
+		// debug/gosym does not read the table's inlining tree: code
+		// inlined into a function has the inlined callee's file:line
+		// under the caller's name.
+		file, line, _ := t.goTable.PCToLine(vaddr)
+		if line == 0 {
+			return nil
+		}
+		return []srcLine{{file: file, line: line}}
+	}
 	file, line := t.find(vaddr)
 	if line == 0 {
 		return nil

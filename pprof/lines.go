@@ -3,10 +3,12 @@ package pprof
 import (
 	"debug/dwarf"
 	"debug/elf"
+	"debug/gosym"
 	"slices"
 	"sort"
 
 	"github.com/gtrace/gtrace/internal/safefile"
+	"github.com/gtrace/gtrace/internal/symbols"
 	"github.com/gtrace/gtrace/output"
 )
 
@@ -24,6 +26,9 @@ type lineTable struct {
 	// funcs are the functions' code ranges, sorted, with the calls
 	// inlined into them (inline.go).
 	funcs []funcRange
+	// goTable stands in for rows and funcs in a Go binary without DWARF
+	// (-ldflags=-w): the runtime's own pc-to-line table.
+	goTable *gosym.Table
 }
 
 // lineRow says that code from addr up to the next row's address comes
@@ -67,8 +72,9 @@ func (t *lineTable) find(vaddr uint64) (string, int) {
 }
 
 // readLineTable reads the line tables of every compile unit of a binary,
-// and its functions' inlined calls, nil when it has no DWARF (a stripped
-// binary, the kernel).
+// and its functions' inlined calls, or a Go binary's runtime table when
+// it has no DWARF; nil when it has neither (a stripped C binary, the
+// kernel).
 func readLineTable(path string) *lineTable {
 	sf, err := safefile.OpenELF(path)
 	if err != nil {
@@ -76,15 +82,18 @@ func readLineTable(path string) *lineTable {
 	}
 	defer sf.Close()
 	f := sf.File
-	d, err := f.DWARF()
-	if err != nil {
-		return nil
-	}
 	t := &lineTable{}
 	for _, p := range f.Progs {
 		if p.Type == elf.PT_LOAD {
 			t.loads = append(t.loads, p.ProgHeader)
 		}
+	}
+	d, err := f.DWARF()
+	if err != nil {
+		if t.goTable = symbols.GoTable(f); t.goTable == nil {
+			return nil
+		}
+		return t
 	}
 	r := d.Reader()
 	var names dieNames

@@ -138,7 +138,7 @@ func align4(n int) int { return (n + 3) &^ 3 }
 func symbolAddrs(syms *symbols.ELF) map[string]uint64 {
 	out := map[string]uint64{}
 	for _, s := range syms.Syms {
-		if s.Source == symbols.DebugFile {
+		if !s.Source.Own() {
 			break // the own tables come first
 		}
 		name := s.BaseName()

@@ -12,21 +12,41 @@ import (
 
 // tables lists where a binary's symbols are read from, in Source order:
 // its own .symtab and .dynsym and, when it is stripped of .symtab, the
-// separate debug file (build-id or .gnu_debuglink) or else its
-// MiniDebugInfo. The returned closer releases the extra files.
-func tables(f *elf.File, path string) (reads []func() ([]elf.Symbol, error), closer func()) {
-	reads = []func() ([]elf.Symbol, error){f.Symbols, f.DynamicSymbols}
+// separate debug file (build-id or .gnu_debuglink), else its
+// MiniDebugInfo, else (a Go binary) its runtime function table. The
+// returned closer releases the extra files.
+func tables(f *elf.File, path string) (reads []func() ([]Sym, error), closer func()) {
+	reads = []func() ([]Sym, error){elfTable(f.Symbols, SymTab), elfTable(f.DynamicSymbols, DynSym)}
 	closer = func() {}
 	if f.Section(".symtab") != nil {
 		return reads, closer
 	}
 	if df := OpenDebugFile(f, path); df != nil {
-		return append(reads, df.Symbols), func() { df.Close() }
+		return append(reads, elfTable(df.Symbols, DebugFile)), func() { df.Close() }
 	}
 	if mini := miniDebugInfo(f); mini != nil {
-		return append(reads, mini.Symbols), closer
+		return append(reads, elfTable(mini.Symbols, DebugFile)), closer
 	}
-	return reads, closer
+	return append(reads, func() ([]Sym, error) { return goSymbols(f) }), closer
+}
+
+// elfTable reads an ELF symbol table as Syms from src.
+func elfTable(read func() ([]elf.Symbol, error), src Source) func() ([]Sym, error) {
+	return func() ([]Sym, error) {
+		syms, err := read()
+		if err != nil {
+			return nil, err
+		}
+		out := make([]Sym, len(syms))
+		for i, s := range syms {
+			out[i] = Sym{
+				Name: s.Name, Value: s.Value, Size: s.Size,
+				Type: elf.ST_TYPE(s.Info), Bind: elf.ST_BIND(s.Info),
+				Defined: s.Section != elf.SHN_UNDEF, Source: src,
+			}
+		}
+		return out, nil
+	}
 }
 
 // debugDir is where distributions install separate debug files.

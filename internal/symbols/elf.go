@@ -20,7 +20,12 @@ const (
 	SymTab    Source = iota // the file's .symtab
 	DynSym                  // the file's .dynsym
 	DebugFile               // a separate debug file's or the MiniDebugInfo's .symtab
+	GoPclntab               // a Go binary's runtime function table (gopclntab.go)
 )
+
+// Own reports whether the symbol is in the binary's own ELF tables
+// (.symtab, .dynsym), which name variables too.
+func (s Source) Own() bool { return s == SymTab || s == DynSym }
 
 // Sym is one ELF symbol.
 type Sym struct {
@@ -51,7 +56,8 @@ type ELF struct {
 	// BuildID is the file's GNU build id in hex, "" without one.
 	BuildID string
 	// Syms are .symtab's, then .dynsym's, then (when the file has no
-	// .symtab) its debug file's or MiniDebugInfo's, each in table order.
+	// .symtab) its debug file's or MiniDebugInfo's or, for a Go binary
+	// without any, its runtime function table's, each in table order.
 	Syms []Sym
 
 	funcs func() funcIndex // by address, built on first FuncAtOffset
@@ -80,18 +86,12 @@ func Open(path string) (*ELF, error) {
 	}
 	tables, closeDebug := tables(f, path)
 	defer closeDebug()
-	for i, read := range tables {
+	for _, read := range tables {
 		syms, err := read()
 		if err != nil {
 			continue // elf.ErrNoSymbols: stripped, or no dynamic table
 		}
-		for _, s := range syms {
-			e.Syms = append(e.Syms, Sym{
-				Name: s.Name, Value: s.Value, Size: s.Size,
-				Type: elf.ST_TYPE(s.Info), Bind: elf.ST_BIND(s.Info),
-				Defined: s.Section != elf.SHN_UNDEF, Source: Source(i),
-			})
-		}
+		e.Syms = append(e.Syms, syms...)
 	}
 	e.funcs = sync.OnceValue(e.funcIndex)
 	return e, nil
