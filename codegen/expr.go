@@ -125,7 +125,7 @@ func (g *gen) binary(e *lang.Binary, dst asm.Register) {
 	if xt.IsPtr() && yt.IsInt() {
 		scale = ptrStep(xt)
 	}
-	if g.shiftsOut(e.Op, y) {
+	if g.zeroedBy(e.Op, y) {
 		g.intExpr(x, dst)
 		g.b.emit(asm.Mov.Imm(dst, 0))
 		return
@@ -191,15 +191,21 @@ func aluFor(op lang.Op, _ bool) asm.ALUOp {
 	return alu
 }
 
-// shiftsOut reports whether op shifts by a constant outside 0..63: bpftrace
-// 0.17 (LLVM) makes such a shift 0 ($a << 64, $a >> -1), where BPF would
-// take the amount modulo 64 or the verifier refuse the program.
-func (g *gen) shiftsOut(op lang.Op, amount lang.Expr) bool {
-	if op != lang.OpShl && op != lang.OpShr {
-		return false
-	}
+// zeroedBy reports whether `x op amount` is 0 whatever x because amount is
+// a constant that bpftrace 0.17's LLVM folds so: a shift outside 0..63
+// ($a << 64, $a >> -1; BPF would take it modulo 64 or the verifier refuse
+// it) and a division or modulo by 0 (BPF would leave x for %).
+func (g *gen) zeroedBy(op lang.Op, amount lang.Expr) bool {
 	v, ok := g.constOf(amount)
-	return ok && (v < 0 || v > 63)
+	switch {
+	case !ok:
+		return false
+	case op == lang.OpShl || op == lang.OpShr:
+		return v < 0 || v > 63
+	case op == lang.OpQuo || op == lang.OpRem:
+		return v == 0
+	}
+	return false
 }
 
 // aluOp computes dst = dst op src (64-bit).

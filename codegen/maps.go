@@ -280,8 +280,8 @@ func (g *gen) mapCompound(m *lang.Map, op lang.Op, value lang.Expr) {
 	} else {
 		g.intInto(value, h)
 	}
-	if g.shiftsOut(op, value) {
-		// @m <<= 64 is 0, as @m &= 0.
+	if g.zeroedBy(op, value) {
+		// @m <<= 64 and @m %= 0 are 0, as @m &= 0.
 		op = lang.OpAnd
 		g.b.emit(asm.Mov.Imm(asm.R0, 0))
 		g.store(h, asm.R0)

@@ -173,7 +173,7 @@ func (g *gen) assign(s *lang.AssignStmt) {
 		if s.Op == lang.OpAdd || s.Op == lang.OpSub {
 			g.scale(asm.R1, ptrStep(vt))
 		}
-		if g.shiftsOut(s.Op, s.Value) {
+		if g.zeroedBy(s.Op, s.Value) {
 			g.b.emit(asm.Mov.Imm(asm.R0, 0))
 		} else {
 			g.aluOp(s.Op, asm.R0, asm.R1, vt.Signed && g.typeOf(s.Value).Signed, vt)

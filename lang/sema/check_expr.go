@@ -215,14 +215,6 @@ func (c *checker) checkBinary(e *lang.Binary) *lang.Type {
 	// Arithmetic, bitwise and shifts.
 	switch {
 	case x.IsInt() && y.IsInt():
-		if (e.Op == lang.OpQuo || e.Op == lang.OpRem) && c.isZero(e.Y) {
-			if e.Op == lang.OpQuo {
-				c.errorf(e, "Division by zero")
-			} else {
-				c.errorf(e, "Modulo by zero")
-			}
-			return lang.None
-		}
 		t := lang.IntType(8, x.Signed && y.Signed)
 		c.fold(e, x, y, t)
 		return t
@@ -238,12 +230,6 @@ func (c *checker) checkBinary(e *lang.Binary) *lang.Type {
 	}
 	c.errorf(e, "The %s operator can not be used on expressions of types %s, %s", e.Op, x, y)
 	return lang.None
-}
-
-// isZero reports whether a checked expression is the constant 0.
-func (c *checker) isZero(e lang.Expr) bool {
-	v, ok := c.constOf(e)
-	return ok && v == 0
 }
 
 func (c *checker) checkUnary(e *lang.Unary) *lang.Type {

@@ -287,17 +287,10 @@ func (c *checker) checkLet(s *lang.LetStmt) {
 	c.assignVar(s.Var, v)
 }
 
-// checkCompound checks `x op= v`: integers only, and a constant zero
-// divisor is an error.
+// checkCompound checks `x op= v`: integers only. A constant zero divisor
+// gives 0, as in bpftrace 0.17 (codegen's zeroedBy).
 func (c *checker) checkCompound(s *lang.AssignStmt) {
 	v := c.checkExpr(s.Value)
-	if (s.Op == lang.OpQuo || s.Op == lang.OpRem) && c.isZero(s.Value) {
-		if s.Op == lang.OpQuo {
-			c.errorf(s, "Division by zero")
-		} else {
-			c.errorf(s, "Modulo by zero")
-		}
-	}
 	if v.Kind != lang.KindNone && !v.IsInt() {
 		c.errorf(s.Value, "The %s= operator can not be used on expressions of type '%s'", s.Op, v)
 		v = lang.None

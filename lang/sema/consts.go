@@ -7,9 +7,9 @@ import "github.com/gtrace/gtrace/lang"
 // wraps at 64 bits; division, modulo and right shift are unsigned whatever
 // the operands' signedness, as bpftrace 0.17 computes them at run time
 // (-7 / 2 = 9223372036854775804, -1 >> 60 = 15; codegen's aluFor), and a
-// shift by 64 or more (or a negative amount) is 0; ordering
-// uses the signedness of the operands (unsigned unless both are signed).
-// Division by zero is never folded: the checker reports it first.
+// shift by 64 or more (or a negative amount) and a division or modulo by 0
+// are 0 (LLVM folds them so for bpftrace); ordering uses the signedness of
+// the operands (unsigned unless both are signed).
 func (c *checker) fold(e *lang.Binary, x, y, result *lang.Type) {
 	a, ok1 := c.constOf(e.X)
 	b, ok2 := c.constOf(e.Y)
@@ -27,12 +27,12 @@ func (c *checker) fold(e *lang.Binary, x, y, result *lang.Type) {
 	case lang.OpMul:
 		v = a * b
 	case lang.OpQuo, lang.OpRem:
-		if b == 0 {
-			return
-		}
-		if e.Op == lang.OpQuo {
+		switch {
+		case b == 0:
+			v = 0
+		case e.Op == lang.OpQuo:
 			v = int64(ua / ub)
-		} else {
+		default:
 			v = int64(ua % ub)
 		}
 	case lang.OpAnd:
