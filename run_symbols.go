@@ -209,8 +209,18 @@ func (r *runner) timestamp(v uint64) string {
 	}
 	now := time.Now()
 	at := now.Add(time.Duration(ns - boot.Nano()))
-	return output.Strftime(format, at)
+	text := output.Strftime(format, at)
+	if text == "" || len(text) >= strftimeMax {
+		// C strftime() returns 0 for an empty result or one that does
+		// not fit bpftrace's 64-byte buffer: bpftrace 0.17 prints "(?)".
+		return "(?)"
+	}
+	return text
 }
+
+// strftimeMax is the size of bpftrace's strftime() buffer (STRING_SIZE),
+// its NUL included.
+const strftimeMax = 64
 
 // warnHiddenKallsyms says once, when kernel addresses are to be named and
 // the kernel hides its symbols from gtrace, why they print as addresses.
