@@ -7,7 +7,9 @@ import (
 )
 
 // finish is the end of every run (exit(), a signal, a cancelled context):
-// the probes are stopped, the ring drained, END run and drained, losses
+// the probes are stopped, the ring drained, the probes' lost events
+// reported (before END's output, where bpftrace's perf buffers report
+// them), END run and drained, its own losses and the refused map updates
 // reported, the maps read and printed. Detaching starts in the background
 // as soon as the probes are stopped (the phase word: from then on they
 // return at once, attached or not), because detaching perf-event
@@ -21,6 +23,9 @@ func (r *runner) finish() error {
 	}
 	l := r.events
 	if err := l.drain(); err != nil {
+		return err
+	}
+	if err := r.reportLostEvents(true); err != nil {
 		return err
 	}
 	if err := l.runWhile(r.runSpecial(lang.End)); err != nil {
