@@ -25,6 +25,9 @@ var allowedImports = map[string][]string{
 	// internal/safefile opens what scripts and traced processes name
 	// without ever blocking (no FIFO, no device).
 	"internal/safefile": {"golang.org/x/sys"},
+	// internal/testkit is the test scaffolding the suites share; only
+	// test files import it (TestTestkitOnlyInTests).
+	"internal/testkit": {},
 	// probes reads binaries: C++ names (demangle) and x86-64 instruction
 	// boundaries for uprobe offsets (x86asm); their symbols through
 	// internal/symbols.
@@ -131,5 +134,28 @@ func TestArchitectureDoc(t *testing.T) {
 		if !strings.Contains(string(doc), row) {
 			t.Errorf("docs/architecture.md has no row %q in its package table", row)
 		}
+	}
+}
+
+// TestTestkitOnlyInTests: internal/testkit skips and builds binaries;
+// no package of gtrace itself may depend on it.
+func TestTestkitOnlyInTests(t *testing.T) {
+	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return err
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.ImportsOnly)
+		if err != nil {
+			return err
+		}
+		for _, imp := range f.Imports {
+			if ip, _ := strconv.Unquote(imp.Path.Value); ip == module+"/internal/testkit" {
+				t.Errorf("%s imports internal/testkit: only test files may", path)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

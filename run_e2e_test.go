@@ -4,17 +4,17 @@ import (
 	"bufio"
 	"bytes"
 	"flag"
-	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gtrace/gtrace/internal/testkit"
 )
 
 // End-to-end tests: the gtrace binary runs scripts from source with real
@@ -23,12 +23,6 @@ import (
 // testdata/run/*.out from /usr/bin/bpftrace).
 
 var regenWithBpftrace = flag.Bool("bpftrace", false, "rewrite the end-to-end goldens by running bpftrace")
-
-var (
-	buildOnce sync.Once
-	gtraceBin string
-	buildErr  error
-)
 
 // tracer returns the binary under test: the freshly built gtrace, or
 // bpftrace when regenerating goldens, or the one GTRACE_TEST_BINARY names
@@ -42,23 +36,7 @@ func tracer(t *testing.T) string {
 	if bin := os.Getenv("GTRACE_TEST_BINARY"); bin != "" {
 		return bin
 	}
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "gtrace-e2e")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		os.Chmod(dir, 0o755) // the not-root test runs it as nobody
-		gtraceBin = filepath.Join(dir, "gtrace")
-		out, err := exec.Command("go", "build", "-o", gtraceBin, "./cmd/gtrace").CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("go build ./cmd/gtrace: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return gtraceBin
+	return testkit.Gtrace(t)
 }
 
 // scenario is one end-to-end run: a script, its arguments, and what to do

@@ -2,15 +2,14 @@ package gtrace
 
 import (
 	"bytes"
-	"os"
 	"strings"
 	"sync"
-	"testing"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
 
 	"github.com/gtrace/gtrace/codegen"
+	"github.com/gtrace/gtrace/internal/testkit"
 	"github.com/gtrace/gtrace/lang"
 	"github.com/gtrace/gtrace/maps"
 	"github.com/gtrace/gtrace/probes"
@@ -19,12 +18,8 @@ import (
 // Hand-built programs: what the code generator will emit, written out with
 // asm so the runtime can be tested on its own.
 
-func needRoot(t testing.TB) {
-	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("needs root to load and attach BPF programs")
-	}
-}
+// needRoot is the suite's one root check.
+var needRoot = testkit.NeedRoot
 
 // runtimeSpec returns a spec with the runtime maps of codegen.
 func runtimeSpec() *ebpf.CollectionSpec {

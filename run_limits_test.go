@@ -1,11 +1,11 @@
 package gtrace
 
 import (
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gtrace/gtrace/internal/testkit"
 )
 
 // Address-space limits (ulimit -v, issue 13) of the static binary: the Go
@@ -19,14 +19,9 @@ func TestAddressSpaceLimit(t *testing.T) {
 	if *regenWithBpftrace {
 		t.Skip("not a golden")
 	}
-	// As `make build` builds it: a cgo binary adds glibc's thread stacks
-	// and malloc arenas to the address space.
-	bin := filepath.Join(t.TempDir(), "gtrace")
-	build := exec.Command("go", "build", "-o", bin, "./cmd/gtrace")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	// Static, as `make build` builds it (testkit.Gtrace): a cgo binary
+	// adds glibc's thread stacks and malloc arenas to the address space.
+	bin := testkit.Gtrace(t)
 	under := func(kib, args string) (int, string, string) {
 		sh := append([]string{"-c", "ulimit -v " + kib + " && exec \"$0\" \"$@\"", bin}, strings.Fields(args)...)
 		return runBin(t, exec.Command("/bin/sh", sh...))

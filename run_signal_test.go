@@ -19,6 +19,7 @@ import (
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/link"
 
+	"github.com/gtrace/gtrace/internal/testkit"
 	"github.com/gtrace/gtrace/lang"
 	"github.com/gtrace/gtrace/probes"
 )
@@ -39,7 +40,7 @@ func TestMain(m *testing.M) {
 			f.Value.Set("^Test")
 		}
 	}
-	os.Exit(m.Run())
+	os.Exit(testkit.Main(m))
 }
 
 // signalHelper runs BEGIN { @c = count(); } plus a tracepoint probe (a perf

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
-	"os"
 	"sort"
 	"strings"
 	"testing"
@@ -13,6 +12,7 @@ import (
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/ringbuf"
 
+	"github.com/gtrace/gtrace/internal/testkit"
 	"github.com/gtrace/gtrace/lang"
 	"github.com/gtrace/gtrace/lang/parse"
 	"github.com/gtrace/gtrace/lang/sema"
@@ -47,11 +47,8 @@ type run struct {
 	out    string // printf events rendered
 }
 
-func needRoot(t testing.TB) {
-	if os.Geteuid() != 0 {
-		t.Skip("needs root to load BPF programs")
-	}
-}
+// needRoot is the suite's one root check.
+var needRoot = testkit.NeedRoot
 
 // runBegin loads the script and runs its BEGIN then END programs through
 // BPF_PROG_TEST_RUN, then drains the ring buffer.

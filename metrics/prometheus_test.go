@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -18,63 +17,25 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gtrace/gtrace/internal/testkit"
 )
 
 // These tests run the real thing: gtrace binaries scraped by Debian's
 // prometheus server (scripts/setup-test-env installs it) and checked by
 // promtool. Every address is a loopback one and every wait is bounded.
 
-// buildDir holds the binary built once for the package's tests; TestMain
-// removes it.
-var buildDir string
+func TestMain(m *testing.M) { os.Exit(testkit.Main(m)) }
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if buildDir != "" {
-		os.RemoveAll(buildDir)
-	}
-	os.Exit(code)
-}
-
-// buildOnce builds gtrace once for the package's tests.
-var buildOnce = sync.OnceValues(func() (string, error) {
-	dir, err := os.MkdirTemp("", "gtrace-metrics-test")
-	if err != nil {
-		return "", err
-	}
-	buildDir = dir
-	bin := filepath.Join(dir, "gtrace")
-	out, err := exec.Command("go", "build", "-o", bin, "../cmd/gtrace").CombinedOutput()
-	if err != nil {
-		return "", fmt.Errorf("go build: %v\n%s", err, out)
-	}
-	return bin, nil
-})
-
+// needTracing skips without root or the lseek tracepoint the tests count,
+// and returns the gtrace binary.
 func needTracing(t *testing.T) string {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("needs root for BPF")
-	}
+	testkit.NeedRoot(t)
 	if _, err := os.Stat("/sys/kernel/tracing/events/syscalls/sys_enter_lseek"); err != nil {
 		t.Skip("needs the syscalls:sys_enter_lseek tracepoint (tracefs at /sys/kernel/tracing)")
 	}
-	bin, err := buildOnce()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return bin
-}
-
-// freePort returns a loopback port nobody listens on now.
-func freePort(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
+	return testkit.Gtrace(t)
 }
 
 // tracer is one gtrace process.
@@ -195,7 +156,7 @@ func TestPrometheusSumsThreeInstances(t *testing.T) {
 	var tracers []*tracer
 	var targets []string
 	for range 3 {
-		addr := freePort(t)
+		addr := testkit.FreePort(t)
 		targets = append(targets, "'"+addr+"'")
 		tracers = append(tracers, startGtrace(t, bin, addr, "-e", script, pid))
 	}
@@ -228,7 +189,7 @@ scrape_configs:
     static_configs:
       - targets: [%s]
 `, strings.Join(targets, ", "))), 0o644)
-	promAddr := freePort(t)
+	promAddr := testkit.FreePort(t)
 	prom := exec.Command(promBin, "--config.file="+cfg, "--storage.tsdb.path="+filepath.Join(dir, "data"),
 		"--web.listen-address="+promAddr)
 	var promLog bytes.Buffer
@@ -337,7 +298,7 @@ func TestRealScrapeOfEveryKindPassesPromtool(t *testing.T) {
 	if _, err := exec.LookPath("promtool"); err != nil {
 		t.Skip("needs promtool (Debian's prometheus; scripts/setup-test-env installs it)")
 	}
-	addr := freePort(t)
+	addr := testkit.FreePort(t)
 	tr := startGtrace(t, bin, addr, "-e", everyKindBT+` interval:s:60 { exit(); }`)
 	// "Attaching" comes before BEGIN has run: scrape (bounded) until its
 	// last map is there.
@@ -403,7 +364,7 @@ func TestRealScrapeOfEveryKindPassesPromtool(t *testing.T) {
 // increase() take as a reset.
 func TestClearIsACounterReset(t *testing.T) {
 	bin := needTracing(t)
-	addr := freePort(t)
+	addr := testkit.FreePort(t)
 	tr := startGtrace(t, bin, addr, "-e", `tracepoint:syscalls:sys_enter_lseek /pid == $1 && args.whence == 0/ {
 	if (args.offset == 999) { clear(@seeks); } else { @seeks[comm] = count(); }
 }`, strconv.Itoa(os.Getpid()))
@@ -463,16 +424,9 @@ func BenchmarkScrapeLive10kKeys(b *testing.B) { benchScrapeLive(b, 10_000) }
 func BenchmarkScrapeLive100kKeys(b *testing.B) { benchScrapeLive(b, 100_000) }
 
 func benchScrapeLive(b *testing.B, keys int) {
-	if os.Geteuid() != 0 {
-		b.Skip("needs root for BPF")
-	}
-	bin, err := buildOnce()
-	if err != nil {
-		b.Fatal(err)
-	}
-	ln, _ := net.Listen("tcp", "127.0.0.1:0")
-	addr := ln.Addr().String()
-	ln.Close()
+	testkit.NeedRoot(b)
+	bin := testkit.Gtrace(b)
+	addr := testkit.FreePort(b)
 	cmd := exec.Command(bin, "--metrics", addr, "--metrics-max-keys", strconv.Itoa(keys), "-e", `tracepoint:syscalls:sys_enter_lseek /pid == $1 && args.whence == 0/ { @seeks[args.offset] = count(); }`, strconv.Itoa(os.Getpid()))
 	cmd.Env = append(os.Environ(), "BPFTRACE_MAX_MAP_KEYS="+strconv.Itoa(2*keys))
 	out, _ := cmd.StdoutPipe()

@@ -1,7 +1,6 @@
 package probes
 
 import (
-	"os"
 	"testing"
 	"time"
 
@@ -10,13 +9,6 @@ import (
 	"github.com/gtrace/gtrace/lang"
 	"golang.org/x/sys/unix"
 )
-
-func needRootAttach(t *testing.T) {
-	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("needs root to load and attach BPF programs")
-	}
-}
 
 // counterProg returns a program of the given type that adds addCookie ?
 // bpf_get_attach_cookie() : 1 to word 0 of a one-element array.
@@ -69,7 +61,7 @@ func expandOne(t *testing.T, k *Kernel, p lang.Provider, args ...string) *Target
 }
 
 func TestAttachTracepointCookie(t *testing.T) {
-	needRootAttach(t)
+	needRoot(t)
 	k := NewKernel()
 	prog, m := counterProg(t, ebpf.TracePoint, true)
 	a, err := k.Attach(expandOne(t, k, lang.Tracepoint, "syscalls", "sys_enter_getppid"), prog, 7)
@@ -89,7 +81,7 @@ func TestAttachTracepointCookie(t *testing.T) {
 }
 
 func TestAttachRawTracepoint(t *testing.T) {
-	needRootAttach(t)
+	needRoot(t)
 	k := NewKernel()
 	prog, m := counterProg(t, ebpf.RawTracepoint, false)
 	a, err := k.Attach(expandOne(t, k, lang.RawTracepoint, "sys_enter"), prog, 0)
@@ -107,7 +99,7 @@ func TestAttachRawTracepoint(t *testing.T) {
 }
 
 func TestAttachInterval(t *testing.T) {
-	needRootAttach(t)
+	needRoot(t)
 	k := NewKernel()
 	prog, m := counterProg(t, ebpf.PerfEvent, false)
 	a, err := k.Attach(expandOne(t, k, lang.Interval, "ms", "10"), prog, 0)
@@ -129,7 +121,7 @@ func TestAttachInterval(t *testing.T) {
 }
 
 func TestAttachProfileEveryCPU(t *testing.T) {
-	needRootAttach(t)
+	needRoot(t)
 	k := NewKernel()
 	prog, m := counterProg(t, ebpf.PerfEvent, false)
 	a, err := k.Attach(expandOne(t, k, lang.Profile, "hz", "1000"), prog, 0)
@@ -152,7 +144,7 @@ func TestAttachProfileEveryCPU(t *testing.T) {
 }
 
 func TestAttachErrors(t *testing.T) {
-	needRootAttach(t)
+	needRoot(t)
 	k := NewKernel()
 	prog, _ := counterProg(t, ebpf.TracePoint, false)
 	_, err := k.Attach(&Target{Provider: lang.Begin, Name: "BEGIN"}, prog, 0)

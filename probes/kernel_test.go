@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gtrace/gtrace/internal/testkit"
 	"github.com/gtrace/gtrace/lang"
 	"golang.org/x/sys/unix"
 )
@@ -15,12 +16,8 @@ import (
 // Tests against the running kernel. They skip, with the reason, when not
 // root or when the facility is missing (probed, not guessed from versions).
 
-func needRoot(t testing.TB) {
-	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("needs root to read tracefs and BTF")
-	}
-}
+// needRoot is the suite's one root check.
+var needRoot = testkit.NeedRoot
 
 func realKernel(t testing.TB) *Kernel {
 	t.Helper()

@@ -6,16 +6,16 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gtrace/gtrace/internal/testkit"
 )
 
 // The flame graph in a real browser: Debian's chromium, headless, driven
@@ -44,14 +44,9 @@ func startBrowser(t *testing.T) *webDriver {
 	if err != nil {
 		t.Skip("chromedriver is not installed (package chromium-driver; scripts/setup-test-env installs it)")
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
+	_, port, _ := strings.Cut(testkit.FreePort(t), ":")
 	var log bytes.Buffer
-	cmd := exec.Command(driver, "--port="+strconv.Itoa(port))
+	cmd := exec.Command(driver, "--port="+port)
 	cmd.Stdout, cmd.Stderr = &log, &log
 	if err := cmd.Start(); err != nil {
 		t.Skipf("chromedriver does not start: %v", err)
@@ -60,7 +55,7 @@ func startBrowser(t *testing.T) *webDriver {
 		cmd.Process.Kill()
 		cmd.Wait()
 	})
-	w := &webDriver{t: t, base: "http://127.0.0.1:" + strconv.Itoa(port)}
+	w := &webDriver{t: t, base: "http://127.0.0.1:" + port}
 	for deadline := time.Now().Add(20 * time.Second); ; {
 		var st struct {
 			Ready bool `json:"ready"`

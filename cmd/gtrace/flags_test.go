@@ -10,15 +10,12 @@ import (
 	"github.com/cilium/ebpf/btf"
 
 	"github.com/gtrace/gtrace"
+	"github.com/gtrace/gtrace/internal/testkit"
 	"github.com/gtrace/gtrace/lang"
 )
 
-func needRoot(t *testing.T) {
-	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("needs root")
-	}
-}
+// needRoot is the suite's one root check.
+var needRoot = testkit.NeedRoot
 
 func TestUsageErrors(t *testing.T) {
 	for _, tc := range []struct {

@@ -5,7 +5,6 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -17,6 +16,8 @@ import (
 	"time"
 
 	"github.com/google/pprof/profile"
+
+	"github.com/gtrace/gtrace/internal/testkit"
 )
 
 // buildCallTree compiles testdata/flame/calltree.c: main → a → b burning
@@ -318,12 +319,7 @@ func TestPicturesOfNothing(t *testing.T) {
 func TestPicturesLive(t *testing.T) {
 	needRoot(t)
 	bin := buildCallTree(t)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
+	addr := testkit.FreePort(t)
 	done := make(chan int, 1)
 	go func() {
 		code, _, stderr := runCLI(t, "", "-q", "--metrics", addr,

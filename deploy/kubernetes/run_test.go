@@ -12,52 +12,16 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+
+	"github.com/gtrace/gtrace/internal/testkit"
 )
 
-// buildDir holds the binary built once for the package's tests; TestMain
-// removes it.
-var buildDir string
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if buildDir != "" {
-		os.RemoveAll(buildDir)
-	}
-	os.Exit(code)
-}
-
-// buildStatic builds gtrace as the Dockerfile does (CGO_ENABLED=0): a
-// binary that runs in an empty root. Once for all tests.
-var buildStatic = sync.OnceValues(func() (string, error) {
-	dir, err := os.MkdirTemp("", "gtrace-k8s-test")
-	if err != nil {
-		return "", err
-	}
-	buildDir = dir
-	bin := filepath.Join(dir, "gtrace")
-	cmd := exec.Command("go", "build", "-trimpath", "-o", bin, "./cmd/gtrace")
-	cmd.Dir = "../.."
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build: %v\n%s", err, out)
-	}
-	return bin, nil
-})
-
-func staticGtrace(t *testing.T) string {
-	t.Helper()
-	bin, err := buildStatic()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return bin
-}
+func TestMain(m *testing.M) { os.Exit(testkit.Main(m)) }
 
 // podRoot is the shell script that sets up, in a fresh mount and PID
 // namespace (unshare), what the container runtime gives the DaemonSet's
@@ -233,9 +197,7 @@ func podOf(t *testing.T, m manifests, spec corev1.PodSpec, dir string) pod {
 
 func needRootTools(t *testing.T) {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("needs root: mount namespaces and BPF")
-	}
+	testkit.NeedRoot(t) // and for mount namespaces
 	for _, tool := range []string{"unshare", "setpriv", "chroot", "ldd"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Skipf("needs %s (util-linux, coreutils, libc-bin)", tool)
@@ -252,7 +214,7 @@ func needRootTools(t *testing.T) {
 // prints its maps when stopped.
 func TestDaemonSetRunsWithItsPrivilegesOnly(t *testing.T) {
 	needRootTools(t)
-	gtrace := staticGtrace(t)
+	gtrace := testkit.Gtrace(t) // static, as the Dockerfile builds it
 	m := readManifests(t)
 	ds := podOf(t, m, m.daemonSet.Spec.Template.Spec, t.TempDir())
 	p := startPod(t, gtrace, ds)
@@ -303,7 +265,7 @@ func TestDaemonSetRunsWithItsPrivilegesOnly(t *testing.T) {
 // ends at once with the one-line error naming it.
 func TestDaemonSetWithoutPerfmonFailsInOneLine(t *testing.T) {
 	needRootTools(t)
-	gtrace := staticGtrace(t)
+	gtrace := testkit.Gtrace(t) // static, as the Dockerfile builds it
 	m := readManifests(t)
 	ds := podOf(t, m, m.daemonSet.Spec.Template.Spec, t.TempDir())
 	ds.caps = "+bpf"
@@ -358,7 +320,7 @@ func scrapeWhenReady(t *testing.T, url, want string) string {
 // DaemonSet's capabilities give bare addresses).
 func TestJobPrivilegesResolveKernelStacks(t *testing.T) {
 	needRootTools(t)
-	gtrace := staticGtrace(t)
+	gtrace := testkit.Gtrace(t) // static, as the Dockerfile builds it
 	m := readManifests(t)
 	job := podOf(t, m, m.job.Spec.Template.Spec, t.TempDir())
 	job.args = []string{"-e", "profile:hz:997 { @[kstack(1)] = count(); } interval:ms:500 { exit(); }"}
@@ -412,7 +374,7 @@ func TestStaticBinary(t *testing.T) {
 		t.Skip("builds gtrace")
 	}
 	imageEntrypoint(t)
-	f, err := elf.Open(staticGtrace(t))
+	f, err := elf.Open(testkit.Gtrace(t))
 	if err != nil {
 		t.Fatal(err)
 	}
