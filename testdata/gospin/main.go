@@ -1,7 +1,10 @@
 // gospin is the Go target of the stripped-binary tests (built with and
 // without -ldflags='-s -w', PIE and not): it calls tick N times (argv[1]),
 // then spins in hot for a duration (argv[2]), so that a uprobe counts
-// exact calls and a profile finds hot on the CPU.
+// exact calls and a profile finds hot on the CPU. It lingers 300 ms
+// before it exits: the runner's snapshots of its mappings, which name its
+// frames after it has exited, come 1, 2, 4 ... ms after it starts, and the
+// go runtime's start and 1000 calls take less.
 package main
 
 import (
@@ -32,6 +35,7 @@ func main() {
 	for end := time.Now().Add(spin); time.Now().Before(end); {
 		hot(100000)
 	}
+	time.Sleep(300 * time.Millisecond)
 	if t != calls {
 		os.Exit(1)
 	}
