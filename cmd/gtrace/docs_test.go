@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -34,6 +35,53 @@ func TestDocsKnowEveryFlag(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestManPageDocumentsNoOtherFlag is the other direction: every option
+// the man page's OPTIONS section heads an entry with is a flag gtrace
+// has (a renamed or removed flag must leave the page too).
+func TestManPageDocumentsNoOtherFlag(t *testing.T) {
+	data, err := os.ReadFile("../../man/gtrace.8")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := string(data)
+	start := strings.Index(page, "\n.SH OPTIONS\n")
+	end := strings.Index(page[start+1:], "\n.SH ")
+	if start < 0 || end < 0 {
+		t.Fatal("man/gtrace.8 has no OPTIONS section")
+	}
+	lines := strings.Split(page[start+1:start+1+end], "\n")
+	fs := newFlagSet(&config{}, &bytes.Buffer{})
+	// An entry's heading is the line after .TP; its options are the
+	// words that start with a (roff-escaped) dash.
+	option := regexp.MustCompile(`(?:^|[\s"])\\-(\\-)?([A-Za-z](?:[A-Za-z]|\\-)*)`)
+	seen := 0
+	for i := 1; i < len(lines); i++ {
+		if lines[i-1] != ".TP" {
+			continue
+		}
+		for _, m := range option.FindAllStringSubmatch(lines[i], -1) {
+			name := strings.ReplaceAll(m[2], `\-`, "-")
+			seen++
+			switch {
+			case m[1] != "":
+				if fs.Lookup(name) == nil {
+					t.Errorf("man/gtrace.8 documents --%s, which gtrace does not have", name)
+				}
+			case strings.Trim(name, name[:1]) == "":
+				// -k, -kk: a short flag, repeated.
+				if fs.ShorthandLookup(name[:1]) == nil {
+					t.Errorf("man/gtrace.8 documents -%s, which gtrace does not have", name)
+				}
+			default:
+				t.Errorf("man/gtrace.8 documents -%s: not a flag gtrace has", name)
+			}
+		}
+	}
+	if seen < 20 {
+		t.Errorf("found only %d options in man/gtrace.8's OPTIONS entries: the test no longer reads the page right", seen)
+	}
 }
 
 // TestManPageNamesEveryTool: the FILES section lists the installed tools.
