@@ -34,6 +34,7 @@ func init() {
 		if size > 1 {
 			g.b.emit(asm.HostTo(asm.BE, dst, sizeOp(size)))
 		}
+		g.convert(dst, t, g.typeOf(call))
 	})
 	stack := func(g *gen, call *lang.Call, dst asm.Register) { g.stack(g.typeOf(call), dst) }
 	addValue("kstack", stack)

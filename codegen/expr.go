@@ -44,18 +44,19 @@ func (g *gen) intExpr(e lang.Expr, dst asm.Register) {
 		els, end := g.b.label("tern_else"), g.b.label("tern_end")
 		g.condJump(e.Cond, false, els)
 		g.intExpr(e.Then, dst)
+		g.reextend(e.Then, g.typeOf(e), dst)
 		g.b.emit(asm.Ja.Label(end))
 		g.b.mark(els)
 		g.intExpr(e.Else, dst)
+		g.reextend(e.Else, g.typeOf(e), dst)
 		g.b.mark(end)
 	case *lang.Cast:
 		g.intExpr(e.X, dst)
 		from, to := g.typeOf(e.X), g.typeOf(e)
-		if from.IsInt() && to.IsInt() && !from.Signed && to.Signed && from.Size > 0 && from.Size < min(to.Size, 8) {
+		if to.IsInt() {
 			// bpftrace 0.17 widens with the target's signedness (LLVM
-			// IntCast): (int64)(uint8)253 is -3.
-			bits := int32(64 - 8*from.Size)
-			g.b.emit(asm.LSh.Imm(dst, bits), asm.ArSh.Imm(dst, bits))
+			// IntCast): (int64)(uint8)253 is -3, (uint64)(int8)-1 255.
+			g.reextend(e.X, to, dst)
 		}
 		g.convert(dst, from, to)
 	case *lang.Builtin:
@@ -191,6 +192,14 @@ func aluFor(op lang.Op, _ bool) asm.ALUOp {
 	return alu
 }
 
+// reextend re-extends the value of x in r with the sign of the integer
+// type it becomes (sema.Reextend).
+func (g *gen) reextend(x lang.Expr, to *lang.Type, r asm.Register) {
+	if to.IsInt() {
+		g.convert(r, lang.Int64, sema.Reextend(x, g.c.info.Types, to.Signed, to.Size))
+	}
+}
+
 // zeroedBy reports whether `x op amount` is 0 whatever x because amount is
 // a constant that bpftrace 0.17's LLVM folds so: a shift outside 0..63
 // ($a << 64, $a >> -1; BPF would take it modulo 64 or the verifier refuse
@@ -252,15 +261,15 @@ func (g *gen) convert(r asm.Register, from, to *lang.Type) {
 func (g *gen) unary(e *lang.Unary, dst asm.Register) {
 	switch e.Op {
 	case lang.OpSub:
-		// In the operand's width when it is narrow (sema.UnaryWidth):
+		// In the operand's width when it is narrow (sema.NarrowWidth):
 		// -(uint8)251 is 5, as bpftrace 0.17.
 		g.intExpr(e.X, dst)
 		g.b.emit(asm.Neg.Imm(dst, 0))
-		g.convert(dst, lang.Int64, sema.UnaryWidth(e.X, g.c.info.Types))
+		g.convert(dst, lang.Int64, sema.NarrowWidth(e.X, g.c.info.Types))
 	case lang.OpCompl:
 		g.intExpr(e.X, dst)
 		g.b.emit(asm.Xor.Imm(dst, -1))
-		g.convert(dst, lang.Int64, sema.UnaryWidth(e.X, g.c.info.Types))
+		g.convert(dst, lang.Int64, sema.NarrowWidth(e.X, g.c.info.Types))
 	case lang.OpNot:
 		t, end := g.b.label("not_true"), g.b.label("not_end")
 		g.condJump(e.X, false, t)

@@ -248,9 +248,9 @@ func (c *checker) checkUnary(e *lang.Unary) *lang.Type {
 			return bad()
 		}
 		// In the operand's width for a narrow cast or variable
-		// (UnaryWidth), then 64 bits with the operand's sign.
+		// (NarrowWidth), then 64 bits with the operand's sign.
 		if isConst {
-			c.info.Consts[e] = narrowTo(-v, UnaryWidth(e.X, c.info.Types))
+			c.info.Consts[e] = truncate(-v, NarrowWidth(e.X, c.info.Types))
 		}
 		return widen(x)
 	case lang.OpCompl:
@@ -258,7 +258,7 @@ func (c *checker) checkUnary(e *lang.Unary) *lang.Type {
 			return bad()
 		}
 		if isConst {
-			c.info.Consts[e] = narrowTo(^v, UnaryWidth(e.X, c.info.Types))
+			c.info.Consts[e] = truncate(^v, NarrowWidth(e.X, c.info.Types))
 		}
 		return widen(x)
 	case lang.OpNot:
@@ -351,7 +351,9 @@ func (c *checker) checkTernary(e *lang.Ternary) *lang.Type {
 		return lang.None
 	}
 	if a.IsInt() && b.IsInt() {
-		return lang.IntType(8, a.Signed && b.Signed)
+		// The first value's sign, as bpftrace 0.17 (codegen re-extends
+		// the other: Reextend).
+		return lang.IntType(8, a.Signed)
 	}
 	if a.IsPtr() {
 		return a
@@ -380,7 +382,7 @@ func (c *checker) checkCast(e *lang.Cast) *lang.Type {
 	switch {
 	case to.IsInt() && (x.IsInt() || x.IsPtr()):
 		if v, ok := c.constOf(e.X); ok {
-			c.info.Consts[e] = truncate(v, to)
+			c.info.Consts[e] = truncate(truncate(v, Reextend(e.X, c.info.Types, to.Signed, to.Size)), to)
 		}
 		return to
 	case to.IsPtr() && (x.IsInt() || x.IsPtr()):
@@ -414,7 +416,7 @@ func fitsConst(c *checker, e lang.Expr, size int) bool {
 
 // truncate converts a constant to the integer type t as a C cast does.
 func truncate(v int64, t *lang.Type) int64 {
-	if t.Size >= 8 {
+	if t == nil || t.Size >= 8 {
 		return v
 	}
 	bits := uint(t.Size * 8)

@@ -77,33 +77,20 @@ func (c *checker) fold(e *lang.Binary, x, y, result *lang.Type) {
 	c.info.Consts[e] = v
 }
 
-// narrowTo is v truncated to the integer type t and extended back to 64
-// bits with t's sign, as a value of t held in a register.
-func narrowTo(v int64, t *lang.Type) int64 {
-	if t == nil || !t.IsInt() || t.Size == 0 || t.Size >= 8 {
-		return v
-	}
-	bits := 64 - 8*t.Size
-	if t.Signed {
-		return v << bits >> bits
-	}
-	return int64(uint64(v) << bits >> bits)
-}
-
-// UnaryWidth is the integer type whose width unary - and ~ work in on the
-// operand x, nil for 64 bits. bpftrace 0.17 negates and complements the
-// LLVM value as it is (then extends it with the operand's sign): narrow
-// for a cast, a scratch variable, a struct field, an array element or a
-// dereference of a narrow type, and a - or ~ of one (-(uint8)251 and
-// -$m->small of 250 are 5 and 6); a tracepoint's args fields, builtins,
-// parameters and map values are 64-bit values (-args->fd of 3 is
-// 18446744073709551613).
-func UnaryWidth(x lang.Expr, types map[lang.Expr]*lang.Type) *lang.Type {
+// NarrowWidth is the integer type of x's value as bpftrace 0.17 holds it
+// in LLVM when that is narrower than 64 bits, else nil: a cast, a scratch
+// variable, a struct field, an array element or a dereference of a narrow
+// type, and a - or ~ of one. A tracepoint's args fields, builtins,
+// parameters, map values and arithmetic are 64-bit values. Unary - and ~
+// work in this width (-(uint8)251 is 5, -$m->small of 250 is 6, but
+// -args->fd of 3 is 18446744073709551613), and a cast or a ternary
+// extends it with its own sign (Reextend).
+func NarrowWidth(x lang.Expr, types map[lang.Expr]*lang.Type) *lang.Type {
 	switch e := x.(type) {
 	case *lang.Unary:
 		switch e.Op {
 		case lang.OpSub, lang.OpCompl:
-			return UnaryWidth(e.X, types)
+			return NarrowWidth(e.X, types)
 		case lang.OpMul:
 		default:
 			return nil
@@ -120,4 +107,17 @@ func UnaryWidth(x lang.Expr, types map[lang.Expr]*lang.Type) *lang.Type {
 		return t
 	}
 	return nil
+}
+
+// Reextend is the type through which a value x is re-extended when it
+// becomes an integer of the given sign and size: bpftrace 0.17 widens a
+// narrow LLVM value (NarrowWidth) with the sign of the result, not its
+// own, so (uint64)(int8)-1 is 255, (int64)(uint8)253 is -3 and
+// `0 ? (uint8)1 : (int16)-2` is 65534. nil when nothing changes.
+func Reextend(x lang.Expr, types map[lang.Expr]*lang.Type, signed bool, size int) *lang.Type {
+	w := NarrowWidth(x, types)
+	if w == nil || w.Signed == signed || w.Size >= min(size, 8) {
+		return nil
+	}
+	return lang.IntType(w.Size, signed)
 }

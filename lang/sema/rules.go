@@ -225,8 +225,11 @@ func ruleSym(k lang.Kind) func(*checker, *lang.Call, []*lang.Type) *lang.Type {
 	}
 }
 
-// ruleSame returns the argument's own type (bswap).
-func ruleSame(c *checker, call *lang.Call, args []*lang.Type) *lang.Type { return args[0] }
+// ruleBswap returns the unsigned integer of the argument's width, as
+// bpftrace 0.17 types bswap() (bswap((int8)-1) is 255).
+func ruleBswap(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
+	return lang.IntType(args[0].Size, false)
+}
 
 // ruleUptr returns its pointer argument marked as pointing into user
 // memory: fields reached through it are read with bpf_probe_read_user.
