@@ -25,10 +25,14 @@ func GoTable(f *elf.File) *gosym.Table {
 	if err != nil {
 		return nil
 	}
-	// Since Go 1.18 entry addresses are offsets from the start of the
-	// text, which the runtime's own copy of the header gets relocated;
-	// debug/gosym takes it from here: .text starts with runtime.text.
-	t, err := gosym.NewTable(nil, gosym.NewLineTable(data, text.Addr))
+	// Since Go 1.18 entry addresses are offsets from runtime.text, which
+	// debug/gosym takes from here. Go's own linker starts .text with it;
+	// an external linker (cgo) puts the C start code first.
+	start, ok := goTextStart(f, sec.Addr)
+	if !ok {
+		start = text.Addr
+	}
+	t, err := gosym.NewTable(nil, gosym.NewLineTable(data, start))
 	if err != nil {
 		return nil
 	}
@@ -101,4 +105,70 @@ func abi0Entries(t *gosym.Table) map[uint64]bool {
 		}
 	}
 	return out
+}
+
+// Word offsets in the runtime's moduledata (runtime/symtab.go, the same
+// from Go 1.16 to 1.26): the pcHeader pointer, then six slices and
+// findfunctab before minpc, maxpc, text.
+const (
+	moduledataMinPC = 20
+	moduledataText  = 22
+)
+
+// goTextStart finds runtime.text in the runtime's first moduledata, the
+// record whose first word points at the pcln table: literally in a
+// position-dependent executable, through a relative relocation in a PIE.
+// ok is false when it cannot be found (then the binary's .text start is
+// the best guess: right for Go's own linker).
+func goTextStart(f *elf.File, pclnAddr uint64) (uint64, bool) {
+	text := f.Section(".text")
+	if f.Class != elf.ELFCLASS64 || text == nil {
+		return 0, false
+	}
+	inText := func(a uint64) bool { return a >= text.Addr && a < text.Addr+text.Size }
+	words := map[uint64]uint64{} // address -> value of the relative relocations
+	for _, sec := range f.Sections {
+		if sec.Type != elf.SHT_RELA {
+			continue
+		}
+		data, err := sec.Data()
+		if err != nil {
+			continue
+		}
+		for i := 0; i+24 <= len(data); i += 24 {
+			typ := uint32(f.ByteOrder.Uint64(data[i+8:]))
+			if f.Machine == elf.EM_X86_64 && typ == uint32(elf.R_X86_64_RELATIVE) ||
+				f.Machine == elf.EM_AARCH64 && typ == uint32(elf.R_AARCH64_RELATIVE) {
+				words[f.ByteOrder.Uint64(data[i:])] = f.ByteOrder.Uint64(data[i+16:])
+			}
+		}
+	}
+	for addr, v := range words {
+		if v != pclnAddr {
+			continue
+		}
+		start, minpc := words[addr+8*moduledataText], words[addr+8*moduledataMinPC]
+		if start == minpc && inText(start) {
+			return start, true
+		}
+	}
+	for _, sec := range f.Sections {
+		if sec.Type != elf.SHT_PROGBITS || sec.Flags&elf.SHF_WRITE == 0 {
+			continue
+		}
+		data, err := sec.Data()
+		if err != nil {
+			continue
+		}
+		for i := 0; i+8*(moduledataText+1) <= len(data); i += 8 {
+			if f.ByteOrder.Uint64(data[i:]) != pclnAddr {
+				continue
+			}
+			start, minpc := f.ByteOrder.Uint64(data[i+8*moduledataText:]), f.ByteOrder.Uint64(data[i+8*moduledataMinPC:])
+			if start == minpc && inText(start) {
+				return start, true
+			}
+		}
+	}
+	return 0, false
 }
