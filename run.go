@@ -310,7 +310,8 @@ type runner struct {
 	actingOnce sync.Once
 	actions    []actionState // per action id
 	decoder    *maps.Decoder
-	phaseMu    sync.Mutex // run_phase.go
+	phaseMu    sync.Mutex  // run_phase.go
+	cgroups    cgroupPaths // run_cgroup.go
 	exitCode   int
 	lost       lostTracker
 	proc       *process // the -c command or -p process, nil without

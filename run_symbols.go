@@ -54,6 +54,12 @@ func (r *runner) resolveInPlace(t *lang.Type, v *output.Value) {
 		*v = output.TextOf(lang.KindUsername, r.userName(v.Int))
 	case lang.KindStrerror:
 		*v = output.TextOf(lang.KindStrerror, strerror(v.Int))
+	case lang.KindCgroupPath:
+		filter := ""
+		if t != nil {
+			filter = t.CgroupFilter
+		}
+		*v = output.TextOf(lang.KindCgroupPath, r.cgroups.path(v.Int, filter))
 	case lang.KindTimestamp:
 		*v = output.TextOf(lang.KindTimestamp, r.timestamp(v.Int))
 	case lang.KindTuple, lang.KindArray, lang.KindRecord:

@@ -80,6 +80,10 @@ type Type struct {
 	StackMode  string // one of StackModes, for stacks
 	StackDepth int    // frames for stacks
 
+	// CgroupFilter is cgroup_path's second argument: a wildcard over the
+	// hierarchy names to print ("" for every one).
+	CgroupFilter string
+
 	// Lhist bounds (KindLhist), Hist bits (KindHist: hist(x, k)).
 	Min, Max, Step int64
 	Bits           int

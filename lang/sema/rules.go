@@ -215,6 +215,16 @@ func ruleMacaddr(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
 	return &lang.Type{Kind: lang.KindMacAddr, Size: 6}
 }
 
+// ruleCgroupPath types cgroup_path(id [, "filter"]): the filter picks the
+// hierarchies user space prints the path in.
+func ruleCgroupPath(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
+	t := &lang.Type{Kind: lang.KindCgroupPath, Size: 16}
+	if len(call.Args) > 1 {
+		t.CgroupFilter, _ = c.stringLit(call.Args[1])
+	}
+	return t
+}
+
 func ruleSym(k lang.Kind) func(*checker, *lang.Call, []*lang.Type) *lang.Type {
 	return func(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
 		if !args[0].IsInt() && !args[0].IsPtr() {

@@ -99,7 +99,7 @@ func init() {
 		{Name: "pton", Min: 1, Max: 1, Kind: Compile, Since: "0.16", rule: rulePton},
 		{Name: "macaddr", Min: 1, Max: 1, Since: "0.12", rule: ruleMacaddr},
 		{Name: "cgroupid", Min: 1, Max: 1, Args: []ArgKind{ArgStrLit}, Kind: Compile, rule: ret(lang.Uint64)},
-		{Name: "cgroup_path", Min: 1, Max: 2, Args: []ArgKind{ArgInt, ArgStrLit}, Kind: Async, Since: "0.15", rule: ret(&lang.Type{Kind: lang.KindCgroupPath, Size: 16})},
+		{Name: "cgroup_path", Min: 1, Max: 2, Args: []ArgKind{ArgInt, ArgStrLit}, Kind: Async, Since: "0.15", rule: ruleCgroupPath},
 		{Name: "strftime", Min: 2, Max: 2, Args: []ArgKind{ArgStrLit, ArgInt}, Kind: Async, Since: "0.12", rule: ret(&lang.Type{Kind: lang.KindTimestamp, Size: 16})},
 		{Name: "strncmp", Min: 3, Max: 3, Args: []ArgKind{ArgStr, ArgStr, ArgIntLit}, rule: ret(lang.Uint64)},
 		{Name: "strcontains", Min: 2, Max: 2, Args: []ArgKind{ArgStr, ArgStr}, Since: "0.17", rule: ret(lang.Uint64)},
