@@ -5,13 +5,13 @@ import (
 	"context"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/gtrace/gtrace/internal/testkit"
 	"github.com/gtrace/gtrace/lang"
 	"github.com/gtrace/gtrace/probes"
 )
@@ -29,13 +29,7 @@ func TestRefusedUprobeNamed(t *testing.T) {
 	if *regenWithBpftrace {
 		t.Skip("not a golden")
 	}
-	if _, err := exec.LookPath("gcc"); err != nil {
-		t.Skip("gcc is not installed")
-	}
-	target := filepath.Join(t.TempDir(), "locked")
-	if out, err := exec.Command("gcc", "-O1", "-o", target, "probes/testdata/locked/locked.c").CombinedOutput(); err != nil {
-		t.Fatalf("gcc: %v\n%s", err, out)
-	}
+	target := testkit.BuildC(t, "probes/testdata/locked/locked.c", "-O1")
 	running := exec.Command(target, "30")
 	if err := running.Start(); err != nil {
 		t.Fatal(err)

@@ -2,10 +2,10 @@ package gtrace
 
 import (
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/gtrace/gtrace/internal/testkit"
 	"github.com/gtrace/gtrace/lang"
 	"github.com/gtrace/gtrace/probes"
 )
@@ -15,13 +15,7 @@ import (
 // them in; pointers reach user memory (str(args.s), args.p->x).
 func TestUprobeArgsFromDWARF(t *testing.T) {
 	needRoot(t)
-	if _, err := exec.LookPath("gcc"); err != nil {
-		t.Skip("gcc is not installed")
-	}
-	bin := filepath.Join(t.TempDir(), "params")
-	if out, err := exec.Command("gcc", "-g", "-O1", "-o", bin, "probes/testdata/uprobe/params.c").CombinedOutput(); err != nil {
-		t.Fatalf("gcc: %v\n%s", err, out)
-	}
+	bin := testkit.BuildC(t, "probes/testdata/uprobe/params.c", "-g", "-O1")
 	// main calls p_scalars(argv[0], 1, &p, p, uu, RED) with p = {1, 2},
 	// p_numbers(id, id, a, &puc, 1, 2, ...): u64 and sz are its 5th and
 	// 6th integer registers (r8, r9 on x86-64).

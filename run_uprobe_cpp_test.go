@@ -2,11 +2,10 @@ package gtrace
 
 import (
 	"bytes"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/gtrace/gtrace/internal/testkit"
 	"github.com/gtrace/gtrace/probes"
 )
 
@@ -14,14 +13,7 @@ import (
 func buildCppTarget(t *testing.T) string {
 	t.Helper()
 	needRoot(t)
-	if _, err := exec.LookPath("g++"); err != nil {
-		t.Skip("g++ is not installed")
-	}
-	bin := filepath.Join(t.TempDir(), "cpp")
-	if out, err := exec.Command("g++", "-O1", "-fno-omit-frame-pointer", "-o", bin, "probes/testdata/uprobe/cpp.cc").CombinedOutput(); err != nil {
-		t.Fatalf("g++: %v\n%s", err, out)
-	}
-	return bin
+	return testkit.BuildC(t, "probes/testdata/uprobe/cpp.cc", "-O1", "-fno-omit-frame-pointer")
 }
 
 // C++ functions are matched by their demangled names and listed by their

@@ -5,12 +5,12 @@ import (
 	"context"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/gtrace/gtrace/internal/testkit"
 	"github.com/gtrace/gtrace/lang"
 	"github.com/gtrace/gtrace/probes"
 )
@@ -24,14 +24,7 @@ import (
 func buildUprobeTarget(t *testing.T) string {
 	t.Helper()
 	needRoot(t)
-	if _, err := exec.LookPath("gcc"); err != nil {
-		t.Skip("gcc is not installed")
-	}
-	bin := filepath.Join(t.TempDir(), "target")
-	if out, err := exec.Command("gcc", "-O1", "-fno-omit-frame-pointer", "-o", bin, "probes/testdata/uprobe/target.c").CombinedOutput(); err != nil {
-		t.Fatalf("gcc: %v\n%s", err, out)
-	}
-	return bin
+	return testkit.BuildC(t, "probes/testdata/uprobe/target.c", "-O1", "-fno-omit-frame-pointer")
 }
 
 // runUser compiles and runs src with the given run options and returns

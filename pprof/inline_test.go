@@ -3,13 +3,13 @@ package pprof
 import (
 	"debug/elf"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/gtrace/gtrace/flame"
+	"github.com/gtrace/gtrace/internal/testkit"
 	"github.com/gtrace/gtrace/lang"
 	"github.com/gtrace/gtrace/output"
 )
@@ -29,17 +29,11 @@ func lineOf(t *testing.T, src, marker string) int {
 // first: sq at its own line, then outer (named as its frame is) at the
 // line of the call.
 func TestInlinedFrames(t *testing.T) {
-	if _, err := exec.LookPath("gcc"); err != nil {
-		t.Skip("gcc is not installed")
-	}
 	src, err := os.ReadFile("testdata/inline.c")
 	if err != nil {
 		t.Fatal(err)
 	}
-	bin := filepath.Join(t.TempDir(), "inline")
-	if out, err := exec.Command("gcc", "-O2", "-g", "-o", bin, "testdata/inline.c").CombinedOutput(); err != nil {
-		t.Fatalf("gcc: %v\n%s", err, out)
-	}
+	bin := testkit.BuildC(t, "testdata/inline.c", "-O2", "-g")
 	lt := readLineTable(bin)
 	if lt == nil {
 		t.Fatal("no line table")

@@ -4,22 +4,17 @@ import (
 	"bytes"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gtrace/gtrace/internal/testkit"
 )
 
 // -lv of uprobes lists each function's parameters from DWARF exactly as
 // bpftrace 0.17 does (testdata/uprobe/params.lv.golden is its output for
 // params.c built with gcc -g -O1; BIN stands for the binary's path).
 func TestUprobeParamsFromDWARF(t *testing.T) {
-	if _, err := exec.LookPath("gcc"); err != nil {
-		t.Skip("gcc is not installed")
-	}
-	bin := filepath.Join(t.TempDir(), "params")
-	if out, err := exec.Command("gcc", "-g", "-O1", "-o", bin, "testdata/uprobe/params.c").CombinedOutput(); err != nil {
-		t.Fatalf("gcc: %v\n%s", err, out)
-	}
+	bin := testkit.BuildC(t, "testdata/uprobe/params.c", "-g", "-O1")
 	golden, err := os.ReadFile("testdata/uprobe/params.lv.golden")
 	if err != nil {
 		t.Fatal(err)

@@ -25,14 +25,7 @@ import (
 // every function on the stack; -g gives the profile its lines.
 func buildCallTree(t *testing.T) string {
 	t.Helper()
-	if _, err := exec.LookPath("gcc"); err != nil {
-		t.Skip("gcc is not installed")
-	}
-	bin := filepath.Join(t.TempDir(), "calltree")
-	if out, err := exec.Command("gcc", "-O0", "-g", "-fno-omit-frame-pointer", "-o", bin, "testdata/flame/calltree.c").CombinedOutput(); err != nil {
-		t.Fatalf("gcc: %v\n%s", err, out)
-	}
-	return bin
+	return testkit.BuildC(t, "testdata/flame/calltree.c", "-O0", "-g", "-fno-omit-frame-pointer")
 }
 
 // profileRun is one profile of the call tree, written three ways.

@@ -2,24 +2,18 @@ package main
 
 import (
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/gtrace/gtrace/internal/testkit"
 )
 
 // -c, -p and -l for user-space probes, through the command line.
 
 func buildTarget(t *testing.T) string {
 	t.Helper()
-	if _, err := exec.LookPath("gcc"); err != nil {
-		t.Skip("gcc is not installed")
-	}
-	bin := filepath.Join(t.TempDir(), "target")
-	if out, err := exec.Command("gcc", "-O1", "-o", bin, "../../probes/testdata/uprobe/target.c").CombinedOutput(); err != nil {
-		t.Fatalf("gcc: %v\n%s", err, out)
-	}
-	return bin
+	return testkit.BuildC(t, "../../probes/testdata/uprobe/target.c", "-O1")
 }
 
 func TestCommandFlag(t *testing.T) {
