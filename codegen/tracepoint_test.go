@@ -134,7 +134,8 @@ func TestTracepointDataLocValues(t *testing.T) {
 	}`, func() {
 		exec.Command("/bin/true").Run()
 	})
-	if !strings.Contains(out, "/bin/true|/bin/true|/bin|1|/bin/true\n") {
+	// str(s, 5) keeps 5 characters, as bpftrace 0.17.
+	if !strings.Contains(out, "/bin/true|/bin/true|/bin/|1|/bin/true\n") {
 		t.Fatalf("output %q", out)
 	}
 }

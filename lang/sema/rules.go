@@ -170,8 +170,9 @@ func ruleStr(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
 				c.errorf(call, "strcannot use negative length (%d)", n) // sic, bpftrace's words
 				return lang.None
 			}
-			// str(p, 0) is the empty string, as in bpftrace 0.17.
-			size = int(max(min(n, int64(size)), 1))
+			// n characters and the NUL, as bpftrace 0.17 reads them
+			// (str(p, 0) is the empty string).
+			size = int(min(n+1, int64(size)))
 		}
 	}
 	return lang.StrType(size)

@@ -24,7 +24,7 @@ var Samples = map[string]Sample{
 	"unwatch":       {"BEGIN", `unwatch(0);`, ""},
 	"signal":        {"kprobe:f", `signal("SIGKILL");`, ""},
 	"override":      {"kprobe:f", `override(-1);`, ""},
-	"str":           {"BEGIN", `$v = str(0, 16);`, "string[16]"},
+	"str":           {"BEGIN", `$v = str(0, 16);`, "string[17]"},
 	"buf":           {"BEGIN", `$v = buf(0, 8);`, "buffer[8]"},
 	"ksym":          {"BEGIN", `$v = ksym(0);`, "ksym"},
 	"usym":          {"BEGIN", `$v = usym(0);`, "usym"},

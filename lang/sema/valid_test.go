@@ -88,7 +88,7 @@ func TestValidExprTypes(t *testing.T) {
 		{`BEGIN { $x = $#; }`, isKind[*lang.Positional], "int64", ptr(2)},
 		{`BEGIN { $x = str($2); }`, isKind[*lang.Call], "string[4]", nil},
 		{`BEGIN { $x = str(0); }`, isKind[*lang.Call], "string[64]", nil},
-		{`BEGIN { $x = str(0, 8); }`, isKind[*lang.Call], "string[8]", nil},
+		{`BEGIN { $x = str(0, 8); }`, isKind[*lang.Call], "string[9]", nil},
 		// bpftrace 0.17 divides unsigned: (2^64-5)/2.
 		{`BEGIN { $x = -5 / 2; }`, isBinary("/"), "int64", ptr(9223372036854775805)},
 		{`BEGIN { $x = 1 << 4 | 1; }`, isBinary("|"), "int64", ptr(17)},
