@@ -8,6 +8,7 @@ import (
 
 	"github.com/gtrace/gtrace/lang"
 	"github.com/gtrace/gtrace/maps"
+	"github.com/gtrace/gtrace/probes"
 )
 
 // Register-valued functions, under their sema.Funcs names.
@@ -18,6 +19,7 @@ func init() {
 		g.b.emit(movImm(dst, int64(g.uaddr(call))))
 	})
 	addValue("usym", (*gen).usym)
+	addValue("cgroupid", (*gen).cgroupid)
 	// The value is the address / id / errno: resolved in user space.
 	for _, name := range []string{"ksym", "cgroup_path", "strerror", "kptr", "uptr"} {
 		addValue(name, func(g *gen, call *lang.Call, dst asm.Register) { g.intExpr(call.Args[0], dst) })
@@ -89,6 +91,25 @@ func (g *gen) kaddr(call *lang.Call, dst asm.Register) {
 		fail(call, "Failed to resolve kernel symbol: %s (not in /proc/kallsyms; a kernel without CONFIG_KALLSYMS_ALL lists functions only)", name)
 	}
 	g.b.emit(movImm(dst, int64(addr)))
+}
+
+// cgroupid is the id of a cgroup v2 directory, a constant resolved now
+// (a script compiled on one machine filters on that machine's cgroup).
+func (g *gen) cgroupid(call *lang.Call, dst asm.Register) {
+	path := ""
+	if s, ok := call.Args[0].(*lang.StrLit); ok {
+		path = s.Value
+	}
+	resolve := g.c.opts.CgroupID
+	if resolve == nil {
+		resolve = probes.CgroupID
+	}
+	id, err := resolve(path)
+	if err != nil {
+		// bpftrace 0.17's words.
+		fail(call, "Failed to get `cgroupid` for path: %q: %v", path, err)
+	}
+	g.b.emit(movImm(dst, int64(id)))
 }
 
 // reg reads a register of the context, which starts with struct pt_regs

@@ -39,6 +39,9 @@ type Options struct {
 	// Uaddr resolves uaddr("sym") in a uprobe's binary (the symbol's ELF
 	// address, as bpftrace); nil makes uaddr an error.
 	Uaddr func(path, name string) (uint64, error)
+	// CgroupID resolves cgroupid("path") when compiling, as bpftrace
+	// does; nil uses probes.CgroupID (the directory's file handle).
+	CgroupID func(path string) (uint64, error)
 	// NumCPU is the number of possible CPUs: the value of ncpus and the
 	// bound of the loop that sums a per-CPU aggregation read in an
 	// expression; 0 means 64.

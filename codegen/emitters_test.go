@@ -29,7 +29,6 @@ var notEmitted = map[string]string{
 	"socket_cookie": "bpf_get_socket_cookie on a struct sock pointer: not written yet",
 	"syscall_name":  "bpftrace 0.25's syscall name table as a map: not written yet",
 	"signal_name":   "bpftrace 0.26's signal name table as a map: not written yet",
-	"cgroupid":      "the id of a cgroup path (its file handle, resolved when compiling): not written yet",
 	"getopt":        "bpftrace 0.24's named program options (--name=value after the script): not parsed yet",
 }
 
@@ -127,8 +126,9 @@ func compileSample(k *probes.Kernel, src string) error {
 	}
 	_, err := Compile(prog, info, targets, Options{
 		Source: s, Env: k, NumCPU: 4, Cookies: true, ChildPID: 1,
-		Kaddr: func(string) (uint64, bool) { return 0xffffffff81000000, true },
-		Uaddr: func(string, string) (uint64, error) { return 0x401000, nil },
+		Kaddr:    func(string) (uint64, bool) { return 0xffffffff81000000, true },
+		Uaddr:    func(string, string) (uint64, error) { return 0x401000, nil },
+		CgroupID: func(string) (uint64, error) { return 1, nil },
 	})
 	return err
 }
