@@ -21,6 +21,16 @@ import (
 // entry is copied (an Entry is large, and there may be 100k of them). All
 // values of a map share one signedness, so the first entry's decides.
 func sorted(m *Map, top uint64) []*Entry {
+	idx := sortedIndex(m, top)
+	out := make([]*Entry, len(idx))
+	for i, j := range idx {
+		out[i] = &m.Entries[j]
+	}
+	return out
+}
+
+// sortedIndex is sorted as indexes into m.Entries.
+func sortedIndex(m *Map, top uint64) []int32 {
 	idx := sortedFast(m)
 	if idx == nil {
 		idx = sortedGeneral(m)
@@ -28,11 +38,7 @@ func sorted(m *Map, top uint64) []*Entry {
 	if top > 0 && uint64(len(idx)) > top {
 		idx = idx[uint64(len(idx))-top:]
 	}
-	out := make([]*Entry, len(idx))
-	for i, j := range idx {
-		out[i] = &m.Entries[j]
-	}
-	return out
+	return idx
 }
 
 func histTotal(v Value) uint64 {
