@@ -110,10 +110,11 @@ func appendSym(b []byte, name string, addr uint64) []byte {
 	return appendVoidPtr(b, addr)
 }
 
-// appendVoidPtr formats an address as glibc's %p does: 0x<hex>, (nil) for 0.
+// appendVoidPtr formats an address as C++'s ostream prints a void*:
+// 0x<hex>, and 0 for null (ksym(0) and usym(0) print 0 in bpftrace 0.17).
 func appendVoidPtr(b []byte, addr uint64) []byte {
 	if addr == 0 {
-		return append(b, "(nil)"...)
+		return append(b, '0')
 	}
 	b = append(b, "0x"...)
 	return strconv.AppendUint(b, addr, 16)
