@@ -111,7 +111,7 @@ func (r *runner) loadError(spec *ebpf.CollectionSpec, err error) error {
 	if p != nil {
 		label = probeLabel(p)
 	}
-	reason := verifierReason(ve.Log)
+	reason := verifierReason(ve.Log) + kernelConfigHint(ve.Log)
 	detail := "run with -v for the verifier log"
 	if r.opts.Verbose {
 		detail = fmt.Sprintf("verifier log:\n%+v", ve)
@@ -122,6 +122,29 @@ func (r *runner) loadError(spec *ebpf.CollectionSpec, err error) error {
 		return &lang.Diagnostic{Span: sp, Msg: msg}
 	}
 	return errors.New(msg)
+}
+
+// helperConfigs names the kernel option without which a helper that
+// gtrace may call is refused by the verifier ("unknown func" or "program
+// of this type cannot use helper"): the user's remedy is that kernel.
+var helperConfigs = map[string]string{
+	"bpf_override_return": "override() needs a kernel built with CONFIG_BPF_KPROBE_OVERRIDE",
+}
+
+// kernelConfigHint is ": WHY" when the verifier refused a helper that
+// this kernel was built without, "" otherwise.
+func kernelConfigHint(log []string) string {
+	for _, line := range log {
+		if !strings.Contains(line, "unknown func") && !strings.Contains(line, "cannot use helper") {
+			continue
+		}
+		for helper, why := range helperConfigs {
+			if strings.Contains(line, helper+"#") {
+				return ": " + why
+			}
+		}
+	}
+	return ""
 }
 
 // failingProgram finds the program named in cilium/ebpf's "program NAME:"

@@ -20,6 +20,7 @@ func init() {
 	})
 	addValue("usym", (*gen).usym)
 	addValue("cgroupid", (*gen).cgroupid)
+	addStmt("override", (*gen).override)
 	// The value is the address / id / errno: resolved in user space.
 	for _, name := range []string{"ksym", "cgroup_path", "strerror", "kptr", "uptr"} {
 		addValue(name, func(g *gen, call *lang.Call, dst asm.Register) { g.intExpr(call.Args[0], dst) })
@@ -110,6 +111,16 @@ func (g *gen) cgroupid(call *lang.Call, dst asm.Register) {
 		fail(call, "Failed to get `cgroupid` for path: %q: %v", path, err)
 	}
 	g.b.emit(movImm(dst, int64(id)))
+}
+
+// override makes the kprobed function return the value instead of
+// running (bpf_override_return; the kernel allows it on the functions of
+// its error-injection list, in kernels built with
+// CONFIG_BPF_KPROBE_OVERRIDE).
+func (g *gen) override(call *lang.Call) {
+	g.intExpr(call.Args[0], asm.R2)
+	g.b.emit(asm.Mov.Reg(asm.R1, asm.R6))
+	g.call(asm.FnOverrideReturn)
 }
 
 // reg reads a register of the context, which starts with struct pt_regs

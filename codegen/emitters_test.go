@@ -22,7 +22,6 @@ var notEmitted = map[string]string{
 	"debugf":        "bpf_trace_printk with bpftrace's argument limits: not written yet",
 	"errorf":        "bpftrace 0.24's error action and its exit code: not written yet",
 	"warnf":         "bpftrace 0.25's warning action: not written yet",
-	"override":      "bpf_override_return needs kprobes on error-injectable functions, not testable here",
 	"path":          "bpf_d_path only in fentry/fexit on allowlisted functions; fentry does not load here",
 	"skboutput":     "bpf_skb_output to a pcap file: not written yet",
 	"percpu_kaddr":  "needs the per-CPU offset table (bpf_per_cpu_ptr and a kallsyms address)",
