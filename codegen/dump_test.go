@@ -1,13 +1,11 @@
 package codegen
 
 import (
-	"flag"
-	"os"
 	"path/filepath"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite the disassembly goldens")
+	"github.com/gtrace/gtrace/internal/testkit"
+)
 
 // TestDumpGoldens keeps a few curated disassemblies: the hot paths whose
 // instruction counts matter (a keyed count, a histogram) and a printf.
@@ -23,19 +21,7 @@ func TestDumpGoldens(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			got := dump(compileSrc(t, src))
 			file := filepath.Join("testdata", name+".asm")
-			if *update {
-				if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(file)
-			if err != nil {
-				t.Fatalf("%v (run with -update)", err)
-			}
-			if string(want) != got {
-				t.Fatalf("disassembly changed (run with -update to accept):\n%s", got)
-			}
+			testkit.Golden(t, file, got)
 		})
 	}
 }

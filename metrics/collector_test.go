@@ -2,11 +2,9 @@ package metrics
 
 import (
 	"bytes"
-	"flag"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -16,12 +14,11 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
+	"github.com/gtrace/gtrace/internal/testkit"
 	"github.com/gtrace/gtrace/lang"
 	"github.com/gtrace/gtrace/lang/parse"
 	"github.com/gtrace/gtrace/output"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files")
 
 // maps is a Source of fixed maps.
 type maps struct {
@@ -121,16 +118,7 @@ func TestExpositionOfEveryKind(t *testing.T) {
 		t.Errorf("Content-Type %q, want the text format", ctype)
 	}
 	const golden = "testdata/every_kind.prom"
-	if *update {
-		os.WriteFile(golden, []byte(got), 0o644)
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got != string(want) {
-		t.Errorf("exposition differs from %s (go test -update rewrites it):\n%s", golden, got)
-	}
+	testkit.Golden(t, golden, got)
 	promtoolCheck(t, got)
 	// The text parses back as Prometheus parses it.
 	p := expfmt.NewTextParser(model.LegacyValidation)

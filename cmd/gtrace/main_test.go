@@ -2,14 +2,13 @@ package main
 
 import (
 	"bytes"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files")
+	"github.com/gtrace/gtrace/internal/testkit"
+)
 
 // gtrace runs the command in-process and returns its exit code and output.
 func runCLI(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
@@ -46,19 +45,7 @@ func TestInvalidPrograms(t *testing.T) {
 				t.Errorf("not a diagnostic:\n%s", stderr)
 			}
 			golden := strings.TrimSuffix(f, ".bt") + ".err"
-			if *update {
-				if err := os.WriteFile(golden, []byte(stderr), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if stderr != string(want) {
-				t.Errorf("diagnostics differ\n--- got\n%s--- want\n%s", stderr, want)
-			}
+			testkit.Golden(t, golden, stderr)
 		})
 	}
 }

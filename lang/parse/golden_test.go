@@ -2,16 +2,14 @@ package parse
 
 import (
 	"bytes"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/gtrace/gtrace/internal/testkit"
 	"github.com/gtrace/gtrace/lang"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/parse/*.ast from the parser's output")
 
 // testParams are the positional parameters every test parse gets.
 var testParams = []string{"/bin/bash", "vfs_read", "3"}
@@ -48,19 +46,7 @@ func TestGolden(t *testing.T) {
 			}
 			lang.Dump(&got, p)
 			want := strings.TrimSuffix(f, ".bt") + ".ast"
-			if *update {
-				if err := os.WriteFile(want, got.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			exp, err := os.ReadFile(want)
-			if err != nil {
-				t.Fatalf("%v (run go test -update)", err)
-			}
-			if got.String() != string(exp) {
-				t.Errorf("dump differs from %s (go test -update rewrites it):\n%s", want, got.String())
-			}
+			testkit.Golden(t, want, got.String())
 		})
 	}
 }

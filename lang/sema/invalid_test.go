@@ -1,15 +1,13 @@
 package sema_test
 
 import (
-	"flag"
 	"os"
 	"strings"
 	"testing"
 
+	"github.com/gtrace/gtrace/internal/testkit"
 	"github.com/gtrace/gtrace/lang/sema"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/invalid.golden")
 
 // TestInvalid checks one invalid program per line of testdata/invalid.src
 // and compares the rendered diagnostics, byte for byte, with
@@ -36,29 +34,5 @@ func TestInvalid(t *testing.T) {
 	if n < 40 {
 		t.Errorf("only %d invalid programs, want at least 40", n)
 	}
-	if *update {
-		if err := os.WriteFile("testdata/invalid.golden", []byte(out.String()), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile("testdata/invalid.golden")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := out.String(); got != string(want) {
-		gl, wl := strings.Split(got, "\n"), strings.Split(string(want), "\n")
-		for i := 0; i < len(gl) || i < len(wl); i++ {
-			var g, w string
-			if i < len(gl) {
-				g = gl[i]
-			}
-			if i < len(wl) {
-				w = wl[i]
-			}
-			if g != w {
-				t.Fatalf("golden mismatch at line %d:\n got: %s\nwant: %s\n(run go test -update to regenerate)", i+1, g, w)
-			}
-		}
-	}
+	testkit.Golden(t, "testdata/invalid.golden", out.String())
 }
