@@ -158,6 +158,22 @@ func (c *checker) checkIdent(e *lang.Ident) *lang.Type {
 	return lang.None
 }
 
+// textParam reports, in bpftrace 0.17's words, a positional parameter
+// whose text is not a number used where a number is wanted, and whether e
+// is one.
+func (c *checker) textParam(e lang.Expr) bool {
+	p, ok := e.(*lang.Positional)
+	if !ok || p.Count {
+		return false
+	}
+	text := ""
+	if p.Index >= 1 && p.Index <= len(c.opts.Params) {
+		text = c.opts.Params[p.Index-1]
+	}
+	c.errorf(p, "$%d used numerically but given \"%s\". Try using str($%d).", p.Index, text, p.Index)
+	return true
+}
+
 // isMacroName reports whether a name looks like a C macro (upper case,
 // digits and underscores), to offer the C constants as spelling hints.
 func isMacroName(s string) bool {
@@ -222,6 +238,8 @@ func (c *checker) checkBinary(e *lang.Binary) *lang.Type {
 		return x
 	case x.IsInt() && y.IsPtr() && e.Op == lang.OpAdd:
 		return y
+	case x.Kind == lang.KindStr && c.textParam(e.X), y.Kind == lang.KindStr && c.textParam(e.Y):
+		return lang.None
 	// p - q is refused, as bpftrace 0.17 refuses it (C would count
 	// elements, a byte difference would silently differ from that).
 	case x.Kind != y.Kind:

@@ -35,6 +35,9 @@ func ruleFormat(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
 			continue
 		}
 		want, got := formatClass(conv.Arg()), argClass(t)
+		if want == "integer" && t.Kind == lang.KindStr && c.textParam(call.Args[i+1]) {
+			return lang.None
+		}
 		if want != got && !(want == "string" && printableAsString(t)) {
 			c.errorf(call, "%s: %s specifier expects a value of type %s (%s supplied)", call.Name, conv.Token(), want, got)
 			return lang.None
