@@ -13,7 +13,8 @@
 //     #define names and hands struct/enum definitions to cdef.go.
 //   - grammar.go is the participle grammar for program, probe and statement
 //     structure; expr.go parses expressions by precedence climbing and is
-//     plugged into the grammar with participle.ParseTypeWith.
+//     plugged into the grammar with participle.ParseTypeWith; expr_types.go
+//     reads the C types in them (casts, sizeof, offsetof).
 //   - lower.go turns the grammar structs into lang nodes; attach.go checks
 //     attach points; literal.go decodes numbers and strings; errors.go
 //     translates participle errors into lang diagnostics.
