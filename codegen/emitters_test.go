@@ -17,7 +17,6 @@ import (
 // with ErrUnsupported; the test fails when one compiles, so the list
 // shrinks as emitters are written.
 var notEmitted = map[string]string{
-	"usermode":      "needs the CS register of pt_regs per architecture (x86-64 only in bpftrace)",
 	"probetype":     "bpftrace 0.25's names per provider not checked against a reference here",
 	"debugf":        "bpf_trace_printk with bpftrace's argument limits: not written yet",
 	"errorf":        "bpftrace 0.24's error action and its exit code: not written yet",
