@@ -66,9 +66,6 @@ func TestInvalidCorpus(t *testing.T) {
 var knownDifferent = map[string]string{
 	"19-exit-with-string.bt":        "bpftrace's wording for a non-integer argument",
 	"20-kstack-bad-mode.bt":         "bpftrace 0.17's wording",
-	"28-const-div-by-zero.bt":       "wording without the 0.17 remark",
-	"29-const-mod-by-zero.bt":       "wording without the 0.17 remark",
-	"30-compound-div-by-zero.bt":    "wording without the 0.17 remark",
 	"32-args-in-kprobe.bt":          "0.17's missing space fixed",
 	"33-arg0-in-tracepoint.bt":      "0.17's wording plus a hint to use args",
 	"51-print-indexed-map-v017.bt":  "print(@m[k]) prints one value, as in bpftrace 0.21+",
