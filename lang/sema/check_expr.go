@@ -158,6 +158,13 @@ func (c *checker) checkIdent(e *lang.Ident) *lang.Type {
 	return lang.None
 }
 
+// boolType is the type of a comparison or a logical operator on numbers:
+// bpftrace 0.17 types it as any other operator, signed only when both
+// operands are, so (int8)-1 <= ((uint16)1 > 2) compares unsigned (false).
+func boolType(x, y *lang.Type) *lang.Type {
+	return lang.IntType(8, x.Signed && y.Signed)
+}
+
 // textParam reports, in bpftrace 0.17's words, a positional parameter
 // whose text is not a number used where a number is wanted, and whether e
 // is one.
@@ -213,12 +220,12 @@ func (c *checker) checkBinary(e *lang.Binary) *lang.Type {
 			}
 		}
 		c.fold(e, x, y, lang.Int64)
-		return lang.Int64
+		return boolType(x, y)
 	case e.Op.IsComparison():
 		switch {
 		case numeric(x) && numeric(y):
 			c.fold(e, x, y, lang.Int64)
-			return lang.Int64
+			return boolType(x, y)
 		case x.Kind != y.Kind && !(numeric(x) && numeric(y)):
 			c.errorf(e, "Type mismatch for '%s': comparing '%s' with '%s'", e.Op, x, y)
 			return lang.None
@@ -286,7 +293,8 @@ func (c *checker) checkUnary(e *lang.Unary) *lang.Type {
 		if isConst {
 			c.info.Consts[e] = b2i(v == 0)
 		}
-		return lang.Int64
+		// Unsigned, as bpftrace 0.17 types !x.
+		return lang.Uint64
 	case lang.OpMul:
 		switch {
 		case x.IsPtr():
