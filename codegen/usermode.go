@@ -15,15 +15,20 @@ func init() { addBuiltin("usermode", (*gen).usermode) }
 // (x86-64; bpftrace has it there only). As bpftrace, programs whose
 // context holds no registers get a constant: 1 for BEGIN and END (run
 // from user space), 0 for the others (tracepoints, fentry: kernel code).
+// (bpftrace decides it for the whole clause: `BEGIN, profile:hz:99` is 1
+// in both.)
 func (g *gen) usermode(e *lang.Builtin, dst asm.Register) {
-	if pt, _ := programType(g.grp.provider); pt != ebpf.Kprobe && pt != ebpf.PerfEvent {
-		special := g.grp.provider == lang.Begin || g.grp.provider == lang.End || g.grp.provider == lang.SelfProbe
-		if special {
-			g.b.emit(asm.Mov.Imm(dst, 1))
-		} else {
-			g.b.emit(asm.Mov.Imm(dst, 0))
+	// bpftrace folds the constant when any attach point of the clause has
+	// no registers, from the first such one.
+	for _, ap := range g.pi.Probe.Attach {
+		if pt, _ := programType(ap.Provider); pt != ebpf.Kprobe && pt != ebpf.PerfEvent {
+			if probeTypeName(ap.Provider) == "special" {
+				g.b.emit(asm.Mov.Imm(dst, 1))
+			} else {
+				g.b.emit(asm.Mov.Imm(dst, 0))
+			}
+			return
 		}
-		return
 	}
 	regs := probes.HostRegs()
 	off, ok := regs.Offset("cs")
