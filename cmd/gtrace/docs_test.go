@@ -84,6 +84,24 @@ func TestManPageDocumentsNoOtherFlag(t *testing.T) {
 	}
 }
 
+// TestCompletionsOfferNoOtherFlag: every long option the shell
+// completions offer is a flag gtrace has.
+func TestCompletionsOfferNoOtherFlag(t *testing.T) {
+	fs := newFlagSet(&config{}, &bytes.Buffer{})
+	long := regexp.MustCompile(`--([a-z][a-z-]*)`)
+	for _, f := range []string{"../../completions/gtrace.bash", "../../completions/_gtrace"} {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range long.FindAllStringSubmatch(string(data), -1) {
+			if fs.Lookup(m[1]) == nil {
+				t.Errorf("%s offers --%s, which gtrace does not have", f, m[1])
+			}
+		}
+	}
+}
+
 // TestManPageNamesEveryTool: the FILES section lists the installed tools.
 func TestManPageNamesEveryTool(t *testing.T) {
 	data, err := os.ReadFile("../../man/gtrace.8")
