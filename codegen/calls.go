@@ -57,6 +57,7 @@ func init() {
 	})
 	// Memory-valued functions.
 	addMem("str", (*gen).str)
+	addMem("path", (*gen).path)
 	addMem("buf", func(g *gen, call *lang.Call, dt *lang.Type, base asm.Register, off int16, _ bool) {
 		g.buf(call, dt, base, off)
 	})
@@ -326,6 +327,24 @@ func (g *gen) str(call *lang.Call, dt *lang.Type, base asm.Register, off int16, 
 	g.addr(asm.R1, base, off)
 	g.call(asm.FnProbeReadStr)
 	g.checkHelper(asm.FnProbeReadStr)
+}
+
+// path writes the path of a struct path (bpf_d_path, which the kernel
+// allows in fentry/fexit on its allowlist of functions: vfs_getattr,
+// filp_close, security_file_open...). The buffer is zeroed first: the
+// helper leaves it as it was on failure, and a key must not hold stack
+// garbage.
+func (g *gen) path(call *lang.Call, dt *lang.Type, base asm.Register, off int16, _ bool) {
+	g.zero(base, off, dt.Size)
+	if arg := call.Args[0]; g.typeOf(arg).Kind == lang.KindRecord {
+		g.addrOf(&lang.Unary{Op: lang.OpAnd, X: arg, Span: call.Span}, asm.R1)
+	} else {
+		g.intExpr(arg, asm.R1)
+	}
+	g.addr(asm.R2, base, off)
+	g.b.emit(asm.Mov.Imm(asm.R3, int32(dt.Size)))
+	g.call(asm.FnDPath)
+	g.checkHelper(asm.FnDPath)
 }
 
 // isConst reports whether e is a constant sema folded.

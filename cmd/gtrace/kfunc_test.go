@@ -364,3 +364,38 @@ func TestKfuncList(t *testing.T) {
 		t.Errorf("-lv: exit %d, stderr %q\n%s\nwant:\n%s", code, stderr, stdout, want)
 	}
 }
+
+// path(): bpf_d_path on functions of the kernel's allowlist, from a
+// struct path pointer (vfs_truncate's argument) and from a struct path
+// inside a struct file (args.file->f_path, whose address is passed).
+func TestKfuncPath(t *testing.T) {
+	needFentry(t)
+	lt := newLoadThread(t)
+	dir, err := os.MkdirTemp("", "p")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	file := filepath.Join(dir, "pathfile")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	trigger := func() {
+		lt.do(func() {
+			for range 2 {
+				if err := unix.Truncate(file, 0); err != nil {
+					t.Error(err)
+				}
+			}
+			fd, err := unix.Open(file, unix.O_RDONLY, 0)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			unix.Close(fd)
+		})
+	}
+	wantMaps(t, `fentry:vfs_truncate /tid == $1/ { @trunc[path(args.path)] = count(); }
+fentry:security_file_open /tid == $1/ { @open[path(args.file->f_path)] = count(); }`,
+		trigger, fmt.Sprintf("@open[%s]: 1\n@trunc[%s]: 2", file, file), lt.tid)
+}

@@ -293,6 +293,12 @@ func rulePton(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
 }
 
 func rulePath(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
+	// A struct path pointer (args.path), or the struct itself where it
+	// lives in kernel memory (args.filp->f_path): its address is used.
+	if t := args[0]; !t.IsInt() && !t.IsPtr() && t.Kind != lang.KindRecord {
+		c.errorf(call, "path() only supports pointer or C type argument (%s provided)", typeClass(t))
+		return lang.None
+	}
 	size := c.opts.MaxStrlen
 	if len(call.Args) == 2 {
 		n, _ := c.constOf(call.Args[1])

@@ -104,7 +104,7 @@ func init() {
 		{Name: "strncmp", Min: 3, Max: 3, Args: []ArgKind{ArgStr, ArgStr, ArgIntLit}, rule: ret(lang.Uint64)},
 		{Name: "strcontains", Min: 2, Max: 2, Args: []ArgKind{ArgStr, ArgStr}, Since: "0.17", rule: ret(lang.Uint64)},
 		{Name: "strerror", Min: 1, Max: 1, Args: []ArgKind{ArgInt}, Kind: Async, Since: "0.16", rule: ret(&lang.Type{Kind: lang.KindStrerror, Size: 8})},
-		{Name: "path", Min: 1, Max: 2, Args: []ArgKind{ArgIntPtr, ArgIntLit}, Providers: btfProviders, Limit: "path() is the bpf_d_path helper (5.10+), which the kernel allows only in fentry/fexit, LSM and iter programs, and for fentry/fexit only on an allowlist of functions (vfs_open, vfs_read, ...)", Since: "0.12", rule: rulePath},
+		{Name: "path", Min: 1, Max: 2, Args: []ArgKind{ArgAny, ArgIntLit}, Providers: btfProviders, Limit: "path() is the bpf_d_path helper (5.10+), which the kernel allows only in fentry/fexit, LSM and iter programs, and for fentry/fexit only on an allowlist of functions (vfs_getattr, filp_close, dentry_open, security_file_open, ...)", Since: "0.12", rule: rulePath},
 		{Name: "bswap", Min: 1, Max: 1, Args: []ArgKind{ArgInt}, Since: "0.15", rule: ruleBswap},
 		{Name: "skboutput", Min: 4, Max: 4, Args: []ArgKind{ArgStrLit, ArgIntPtr, ArgInt, ArgInt}, Providers: []lang.Provider{lang.Fentry, lang.Fexit}, Since: "0.16", rule: ret(lang.Uint32)},
 		{Name: "kstack", Min: 0, Max: 2, Args: []ArgKind{ArgIdent, ArgIntLit}, rule: ruleStack(lang.KindKStack)},
