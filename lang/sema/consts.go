@@ -80,7 +80,7 @@ func (c *checker) fold(e *lang.Binary, x, y, result *lang.Type) {
 // NarrowWidth is the integer type of x's value as bpftrace 0.17 holds it
 // in LLVM when that is narrower than 64 bits, else nil: a cast, a scratch
 // variable, a struct field, an array element or a dereference of a narrow
-// type, and a - or ~ of one. A tracepoint's args fields, builtins,
+// type, and a -, ~ or ! of one. A tracepoint's args fields, builtins,
 // parameters, map values and arithmetic are 64-bit values. Unary - and ~
 // work in this width (-(uint8)251 is 5, -$m->small of 250 is 6, but
 // -args->fd of 3 is 18446744073709551613), and a cast or a ternary
@@ -91,6 +91,12 @@ func NarrowWidth(x lang.Expr, types map[lang.Expr]*lang.Type) *lang.Type {
 		switch e.Op {
 		case lang.OpSub, lang.OpCompl:
 			return NarrowWidth(e.X, types)
+		case lang.OpNot:
+			// 0 or 1 in the operand's width, unsigned.
+			if w := NarrowWidth(e.X, types); w != nil {
+				return lang.IntType(w.Size, false)
+			}
+			return nil
 		case lang.OpMul:
 		default:
 			return nil
