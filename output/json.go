@@ -22,9 +22,10 @@ import (
 // from 2^31 up are exact (v0.17 computes them in a 32-bit int and prints
 // {"min": -2147483648, "max": 0} for [2G, 4G)).
 type JSON struct {
-	w   io.Writer
-	buf []byte
-	sep io.Writer
+	w      io.Writer
+	buf    []byte
+	sep    io.Writer
+	format lastFormat
 }
 
 // SeparateTo sends the two newlines Exit writes before the maps to w, as
@@ -111,7 +112,7 @@ func (j *JSON) LostEvents(n uint64) error { return j.counter("lost_events", "eve
 // Printf writes the formatted text as a "printf" message.
 func (j *JSON) Printf(format string, args []Value) error {
 	var scratch [256]byte
-	return j.message("printf", string(AppendFormat(scratch[:0], format, args)))
+	return j.message("printf", string(j.format.append(scratch[:0], format, args)))
 }
 
 // Time writes a "time" message.

@@ -142,41 +142,86 @@ func lastConversionEnd(format string) int {
 
 // AppendFormat appends the output of printf(format, args...) to b.
 func AppendFormat(b []byte, format string, args []Value) []byte {
-	tail := 0
-	if len(args) > 0 {
-		tail = lastConversionEnd(format)
+	if len(args) == 0 {
+		return append(b, format...)
 	}
-	next := 0
+	return compileFormat(format).append(b, args)
+}
+
+// compiledFormat is a printf format split once into literal text and conversions,
+// for a format printed again and again (one printf per event): the
+// renderers keep the last one (lastFormat).
+type compiledFormat struct {
+	format string
+	pieces []formatPiece
+	tail   string // literal text after the last conversion
+}
+
+type formatPiece struct {
+	lit  string // literal text before the conversion, %% collapsed
+	spec spec
+	text string // the conversion as written
+}
+
+func compileFormat(format string) *compiledFormat {
+	f := &compiledFormat{format: format}
+	tail := lastConversionEnd(format)
+	var lit []byte
 	i := 0
 	for i < tail {
 		c := format[i]
 		if c != '%' {
-			b = append(b, c)
+			lit = append(lit, c)
 			i++
 			continue
 		}
 		if i+1 < tail && format[i+1] == '%' {
-			b = append(b, '%')
+			lit = append(lit, '%')
 			i += 2
 			continue
 		}
 		s, end, ok := parseSpec(format, i)
 		if !ok {
-			b = append(b, '%')
+			lit = append(lit, '%')
 			i++
 			continue
 		}
-		if next >= len(args) {
-			// Fewer arguments than conversions: the checker rejects this;
-			// print the conversion rather than invent a value.
-			b = append(b, format[i:end]...)
-		} else {
-			b = appendConversion(b, s, format[i:end], args[next])
-			next++
-		}
+		f.pieces = append(f.pieces, formatPiece{lit: string(lit), spec: s, text: format[i:end]})
+		lit = lit[:0]
 		i = end
 	}
-	return append(b, format[tail:]...)
+	f.tail = string(lit) + format[tail:]
+	return f
+}
+
+// append appends printf(f, args...) for at least one argument.
+func (f *compiledFormat) append(b []byte, args []Value) []byte {
+	for n := range f.pieces {
+		p := &f.pieces[n]
+		b = append(b, p.lit...)
+		if n >= len(args) {
+			// Fewer arguments than conversions: the checker rejects this;
+			// print the conversion rather than invent a value.
+			b = append(b, p.text...)
+		} else {
+			b = appendConversion(b, p.spec, p.text, args[n])
+		}
+	}
+	return append(b, f.tail...)
+}
+
+// lastFormat keeps the compiled form of the format printed last.
+type lastFormat struct{ f *compiledFormat }
+
+// append is AppendFormat through the kept compiled format.
+func (l *lastFormat) append(b []byte, format string, args []Value) []byte {
+	if len(args) == 0 {
+		return append(b, format...)
+	}
+	if l.f == nil || l.f.format != format {
+		l.f = compileFormat(format)
+	}
+	return l.f.append(b, args)
 }
 
 func appendConversion(b []byte, s spec, text string, v Value) []byte {

@@ -12,9 +12,10 @@ import (
 
 // Text renders events as bpftrace v0.17 prints them to the terminal.
 type Text struct {
-	w   io.Writer
-	buf []byte // reused for every event: no allocation per line once warm
-	sep io.Writer
+	w      io.Writer
+	buf    []byte // reused for every event: no allocation per line once warm
+	sep    io.Writer
+	format lastFormat
 }
 
 // SeparateTo sends the two newlines Exit writes before the maps to w
@@ -52,7 +53,7 @@ func (t *Text) AttachedProbes(n int) error {
 
 // Printf writes the formatted text, adding nothing.
 func (t *Text) Printf(format string, args []Value) error {
-	t.buf = AppendFormat(t.buf[:0], format, args)
+	t.buf = t.format.append(t.buf[:0], format, args)
 	return t.flush()
 }
 
