@@ -23,8 +23,6 @@ var notEmitted = map[string]string{
 	"skboutput":     "bpf_skb_output to a pcap file: not written yet",
 	"percpu_kaddr":  "needs the per-CPU offset table (bpf_per_cpu_ptr and a kallsyms address)",
 	"socket_cookie": "bpf_get_socket_cookie on a struct sock pointer: not written yet",
-	"syscall_name":  "bpftrace 0.25's syscall name table as a map: not written yet",
-	"signal_name":   "bpftrace 0.26's signal name table as a map: not written yet",
 	"getopt":        "bpftrace 0.24's named program options (--name=value after the script): not parsed yet",
 }
 
