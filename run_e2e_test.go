@@ -190,20 +190,7 @@ func TestE2E(t *testing.T) {
 // made by bpftrace 0.17 (-bpftrace rewrites it).
 func checkGolden(t *testing.T, name, out string) {
 	t.Helper()
-	golden := filepath.Join("testdata", "run", name+".out")
-	if *regenWithBpftrace {
-		if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (make it with -bpftrace)", err)
-	}
-	if out != string(want) {
-		t.Errorf("stdout differs from bpftrace's\n--- got\n%s--- want\n%s", out, want)
-	}
+	testkit.GoldenBy(t, filepath.Join("testdata", "run", name+".out"), out, *regenWithBpftrace, "go test -run E2E -bpftrace")
 }
 
 func runScenario(t *testing.T, bin string, sc scenario) string {

@@ -17,7 +17,15 @@ var Update = flag.Bool("update", false, "rewrite the golden files from the tests
 // names the first line that differs, then shows all of got.
 func Golden(t testing.TB, file, got string) {
 	t.Helper()
-	if *Update {
+	GoldenBy(t, file, got, *Update, "go test -update")
+}
+
+// GoldenBy is Golden for goldens another program writes: write says
+// whether this run makes them (the root package's -bpftrace runs
+// bpftrace 0.17 and keeps its output), how names the command that does.
+func GoldenBy(t testing.TB, file, got string, write bool, how string) {
+	t.Helper()
+	if write {
 		if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -25,7 +33,7 @@ func Golden(t testing.TB, file, got string) {
 	}
 	want, err := os.ReadFile(file)
 	if err != nil {
-		t.Fatalf("%v (go test -update writes it)", err)
+		t.Fatalf("%v (%s writes it)", err, how)
 	}
 	if got == string(want) {
 		return
@@ -41,5 +49,5 @@ func Golden(t testing.TB, file, got string) {
 		}
 		return "(end)"
 	}
-	t.Errorf("differs from %s (go test -update rewrites it) at line %d:\n got: %s\nwant: %s\n--- got\n%s", file, line+1, at(gl), at(wl), got)
+	t.Errorf("differs from %s (%s rewrites it) at line %d:\n got: %s\nwant: %s\n--- got\n%s", file, how, line+1, at(gl), at(wl), got)
 }
