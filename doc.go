@@ -31,7 +31,7 @@
 // RunOptions.OnEvent (a function) it delivers each event as a typed value
 // instead: PrintfEvent with the arguments and the formatted text,
 // PrintEvent, PrintMapEvent, TimeEvent, CatEvent, SystemEvent, JoinEvent,
-// ExitEvent, LostEvent, HelperErrorEvent, and EndEvent with the final
+// ExitEvent, LostEvent, HelperErrorEvent, ScriptMessageEvent (errorf, warnf), and EndEvent with the final
 // maps. Event.Render prints an event exactly as the command line does.
 // A consumer that falls behind holds the event loop up (back-pressure);
 // the kernel then drops the events its ring buffer cannot hold, and counts

@@ -78,4 +78,9 @@ func (e JoinEvent) Render(r output.Renderer) error        { return r.Join(e.Text
 func (e ExitEvent) Render(output.Renderer) error          { return nil }
 func (e LostEvent) Render(r output.Renderer) error        { return r.LostEvents(e.N) }
 func (e HelperErrorEvent) Render(r output.Renderer) error { return r.HelperError(e.HelperError) }
+
+// ScriptMessageEvent is the message of an errorf() or warnf() call.
+type ScriptMessageEvent struct{ output.ScriptMessage }
+
+func (e ScriptMessageEvent) Render(r output.Renderer) error { return r.ScriptMessage(e.ScriptMessage) }
 func (e EndEvent) Render(r output.Renderer) error         { return r.Exit(e.Maps) }

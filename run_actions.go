@@ -69,6 +69,16 @@ func (r *runner) handle(rec []byte) error {
 		return out.Time(output.Strftime(f, time.Now()))
 	case codegen.ActCat:
 		return r.cat(string(output.AppendFormat(nil, st.format, args)))
+	case codegen.ActErrorf, codegen.ActWarnf:
+		warning := a.Kind == codegen.ActWarnf
+		if warning && r.opts.NoWarnings {
+			return nil
+		}
+		m := output.ScriptMessage{Warning: warning, Text: string(output.AppendFormat(nil, st.format, args)), Span: a.Call.Span}
+		if r.script != nil {
+			m.Source = r.script.Source
+		}
+		return out.ScriptMessage(m)
 	case codegen.ActSystem:
 		return r.system(string(output.AppendFormat(nil, st.format, args)))
 	case codegen.ActJoin:

@@ -87,6 +87,11 @@ func (e *eventRenderer) Exit(maps []*output.Map) error {
 
 func (e *eventRenderer) LostEvents(n uint64) error { e.send(LostEvent{N: n}); return nil }
 
+func (e *eventRenderer) ScriptMessage(m output.ScriptMessage) error {
+	e.send(ScriptMessageEvent{m})
+	return nil
+}
+
 func (e *eventRenderer) HelperError(h output.HelperError) error {
 	e.send(HelperErrorEvent{h})
 	return nil

@@ -23,6 +23,7 @@ type outputFormat struct {
 var outputFormats = []outputFormat{
 	{"text", func(w io.Writer, opts *RunOptions) output.Renderer {
 		t := output.NewText(w)
+		t.MessagesTo(opts.Stderr)
 		if opts.Console != nil {
 			t.SeparateTo(opts.Console)
 		}
@@ -35,7 +36,11 @@ var outputFormats = []outputFormat{
 		}
 		return j
 	}},
-	{"table", func(w io.Writer, _ *RunOptions) output.Renderer { return output.NewTable(w) }},
+	{"table", func(w io.Writer, opts *RunOptions) output.Renderer {
+		t := output.NewTable(w)
+		t.MessagesTo(opts.Stderr)
+		return t
+	}},
 	// Folded stacks are data for other tools: the "Attaching" message
 	// goes to stderr, out of the way.
 	{"folded", func(w io.Writer, opts *RunOptions) output.Renderer { return flame.NewFolded(w, opts.Stderr) }},

@@ -18,8 +18,6 @@ import (
 // shrinks as emitters are written.
 var notEmitted = map[string]string{
 	"debugf":        "bpf_trace_printk with bpftrace's argument limits: not written yet",
-	"errorf":        "bpftrace 0.24's error action and its exit code: not written yet",
-	"warnf":         "bpftrace 0.25's warning action: not written yet",
 	"skboutput":     "bpf_skb_output to a pcap file: not written yet",
 	"percpu_kaddr":  "needs the per-CPU offset table (bpf_per_cpu_ptr and a kallsyms address)",
 	"socket_cookie": "bpf_get_socket_cookie on a struct sock pointer: not written yet",

@@ -11,7 +11,7 @@ import (
 // Statement functions: async actions and map operations, under their
 // sema.Funcs names.
 func init() {
-	for name, kind := range map[string]ActionKind{"printf": ActPrintf, "system": ActSystem, "cat": ActCat} {
+	for name, kind := range map[string]ActionKind{"printf": ActPrintf, "system": ActSystem, "cat": ActCat, "errorf": ActErrorf, "warnf": ActWarnf} {
 		addStmt(name, func(g *gen, call *lang.Call) {
 			g.event(&Action{Kind: kind, Call: call, Format: g.c.info.Formats[call]}, call.Args[1:])
 		})

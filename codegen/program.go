@@ -137,13 +137,15 @@ const (
 	ActZero                   // zero(@map)
 	ActHelperError            // a helper call failed (-k, -kk): Helper at Span
 	ActUnwatch                // unwatch(addr)
+	ActErrorf                 // errorf(fmt, args...)
+	ActWarnf                  // warnf(fmt, args...)
 )
 
 // Action is one async call site.
 type Action struct {
 	Kind   ActionKind
 	Call   *lang.Call
-	Format []lang.FormatSegment // printf, system, cat, time
+	Format []lang.FormatSegment // printf, system, cat, time, errorf, warnf
 	Args   []Arg                // payload layout after the 8-byte action id
 	Map    string               // print, clear, zero
 	Top    int64                // print(@m, top, div)

@@ -62,6 +62,9 @@ func NewFolded(w, msg io.Writer) *Folded {
 // AttachedProbes writes "Attaching N probes..." to the message writer.
 func (f *Folded) AttachedProbes(n int) error { return f.msg.AttachedProbes(n) }
 
+// ScriptMessage writes an errorf()/warnf() message to the message writer.
+func (f *Folded) ScriptMessage(m output.ScriptMessage) error { return f.msg.ScriptMessage(m) }
+
 // Exit writes every map in name order: the maps keyed by stacks as folded
 // lines (each line starting with its map's name when there are several),
 // the others as text.

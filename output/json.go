@@ -142,6 +142,27 @@ func (j *JSON) HelperError(e HelperError) error {
 	return j.flush()
 }
 
+// ScriptMessage writes {"type": "errorf" or "warnf", "msg": ..., "filename":
+// ..., "line": ..., "col": ...}, as bpftrace 0.24+.
+func (j *JSON) ScriptMessage(m ScriptMessage) error {
+	kind := "errorf"
+	if m.Warning {
+		kind = "warnf"
+	}
+	b := append(j.buf[:0], `{"type": "`...)
+	b = append(b, kind...)
+	b = append(b, `", "msg": `...)
+	b = appendJSONString(b, m.Text)
+	b = append(b, `, "filename": `...)
+	b = appendJSONString(b, m.Source.Name)
+	b = append(b, `, "line": `...)
+	b = strconv.AppendInt(b, int64(m.Span.Start.Line), 10)
+	b = append(b, `, "col": `...)
+	b = strconv.AppendInt(b, int64(m.Span.Start.Col), 10)
+	j.buf = append(b, "}\n"...)
+	return j.flush()
+}
+
 // Value writes {"type": "value", "data": <v>}.
 func (j *JSON) Value(v Value) error {
 	b := append(j.buf[:0], `{"type": "value", "data": `...)

@@ -34,6 +34,27 @@ type Renderer interface {
 	LostEvents(n uint64) error
 	// HelperError reports a failed BPF helper call at a script position.
 	HelperError(e HelperError) error
+	// ScriptMessage writes the message of an errorf() or warnf() call.
+	ScriptMessage(m ScriptMessage) error
+}
+
+// ScriptMessage is the text an errorf() or warnf() call formatted, with
+// the call's position (bpftrace 0.24/0.25 print it as a diagnostic
+// without the source line; the run goes on either way).
+type ScriptMessage struct {
+	Warning bool // warnf; errorf otherwise
+	Text    string
+	Span    lang.Span
+	Source  lang.Source // its Name is the file name of the position
+}
+
+// Header is "stdin:1:9-62: ERROR: text" (WARNING for warnf).
+func (m ScriptMessage) Header() string {
+	d := &lang.Diagnostic{Span: m.Span, Severity: lang.Error, Msg: m.Text}
+	if m.Warning {
+		d.Severity = lang.Warning
+	}
+	return m.Source.Name + ":" + d.Error()
 }
 
 // HelperError describes a BPF helper that returned an error at run time

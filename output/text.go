@@ -16,6 +16,22 @@ type Text struct {
 	buf    []byte // reused for every event: no allocation per line once warm
 	sep    io.Writer
 	format lastFormat
+	// msgs receives errorf()/warnf() messages (bpftrace writes them to
+	// stderr); nil writes them with the output.
+	msgs io.Writer
+}
+
+// MessagesTo sends errorf()/warnf() messages to w (stderr).
+func (t *Text) MessagesTo(w io.Writer) { t.msgs = w }
+
+// ScriptMessage writes "stdin:1:9-62: ERROR: text" on a line.
+func (t *Text) ScriptMessage(m ScriptMessage) error {
+	w := t.msgs
+	if w == nil {
+		w = t.w
+	}
+	_, err := io.WriteString(w, m.Header()+"\n")
+	return err
 }
 
 // SeparateTo sends the two newlines Exit writes before the maps to w
