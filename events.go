@@ -83,4 +83,4 @@ func (e HelperErrorEvent) Render(r output.Renderer) error { return r.HelperError
 type ScriptMessageEvent struct{ output.ScriptMessage }
 
 func (e ScriptMessageEvent) Render(r output.Renderer) error { return r.ScriptMessage(e.ScriptMessage) }
-func (e EndEvent) Render(r output.Renderer) error         { return r.Exit(e.Maps) }
+func (e EndEvent) Render(r output.Renderer) error           { return r.Exit(e.Maps) }
