@@ -21,6 +21,15 @@ func init() {
 	addValue("usym", (*gen).usym)
 	addValue("cgroupid", (*gen).cgroupid)
 	addStmt("override", (*gen).override)
+	// In tracing programs the kernel serves it with
+	// bpf_get_socket_ptr_cookie (a BTF struct sock pointer).
+	addValue("socket_cookie", func(g *gen, call *lang.Call, dst asm.Register) {
+		g.intExpr(call.Args[0], asm.R1)
+		g.call(asm.FnGetSocketCookie)
+		if dst != asm.R0 {
+			g.b.emit(asm.Mov.Reg(dst, asm.R0))
+		}
+	})
 	// The value is the address / id / errno: resolved in user space.
 	for _, name := range []string{"ksym", "cgroup_path", "strerror", "kptr", "uptr"} {
 		addValue(name, func(g *gen, call *lang.Call, dst asm.Register) { g.intExpr(call.Args[0], dst) })

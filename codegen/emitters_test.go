@@ -20,7 +20,6 @@ var notEmitted = map[string]string{
 	"debugf":        "bpf_trace_printk with bpftrace's argument limits: not written yet",
 	"skboutput":     "bpf_skb_output to a pcap file: not written yet",
 	"percpu_kaddr":  "needs the per-CPU offset table (bpf_per_cpu_ptr and a kallsyms address)",
-	"socket_cookie": "bpf_get_socket_cookie on a struct sock pointer: not written yet",
 	"getopt":        "bpftrace 0.24's named program options (--name=value after the script): not parsed yet",
 }
 

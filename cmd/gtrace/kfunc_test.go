@@ -399,3 +399,31 @@ func TestKfuncPath(t *testing.T) {
 fentry:security_file_open /tid == $1/ { @open[path(args.file->f_path)] = count(); }`,
 		trigger, fmt.Sprintf("@open[%s]: 1\n@trunc[%s]: 2", file, file), lt.tid)
 }
+
+// socket_cookie(): the cookie the kernel gives a socket, as user space
+// reads it with SO_COOKIE: writes on a unix socket pair wake the peer
+// through sock_def_readable(peer).
+func TestKfuncSocketCookie(t *testing.T) {
+	needFentry(t)
+	lt := newLoadThread(t)
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { unix.Close(fds[0]); unix.Close(fds[1]) })
+	cookie, err := unix.GetsockoptUint64(fds[1], unix.SOL_SOCKET, unix.SO_COOKIE)
+	if err != nil {
+		t.Skip("SO_COOKIE:", err)
+	}
+	trigger := func() {
+		lt.do(func() {
+			for range 2 {
+				if _, err := unix.Write(fds[0], []byte("x")); err != nil {
+					t.Error(err)
+				}
+			}
+		})
+	}
+	wantMaps(t, `fentry:sock_def_readable /tid == $1/ { @[socket_cookie(args.sk)] = count(); }`,
+		trigger, fmt.Sprintf("@[%d]: 2", cookie), lt.tid)
+}

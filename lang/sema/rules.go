@@ -292,6 +292,20 @@ func rulePton(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
 	return &lang.Type{Kind: lang.KindArray, Len: n, Elem: lang.Uint8, Size: n}
 }
 
+// ruleSocketCookie: the argument is a struct sock pointer, as bpftrace
+// 0.24 requires (the kernel's helper takes a BTF-typed socket).
+func ruleSocketCookie(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
+	if t := args[0]; t.Kind != lang.KindPtr || t.Elem == nil || t.Elem.Name != "struct sock" {
+		name := typeClass(t)
+		if t.Kind == lang.KindPtr && t.Elem != nil && t.Elem.Name != "" {
+			name = "'" + t.Elem.Name + " *'"
+		}
+		c.errorf(call, "socket_cookie() only supports 'struct sock *' as the argument (%s provided)", name)
+		return lang.None
+	}
+	return lang.Uint64
+}
+
 func rulePath(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
 	// A struct path pointer (args.path), or the struct itself where it
 	// lives in kernel memory (args.filp->f_path): its address is used.

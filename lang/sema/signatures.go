@@ -110,7 +110,7 @@ func init() {
 		{Name: "kstack", Min: 0, Max: 2, Args: []ArgKind{ArgIdent, ArgIntLit}, rule: ruleStack(lang.KindKStack)},
 		{Name: "ustack", Min: 0, Max: 2, Args: []ArgKind{ArgIdent, ArgIntLit}, rule: ruleStack(lang.KindUStack)},
 		{Name: "percpu_kaddr", Min: 1, Max: 2, Args: []ArgKind{ArgStrLit, ArgInt}, Since: "0.22", rule: ret(lang.Uint64)},
-		{Name: "socket_cookie", Min: 1, Max: 1, Args: []ArgKind{ArgIntPtr}, Since: "0.24", rule: ret(lang.Uint64)},
+		{Name: "socket_cookie", Min: 1, Max: 1, Args: []ArgKind{ArgIntPtr}, Providers: []lang.Provider{lang.Fentry, lang.Fexit}, Limit: "socket_cookie() is the kernel's bpf_get_socket_cookie on a BTF struct sock pointer, which it allows only in tracing programs", Since: "0.24", rule: ruleSocketCookie},
 		{Name: "strlen", Min: 1, Max: 1, Args: []ArgKind{ArgStr}, Since: "0.25", rule: ret(lang.Uint64)},
 		{Name: "getopt", Min: 1, Max: 3, Args: []ArgKind{ArgStrLit, ArgAny, ArgStrLit}, Kind: Compile, Since: "0.24", rule: ruleGetopt},
 		{Name: "syscall_name", Min: 1, Max: 1, Args: []ArgKind{ArgInt}, Since: "0.25", rule: ret(lang.StrType(nameStrlen))},
