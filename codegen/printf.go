@@ -80,7 +80,7 @@ func (g *gen) event(a *Action, args []lang.Expr) {
 	a.Size = off
 	g.record(a, func(rec asm.Register) {
 		for i, e := range args {
-			if w := g.formatZext(a, e); w != nil {
+			if w := g.storedZext(e); w != nil && (a.Kind == ActPrintf || a.Kind == ActSystem || a.Kind == ActCat) {
 				g.intExpr(e, asm.R0)
 				g.convert(asm.R0, lang.Int64, w)
 				g.b.emit(asm.StoreMem(rec, int16(a.Args[i].Offset), asm.R0, asm.DWord))
@@ -91,14 +91,15 @@ func (g *gen) event(a *Action, args []lang.Expr) {
 	})
 }
 
-// formatZext is the unsigned type through which a format argument
-// (printf, system, cat) is zero-extended, or nil. bpftrace 0.17 stores a
-// - or ~ of a narrow signed value (sema.NarrowWidth) in its argument as
-// it is, one to four bytes into zeroed memory: printf("%ld", -(int8)1)
-// prints 255 (a map or a comparison sees -1).
-func (g *gen) formatZext(a *Action, e lang.Expr) *lang.Type {
+// storedZext is the unsigned type through which the value of e is
+// zero-extended when stored in a format argument (printf, system, cat) or
+// a 64-bit scratch variable, or nil. bpftrace 0.17 stores a - or ~ of a
+// narrow signed value (sema.NarrowWidth) there as it is, one to four
+// bytes into zeroed memory: printf("%ld", -(int8)1) prints 255, and
+// $r = ~(int16)0 holds 65535 (a map or a comparison sees -1).
+func (g *gen) storedZext(e lang.Expr) *lang.Type {
 	u, ok := e.(*lang.Unary)
-	if !ok || (u.Op != lang.OpSub && u.Op != lang.OpCompl) || (a.Kind != ActPrintf && a.Kind != ActSystem && a.Kind != ActCat) {
+	if !ok || (u.Op != lang.OpSub && u.Op != lang.OpCompl) {
 		return nil
 	}
 	if w := sema.NarrowWidth(e, g.c.info.Types); w != nil && w.Signed {

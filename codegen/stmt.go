@@ -206,6 +206,9 @@ func (g *gen) assignVar(v *lang.Var, value lang.Expr) {
 		return
 	}
 	g.intExpr(value, asm.R0)
+	if w := g.storedZext(value); w != nil && vt.Size >= 8 {
+		g.convert(asm.R0, lang.Int64, w)
+	}
 	g.convert(asm.R0, g.typeOf(value), vt)
 	g.b.emit(asm.StoreMem(l.reg, l.off, asm.R0, asm.DWord))
 }
