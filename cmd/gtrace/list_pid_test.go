@@ -20,11 +20,16 @@ func TestListPID(t *testing.T) {
 	if err != nil {
 		t.Skip("no bash here")
 	}
-	proc := exec.Command(bash, "-c", "sleep 100; echo")
+	// bash waits in its read builtin: no child left behind.
+	proc := exec.Command(bash, "-c", "read x")
+	stdin, err := proc.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := proc.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer func() { proc.Process.Kill(); proc.Wait() }()
+	defer func() { stdin.Close(); proc.Wait() }()
 	pid := strconv.Itoa(proc.Process.Pid)
 	// Until the dynamic loader has mapped libc.
 	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
