@@ -17,7 +17,6 @@ import (
 // with ErrUnsupported; the test fails when one compiles, so the list
 // shrinks as emitters are written.
 var notEmitted = map[string]string{
-	"debugf":       "bpf_trace_printk with bpftrace's argument limits: not written yet",
 	"skboutput":    "bpf_skb_output to a pcap file: not written yet",
 	"percpu_kaddr": "needs the per-CPU offset table (bpf_per_cpu_ptr and a kallsyms address)",
 	"getopt":       "bpftrace 0.24's named program options (--name=value after the script): not parsed yet",

@@ -10,6 +10,14 @@ import (
 // The rules of the function registry: what the table's arity and argument
 // kinds cannot say, and the result type.
 
+// ruleDebugf is ruleFormat with bpftrace's warning: bpf_trace_printk
+// writes to one trace buffer shared by the whole machine, slowly.
+func ruleDebugf(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
+	t := ruleFormat(c, call, args)
+	c.warnf(call, "The debugf() builtin is not recommended for production use. For more information see bpf_trace_printk in bpf-helpers(7).")
+	return t
+}
+
 // ruleFormat checks printf-style calls: the format against the arguments.
 func ruleFormat(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
 	f, _ := c.stringLit(call.Args[0])

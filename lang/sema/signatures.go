@@ -74,7 +74,7 @@ func init() {
 		{Name: "printf", Min: 1, Max: 128, Args: []ArgKind{ArgStrLit}, Kind: Async, Stmt: true, rule: ruleFormat},
 		{Name: "system", Min: 1, Max: 128, Args: []ArgKind{ArgStrLit}, Kind: Async, Stmt: true, Unsafe: true, rule: ruleFormat},
 		{Name: "cat", Min: 1, Max: 128, Args: []ArgKind{ArgStrLit}, Kind: Async, Stmt: true, rule: ruleFormat},
-		{Name: "debugf", Min: 1, Max: 4, Args: []ArgKind{ArgStrLit}, Kind: Sync, Stmt: true, Since: "0.16", rule: ruleFormat},
+		{Name: "debugf", Min: 1, Max: 4, Args: []ArgKind{ArgStrLit}, Kind: Sync, Stmt: true, Since: "0.16", rule: ruleDebugf},
 		{Name: "errorf", Min: 1, Max: 128, Args: []ArgKind{ArgStrLit}, Kind: Async, Stmt: true, Since: "0.24", rule: ruleFormat},
 		{Name: "warnf", Min: 1, Max: 128, Args: []ArgKind{ArgStrLit}, Kind: Async, Stmt: true, Since: "0.25", rule: ruleFormat},
 		{Name: "print", Min: 1, Max: 3, Args: []ArgKind{ArgMapOrValue, ArgIntLit, ArgIntLit}, Kind: Async, Stmt: true, rule: rulePrint},
