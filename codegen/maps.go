@@ -93,11 +93,9 @@ func (g *gen) update(d *maps.Def, key loc, val loc, valInR3 bool, flags int32) {
 		g.addr(asm.R3, val.reg, val.off)
 	}
 	ok := g.b.label("update_ok")
-	g.b.emit(
-		asm.Mov.Imm(asm.R4, flags),
-		asm.FnMapUpdateElem.Call(),
-		asm.JSGE.Imm(asm.R0, 0, ok),
-	)
+	g.b.emit(asm.Mov.Imm(asm.R4, flags))
+	g.callMapOp(asm.FnMapUpdateElem)
+	g.b.emit(asm.JSGE.Imm(asm.R0, 0, ok))
 	if flags == bpfNoExist {
 		// Another program inserted the key first: not a loss.
 		g.b.emit(asm.JEq.Imm(asm.R0, -17 /* EEXIST */, ok))
@@ -105,6 +103,22 @@ func (g *gen) update(d *maps.Def, key loc, val loc, valInR3 bool, flags int32) {
 	g.reportHelperError(asm.FnMapUpdateElem)
 	g.countRefusedUpdate(d)
 	g.b.mark(ok)
+}
+
+// callMapOp calls a map helper that returns 0 or a negative errno
+// (update, delete) and sign-extends its low 32 bits into R0. Kernels
+// before 6.4 (Linux d7ba4cc900bf, "bpf: return long from bpf_map_ops
+// funcs") turn these calls into direct calls of the map's C function,
+// which returns an int: -E2BIG arrives as 0x00000000fffffff9, a positive
+// long, and a 64-bit test took every refused update for a success (a full
+// map on 6.1 lost keys without a warning). The low 32 bits are right on
+// every kernel.
+func (g *gen) callMapOp(fn asm.BuiltinFunc) {
+	g.b.emit(
+		fn.Call(),
+		asm.LSh.Imm(asm.R0, 32),
+		asm.ArSh.Imm(asm.R0, 32),
+	)
 }
 
 // countRefusedUpdate counts a failed update of d under its cause, read
@@ -374,7 +388,7 @@ func (g *gen) deleteKey(call *lang.Call) {
 		asm.LoadMapPtr(asm.R1, 0).WithReference(d.SpecName()),
 	)
 	g.addr(asm.R2, key.reg, key.off)
-	g.b.emit(asm.FnMapDeleteElem.Call())
+	g.callMapOp(asm.FnMapDeleteElem)
 	g.checkHelper(asm.FnMapDeleteElem)
 }
 
