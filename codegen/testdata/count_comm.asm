@@ -1,4 +1,4 @@
-p0_0: BEGIN (44 instructions)
+p0_0: BEGIN (46 instructions)
 	  ; prologue: ctx, stopped flag
 	 0: MovReg dst: r6 src: r1
 	 1: LoadMapValue dst: r0, fd: 0 off: 0 <state>
@@ -24,29 +24,31 @@ p0_0: BEGIN (44 instructions)
 	23: AddImm dst: r3 imm: -24
 	24: MovImm dst: r4 imm: 0
 	25: Call FnMapUpdateElem
-	26: JSGEImm dst: r0 off: -1 imm: 0 <lost_done_6>
-	27: MovImm dst: r1 imm: 1
-	28: JEqImm dst: r0 off: -1 imm: -7 <cause_found_5>
-	29: MovImm dst: r1 imm: 2
-	30: JEqImm dst: r0 off: -1 imm: -12 <cause_found_5>
-	31: MovImm dst: r1 imm: 3
+	26: LShImm dst: r0 imm: 32
+	27: ArShImm dst: r0 imm: 32
+	28: JSGEImm dst: r0 off: -1 imm: 0 <lost_done_6>
+	29: MovImm dst: r1 imm: 1
+	30: JEqImm dst: r0 off: -1 imm: -7 <cause_found_5>
+	31: MovImm dst: r1 imm: 2
+	32: JEqImm dst: r0 off: -1 imm: -12 <cause_found_5>
+	33: MovImm dst: r1 imm: 3
 cause_found_5:
-	32: StXMemW dst: rfp src: r1 off: -32 imm: 0
-	33: LoadMapPtr dst: r1 fd: 0 <lost>
-	35: MovReg dst: r2 src: rfp
-	36: AddImm dst: r2 imm: -32
-	37: Call FnMapLookupElem
-	38: JEqImm dst: r0 off: -1 imm: 0 <lost_done_6>
-	39: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
-	40: AddImm dst: r1 imm: 1
-	41: StXMemDW dst: r0 src: r1 off: 0 imm: 0
+	34: StXMemW dst: rfp src: r1 off: -32 imm: 0
+	35: LoadMapPtr dst: r1 fd: 0 <lost>
+	37: MovReg dst: r2 src: rfp
+	38: AddImm dst: r2 imm: -32
+	39: Call FnMapLookupElem
+	40: JEqImm dst: r0 off: -1 imm: 0 <lost_done_6>
+	41: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
+	42: AddImm dst: r1 imm: 1
+	43: StXMemDW dst: r0 src: r1 off: 0 imm: 0
 lost_done_6:
-	42: Ja off: -1 <exit_1>
+	44: Ja off: -1 <exit_1>
 agg_found_2:
-	43: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
-	44: AddImm dst: r1 imm: 1
-	45: StXMemDW dst: r0 src: r1 off: 0 imm: 0
+	45: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
+	46: AddImm dst: r1 imm: 1
+	47: StXMemDW dst: r0 src: r1 off: 0 imm: 0
 exit_1:
-	46: MovImm dst: r0 imm: 0
-	47: Exit
+	48: MovImm dst: r0 imm: 0
+	49: Exit
 

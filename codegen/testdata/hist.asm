@@ -1,4 +1,4 @@
-p0_0: BEGIN (81 instructions)
+p0_0: BEGIN (83 instructions)
 	   ; prologue: ctx, stopped flag
 	  0: MovReg dst: r6 src: r1
 	  1: LoadMapValue dst: r0, fd: 0 off: 0 <state>
@@ -60,39 +60,41 @@ hist_done_4:
 	 51: AddImm dst: r2 imm: -8
 	 52: MovImm dst: r4 imm: 1
 	 53: Call FnMapUpdateElem
-	 54: JSGEImm dst: r0 off: -1 imm: 0 <lost_done_15>
-	 55: JEqImm dst: r0 off: -1 imm: -17 <lost_done_15>
-	 56: MovImm dst: r1 imm: 1
-	 57: JEqImm dst: r0 off: -1 imm: -7 <cause_found_14>
-	 58: MovImm dst: r1 imm: 2
-	 59: JEqImm dst: r0 off: -1 imm: -12 <cause_found_14>
-	 60: MovImm dst: r1 imm: 3
+	 54: LShImm dst: r0 imm: 32
+	 55: ArShImm dst: r0 imm: 32
+	 56: JSGEImm dst: r0 off: -1 imm: 0 <lost_done_15>
+	 57: JEqImm dst: r0 off: -1 imm: -17 <lost_done_15>
+	 58: MovImm dst: r1 imm: 1
+	 59: JEqImm dst: r0 off: -1 imm: -7 <cause_found_14>
+	 60: MovImm dst: r1 imm: 2
+	 61: JEqImm dst: r0 off: -1 imm: -12 <cause_found_14>
+	 62: MovImm dst: r1 imm: 3
 cause_found_14:
-	 61: StXMemW dst: rfp src: r1 off: -16 imm: 0
-	 62: LoadMapPtr dst: r1 fd: 0 <lost>
-	 64: MovReg dst: r2 src: rfp
-	 65: AddImm dst: r2 imm: -16
-	 66: Call FnMapLookupElem
-	 67: JEqImm dst: r0 off: -1 imm: 0 <lost_done_15>
-	 68: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
-	 69: AddImm dst: r1 imm: 1
-	 70: StXMemDW dst: r0 src: r1 off: 0 imm: 0
+	 63: StXMemW dst: rfp src: r1 off: -16 imm: 0
+	 64: LoadMapPtr dst: r1 fd: 0 <lost>
+	 66: MovReg dst: r2 src: rfp
+	 67: AddImm dst: r2 imm: -16
+	 68: Call FnMapLookupElem
+	 69: JEqImm dst: r0 off: -1 imm: 0 <lost_done_15>
+	 70: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
+	 71: AddImm dst: r1 imm: 1
+	 72: StXMemDW dst: r0 src: r1 off: 0 imm: 0
 lost_done_15:
-	 71: LoadMapPtr dst: r1 fd: 0 <@>
-	 73: MovReg dst: r2 src: rfp
-	 74: AddImm dst: r2 imm: -8
-	 75: Call FnMapLookupElem
-	 76: JEqImm dst: r0 off: -1 imm: 0 <exit_1>
+	 73: LoadMapPtr dst: r1 fd: 0 <@>
+	 75: MovReg dst: r2 src: rfp
+	 76: AddImm dst: r2 imm: -8
+	 77: Call FnMapLookupElem
+	 78: JEqImm dst: r0 off: -1 imm: 0 <exit_1>
 agg_found_11:
-	 77: StMemDW dst: r0 src: r0 off: 520 imm: 1
-	 78: MovReg dst: r2 src: r7
-	 79: JGEImm dst: r2 off: -1 imm: 65 <exit_1>
-	 80: LShImm dst: r2 imm: 3
-	 81: AddReg dst: r0 src: r2
-	 82: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
-	 83: AddImm dst: r1 imm: 1
-	 84: StXMemDW dst: r0 src: r1 off: 0 imm: 0
+	 79: StMemDW dst: r0 src: r0 off: 520 imm: 1
+	 80: MovReg dst: r2 src: r7
+	 81: JGEImm dst: r2 off: -1 imm: 65 <exit_1>
+	 82: LShImm dst: r2 imm: 3
+	 83: AddReg dst: r0 src: r2
+	 84: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
+	 85: AddImm dst: r1 imm: 1
+	 86: StXMemDW dst: r0 src: r1 off: 0 imm: 0
 exit_1:
-	 85: MovImm dst: r0 imm: 0
-	 86: Exit
+	 87: MovImm dst: r0 imm: 0
+	 88: Exit
 
