@@ -67,8 +67,17 @@ func (r *runner) attachStopped() bool {
 
 // attachAll attaches the probes' targets in order until a stop is
 // requested. A program shared by many targets tells them apart by the
-// cookie the code generator chose for each (5.15+).
-func (r *runner) attachAll() (attached int, err error) {
+// cookie the code generator chose for each (5.15+). It returns how many
+// targets it dealt with: attached, or skipped (kprobeSkips).
+func (r *runner) attachAll() (done int, err error) {
+	skips := newKprobeSkips(r.prog)
+	defer func() {
+		if serr := skips.finish(r.opts.Stderr, err == nil && !r.attachStopped()); err == nil {
+			err = serr
+		}
+		done += skips.count
+	}()
+	attached := 0
 	for _, p := range r.attachOrder() {
 		if r.attachStopped() {
 			return attached, nil
@@ -83,6 +92,7 @@ func (r *runner) attachAll() (attached int, err error) {
 				return attached, err
 			}
 			r.attached = append(r.attached, a)
+			skips.attached(p.Clause, len(p.Targets))
 			attached += len(p.Targets)
 			continue
 		}
@@ -93,6 +103,7 @@ func (r *runner) attachAll() (attached int, err error) {
 				return attached, err
 			}
 			r.attached = append(r.attached, as...)
+			skips.attached(p.Clause, len(p.Targets))
 			attached += len(p.Targets)
 			continue
 		}
@@ -103,6 +114,7 @@ func (r *runner) attachAll() (attached int, err error) {
 				return attached, err
 			}
 			r.attached = append(r.attached, a)
+			skips.attached(p.Clause, len(p.Targets))
 			attached += len(p.Targets)
 			continue
 		}
@@ -114,10 +126,14 @@ func (r *runner) attachAll() (attached int, err error) {
 				r.opts.beforeAttach()
 			}
 			a, err := r.opts.Kernel.Attach(&p.Targets[i], prog, cookie(p, i))
+			if err != nil && skips.skip(p, &p.Targets[i], err) {
+				continue
+			}
 			if err != nil {
 				return attached, err
 			}
 			r.attached = append(r.attached, a)
+			skips.attached(p.Clause, 1)
 			attached++
 		}
 	}

@@ -70,7 +70,7 @@ func kprobeTarget(kind lang.Provider) func(*Kernel, []string) (Target, error) {
 			return Target{}, errors.New("missing function name")
 		}
 		if !k.kernelFuncMayExist(fn) {
-			return Target{}, missing(fmt.Errorf("kernel function %s not found (not in available_filter_functions nor /proc/kallsyms)", fn))
+			return Target{}, missing(fmt.Errorf("kernel function %s not found or not traceable (not in available_filter_functions, or /proc/kallsyms when that is unreadable)", fn))
 		}
 		t.Func = fn
 		return t, nil
@@ -78,31 +78,23 @@ func kprobeTarget(kind lang.Provider) func(*Kernel, []string) (Target, error) {
 }
 
 // kernelFuncMayExist reports whether fn is a kernel function a kprobe may
-// attach to, as far as this machine tells: it is in the traceable list
-// (available_filter_functions) or among the text symbols of kallsyms
-// (kprobes also reach functions ftrace cannot). A kernel renames and
-// inlines functions between versions (blk_account_io_start became
-// __blk_account_io_start, then went back), so tools list both names and
-// the one that is not here must be found out before loading. When no list
-// can be read, fn may exist.
+// attach to, as far as this machine tells, by the list KernelFuncs reads:
+// available_filter_functions when it is readable, else the text symbols
+// of kallsyms. available_filter_functions is authoritative, as bpftrace
+// takes it (is_traceable_func): a function kallsyms lists but ftrace does
+// not (Debian 6.12's blk_account_io_start, a 't' symbol the kernel then
+// refuses to kprobe) is missing. A kernel renames and inlines functions
+// between versions (blk_account_io_start became __blk_account_io_start,
+// then went back), so tools list both names and the one that is not here
+// must be found out before loading. When no list can be read, fn may
+// exist.
 func (k *Kernel) kernelFuncMayExist(fn string) bool {
 	fns, err := k.KernelFuncs()
 	if err != nil || len(fns) == 0 {
 		return true
 	}
-	if _, ok := slices.BinarySearch(fns, fn); ok {
-		return true
-	}
-	syms, err := k.Kallsyms().Syms()
-	if err != nil || len(syms) == 0 {
-		return true
-	}
-	for _, s := range syms {
-		if s.Name == fn && s.Text() {
-			return true
-		}
-	}
-	return false
+	_, ok := slices.BinarySearch(fns, fn)
+	return ok
 }
 
 // KernelFuncs returns the kernel functions that kprobes can use, sorted and
