@@ -147,7 +147,7 @@ func parseItems(st *state) (*gProgram, error) {
 		if err != nil {
 			return nil, err
 		}
-		tail, err := slot.parser.ParseFromLexer(lx)
+		tail, err := slot.program().ParseFromLexer(lx)
 		if tail != nil {
 			g.Items = append(g.Items, tail.Items...)
 		}
