@@ -325,6 +325,9 @@ type runner struct {
 	// kernelMapping is the kernel as its frames' mapping, made on first
 	// use.
 	kernelMapping func() *output.Mapping
+	// boot is the boot time strftime() values are dated from
+	// (run_strftime.go).
+	boot bootClock
 }
 
 // start creates the event loop, starts watching for stop requests, starts

@@ -6,10 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
-	"time"
 
 	"github.com/cilium/ebpf"
-	"golang.org/x/sys/unix"
 
 	"github.com/gtrace/gtrace/codegen"
 	"github.com/gtrace/gtrace/internal/symbols"
@@ -61,7 +59,7 @@ func (r *runner) resolveInPlace(t *lang.Type, v *output.Value) {
 		}
 		*v = output.TextOf(lang.KindCgroupPath, r.cgroups.path(v.Int, filter))
 	case lang.KindTimestamp:
-		*v = output.TextOf(lang.KindTimestamp, r.timestamp(v.Int))
+		*v = output.TextOf(lang.KindTimestamp, r.timestamp(v.Total, v.Int))
 	case lang.KindTuple, lang.KindArray, lang.KindRecord:
 		for i := range v.Elems {
 			var et *lang.Type
@@ -199,34 +197,6 @@ func strerror(errno uint64) string {
 	}
 	return s
 }
-
-// timestamp formats a strftime() value: boot-clock nanoseconds and the
-// index of the call's format (see codegen.Program.TimeFormats), printed
-// as the wall-clock time they stand for.
-func (r *runner) timestamp(v uint64) string {
-	idx, ns := int(v&(1<<codegen.TimestampShift-1)), int64(v>>codegen.TimestampShift)
-	format := ""
-	if r.prog != nil && idx < len(r.prog.TimeFormats) {
-		format = r.prog.TimeFormats[idx]
-	}
-	var boot unix.Timespec
-	if err := unix.ClockGettime(unix.CLOCK_BOOTTIME, &boot); err != nil {
-		return format
-	}
-	now := time.Now()
-	at := now.Add(time.Duration(ns - boot.Nano()))
-	text := output.Strftime(format, at)
-	if text == "" || len(text) >= strftimeMax {
-		// C strftime() returns 0 for an empty result or one that does
-		// not fit bpftrace's 64-byte buffer: bpftrace 0.17 prints "(?)".
-		return "(?)"
-	}
-	return text
-}
-
-// strftimeMax is the size of bpftrace's strftime() buffer (STRING_SIZE),
-// its NUL included.
-const strftimeMax = 64
 
 // warnHiddenKallsyms says once, when kernel addresses are to be named and
 // the kernel hides its symbols from gtrace, why they print as addresses.

@@ -2,7 +2,6 @@ package codegen
 
 import (
 	"net/netip"
-	"slices"
 
 	"github.com/cilium/ebpf/asm"
 
@@ -35,10 +34,6 @@ func init() {
 		addValue(name, func(g *gen, call *lang.Call, dst asm.Register) { g.intExpr(call.Args[0], dst) })
 	}
 	addValue("reg", (*gen).reg)
-	addValue("strftime", func(g *gen, call *lang.Call, dst asm.Register) {
-		g.intExpr(call.Args[1], dst)
-		g.b.emit(asm.LSh.Imm(dst, TimestampShift), asm.Or.Imm(dst, int32(g.timeFormat(call))))
-	})
 	addValue("bswap", func(g *gen, call *lang.Call, dst asm.Register) {
 		t := g.typeOf(call.Args[0])
 		g.intExpr(call.Args[0], dst)
@@ -75,6 +70,9 @@ func init() {
 	})
 	addMem("macaddr", func(g *gen, call *lang.Call, _ *lang.Type, base asm.Register, off int16, _ bool) {
 		g.readInto(call.Args[0], base, off, 6)
+	})
+	addMem("strftime", func(g *gen, call *lang.Call, _ *lang.Type, base asm.Register, off int16, _ bool) {
+		g.strftime(call, base, off)
 	})
 	addMem("pton", func(g *gen, call *lang.Call, dt *lang.Type, base asm.Register, off int16, _ bool) {
 		g.pton(call, dt, base, off)
@@ -213,21 +211,28 @@ func (g *gen) usymOf(h held, dst asm.Register) {
 	}
 }
 
-// timeFormat returns the index of a strftime() call's format in
+// strftime writes a timestamp value (see Program.TimeFormats): the call
+// site's index and the nanoseconds, all 64 bits of them.
+func (g *gen) strftime(call *lang.Call, base asm.Register, off int16) {
+	g.intExpr(call.Args[1], asm.R0)
+	g.store64(base, off+maps.TimestampNsOffset, asm.R0)
+	g.b.emit(movImm(asm.R0, int64(g.timeFormat(call))))
+	g.store64(base, off+maps.TimestampIDOffset, asm.R0)
+}
+
+// timeFormat returns the index of a strftime() call site in
 // Program.TimeFormats, adding it on first use.
 func (g *gen) timeFormat(call *lang.Call) int {
+	if i, ok := g.c.timeIDs[call]; ok {
+		return i
+	}
 	format := ""
 	if s, ok := call.Args[0].(*lang.StrLit); ok {
 		format = s.Value
 	}
 	out := g.c.out
-	if i := slices.Index(out.TimeFormats, format); i >= 0 {
-		return i
-	}
-	if len(out.TimeFormats) == 1<<TimestampShift {
-		fail(call, "strftime: more than %d distinct formats in one script", 1<<TimestampShift)
-	}
 	out.TimeFormats = append(out.TimeFormats, format)
+	g.c.timeIDs[call] = len(out.TimeFormats) - 1
 	return len(out.TimeFormats) - 1
 }
 

@@ -154,12 +154,13 @@ type compiler struct {
 	opts Options
 	out  *Program
 
-	probeIndex map[string]int // probe name → index in out.ProbeNames
-	needZero   int            // size of the largest value inserted from ZeroMap
-	scratch    int            // size of a ScratchMap entry, 0 when unused
-	bigStack   int            // size of a BigMap entry, 0 when unused
-	nprogs     int            // programs generated so far
-	lines      []string       // source lines, for comments
+	probeIndex map[string]int     // probe name → index in out.ProbeNames
+	timeIDs    map[*lang.Call]int // strftime() call → index in out.TimeFormats
+	needZero   int                // size of the largest value inserted from ZeroMap
+	scratch    int                // size of a ScratchMap entry, 0 when unused
+	bigStack   int                // size of a BigMap entry, 0 when unused
+	nprogs     int                // programs generated so far
+	lines      []string           // source lines, for comments
 }
 
 func newCompiler(p *lang.Program, info *sema.Info, opts Options) *compiler {
@@ -184,6 +185,7 @@ func newCompiler(p *lang.Program, info *sema.Info, opts Options) *compiler {
 			Stacks: map[string]*StackMap{},
 		},
 		probeIndex: map[string]int{},
+		timeIDs:    map[*lang.Call]int{},
 		lines:      strings.Split(opts.Source.Text, "\n"),
 	}
 }

@@ -12,7 +12,7 @@ import (
 func isMem(t *lang.Type) bool {
 	switch t.Kind {
 	case lang.KindStr, lang.KindBuf, lang.KindTuple, lang.KindRecord, lang.KindArray,
-		lang.KindInet, lang.KindMacAddr:
+		lang.KindInet, lang.KindMacAddr, lang.KindTimestamp:
 		return true
 	}
 	return false

@@ -233,6 +233,19 @@ func width(off, n int) int {
 	return 1
 }
 
+// store64 stores the 64-bit register r at base+off in naturally aligned
+// pieces (a value in a tuple may sit at an offset that is not a multiple
+// of 8). It clobbers r when it has to split it.
+func (g *gen) store64(base asm.Register, off int16, r asm.Register) {
+	for i := 0; i < 8; {
+		w := width(int(off)+i, 8-i)
+		g.b.emit(asm.StoreMem(base, off+int16(i), r, sizeOp(w)))
+		if i += w; i < 8 {
+			g.b.emit(asm.RSh.Imm(r, int32(8*w)))
+		}
+	}
+}
+
 // copyMem copies n bytes from src+soff to dst+doff through R1 (src and dst
 // must not be R1; both offsets are constant, so the verifier sees every
 // access in bounds).

@@ -86,16 +86,14 @@ type Program struct {
 	// Stacks lists the stack-trace maps (kstack/ustack values hold ids in
 	// them), by spec name.
 	Stacks map[string]*StackMap
-	// TimeFormats holds the formats of the strftime() call sites. A
-	// timestamp value is (boot-clock ns << TimestampShift) | format index:
-	// the format travels with the value through maps and events, and 56
-	// bits of nanoseconds span 2.2 years of uptime.
+	// TimeFormats holds the format of each strftime() call site. A
+	// timestamp value is 16 bytes, as in bpftrace 0.17: the index of its
+	// call site here, then the 64-bit boot-clock nanoseconds (maps
+	// TimestampIDOffset, TimestampNsOffset). One index per call site, not
+	// per format, as bpftrace: two calls with the same format and time
+	// are two map keys.
 	TimeFormats []string
 }
-
-// TimestampShift is how far a strftime() value's nanoseconds are shifted
-// to make room for its format index (see Program.TimeFormats).
-const TimestampShift = 8
 
 // StackMap is a BPF_MAP_TYPE_STACK_TRACE map of one depth.
 type StackMap struct {

@@ -15,7 +15,7 @@ import (
 // their Kind set so the runtime knows to resolve them: kstack/ustack (Int
 // holds the encoded stack: id | pid<<32, Stack is nil), ksym/usym (Int is
 // the address, Str ""), username (Int is the uid), timestamp (Int is the
-// boot-clock ns), cgroup_path (Int is the cgroup id), strerror (Int is the
+// boot-clock ns, Total the strftime() call's index), cgroup_path (Int is the cgroup id), strerror (Int is the
 // errno).
 type Decoder struct {
 	// Probes maps a `probe` builtin value (an index) to the probe name.
@@ -70,6 +70,8 @@ func (d *Decoder) Decode(t *lang.Type, b []byte) output.Value {
 		return output.TextOf(lang.KindInet, inetText(b))
 	case lang.KindMacAddr:
 		return output.TextOf(lang.KindMacAddr, fmt.Sprintf("%02X:%02X:%02X:%02X:%02X:%02X", b[0], b[1], b[2], b[3], b[4], b[5]))
+	case lang.KindTimestamp:
+		return output.Value{Kind: lang.KindTimestamp, Int: le.Uint64(b[TimestampNsOffset:]), Total: int64(le.Uint64(b[TimestampIDOffset:]))}
 	case lang.KindProbe:
 		i := le.Uint64(b)
 		if i < uint64(len(d.Probes)) {
@@ -95,8 +97,8 @@ func (d *Decoder) Decode(t *lang.Type, b []byte) output.Value {
 	case lang.KindNone:
 		return output.Value{}
 	}
-	// kstack, ustack, ksym, usym, username, timestamp, cgroup_path,
-	// strerror: raw 8 bytes for the runtime to resolve.
+	// kstack, ustack, ksym, usym, username, cgroup_path, strerror: raw
+	// 8 bytes for the runtime to resolve.
 	return output.Value{Kind: t.Kind, Int: le.Uint64(b)}
 }
 

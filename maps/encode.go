@@ -59,6 +59,9 @@ func encodeAt(b []byte, t *lang.Type, v output.Value) {
 				copy(b[8:], a16[:])
 			}
 		}
+	case lang.KindTimestamp:
+		le.PutUint64(b[TimestampIDOffset:], uint64(v.Total))
+		le.PutUint64(b[TimestampNsOffset:], v.Int)
 	case lang.KindCount, lang.KindSum:
 		le.PutUint64(b, v.Int)
 	case lang.KindMin, lang.KindMax:

@@ -20,6 +20,8 @@ func SizeOf(t *lang.Type) int {
 		return 24
 	case lang.KindMacAddr:
 		return 6
+	case lang.KindTimestamp:
+		return TimestampSize
 	case lang.KindTuple:
 		size, _ := tupleLayout(t)
 		return size
@@ -36,10 +38,19 @@ func SizeOf(t *lang.Type) int {
 	case lang.KindLhist:
 		return 8 * LhistBuckets(t.Min, t.Max, t.Step)
 	}
-	// Pointers, stacks, ksym, usym, probe, username, timestamp,
-	// cgroup path, strerror, count, sum.
+	// Pointers, stacks, ksym, usym, probe, username, cgroup path,
+	// strerror, count, sum.
 	return 8
 }
+
+// A strftime() value is bpftrace 0.17's: the index of the strftime() call
+// (its format, codegen.Program.TimeFormats), then the whole 64-bit
+// boot-clock nanoseconds, each a little-endian uint64.
+const (
+	TimestampSize     = 16
+	TimestampIDOffset = 0
+	TimestampNsOffset = 8
+)
 
 // AlignOf returns the alignment of a value of type t inside a tuple.
 func AlignOf(t *lang.Type) int { return t.Align() }

@@ -17,7 +17,9 @@ import "github.com/gtrace/gtrace/lang"
 //	KindAvg, KindStats             Int = count, Total = sum of values
 //	KindStr, KindInet, KindUsername, KindProbe, KindTimestamp,
 //	KindMacAddr, KindCgroupPath, KindStrerror
-//	                               Str: the resolved text
+//	                               Str: the resolved text (a timestamp
+//	                               not yet resolved: Int = boot-clock ns,
+//	                               Total = the strftime() call's index)
 //	KindBuf                        Str: the raw bytes
 //	KindKsym, KindUsym             Str: symbol name ("" if unresolved), Int: address
 //	KindTuple, KindArray           Elems
