@@ -229,7 +229,15 @@ func (c *checker) checkBinary(e *lang.Binary) *lang.Type {
 		case x.Kind != y.Kind && !(numeric(x) && numeric(y)):
 			c.errorf(e, "Type mismatch for '%s': comparing '%s' with '%s'", e.Op, x, y)
 			return lang.None
-		case (e.Op == lang.OpEql || e.Op == lang.OpNeq) && (x.Kind == lang.KindStr || x.Kind == lang.KindArray || x.Kind == lang.KindTuple) && compatible(x, y):
+		case x.Kind == lang.KindTuple && (e.Op == lang.OpEql || e.Op == lang.OpNeq):
+			// bpftrace 0.17 accepts ==/!= on tuples but compares the
+			// addresses they are stored at (an integer compare of two
+			// pointers): $t == $t is 1, $t == (1, 2) and any two
+			// distinct tuples 0, whatever they hold. No value
+			// comparison would agree with that, so it is refused.
+			c.errorf(e, "The %s operator can not be used on tuples: bpftrace 0.17 compares where they are stored, not their values; compare their elements ($t.0 == 1 && $t.1 == 2)", e.Op)
+			return lang.None
+		case (e.Op == lang.OpEql || e.Op == lang.OpNeq) && (x.Kind == lang.KindStr || x.Kind == lang.KindArray) && compatible(x, y):
 			return lang.Int64
 		}
 		c.errorf(e, "The %s operator can not be used on expressions of types %s, %s", e.Op, x, y)
