@@ -141,6 +141,17 @@ func (g *gen) exprStmt(e lang.Expr) {
 	case *lang.IncDec:
 		g.incDec(e, asm.R0)
 		return
+	case *lang.Ternary:
+		// Only the chosen value runs, for its effects (both may be
+		// calls without a value: `$x ? printf("a") : exit()`).
+		els, end := g.b.label("tern_else"), g.b.label("tern_end")
+		g.condJump(e.Cond, false, els)
+		g.exprStmt(e.Then)
+		g.b.emit(asm.Ja.Label(end))
+		g.b.mark(els)
+		g.exprStmt(e.Else)
+		g.b.mark(end)
+		return
 	}
 	t := g.typeOf(e)
 	if isMem(t) {

@@ -28,6 +28,9 @@ func (c *checker) checkExprUse(e lang.Expr, u use) *lang.Type {
 		}
 		return c.setType(call, t)
 	}
+	if t, ok := e.(*lang.Ternary); ok && u == useStmt {
+		return c.setType(t, c.checkTernaryStmt(t))
+	}
 	return c.setType(e, c.typeOf(e))
 }
 
@@ -374,9 +377,50 @@ func (c *checker) checkIncDec(e *lang.IncDec) *lang.Type {
 	return lang.None
 }
 
+// checkTernaryStmt checks a ternary whose value is dropped. As in
+// bpftrace 0.17, its values may then both be calls without a value
+// (`$x ? printf("a") : printf("b");` runs one of them), but not just one
+// of them: "have 'none' and 'integer'".
+func (c *checker) checkTernaryStmt(e *lang.Ternary) *lang.Type {
+	c.checkCond(e.Cond, "ternary")
+	a, b := c.checkExprUse(e.Then, useStmt), c.checkExprUse(e.Else, useStmt)
+	av, bv := c.void(e.Then), c.void(e.Else)
+	switch {
+	case av && bv:
+		return lang.None
+	case av && b.Kind != lang.KindNone, bv && a.Kind != lang.KindNone:
+		if av {
+			a = lang.None
+		} else {
+			b = lang.None
+		}
+		c.errorf(e, "Ternary operator must return the same type: have '%s' and '%s'", typeClass(a), typeClass(b))
+		return lang.None
+	}
+	return c.ternaryType(e, a, b)
+}
+
+// void reports whether a checked expression is a call without a value
+// (printf, exit, clear, ...) or a ternary of two such. delete() counts:
+// it has no value in bpftrace 0.17 (its bool is newer).
+func (c *checker) void(e lang.Expr) bool {
+	switch e := e.(type) {
+	case *lang.Call:
+		spec := Funcs[e.Name]
+		return spec != nil && (spec.Kind == MapOp || c.info.Types[e].Kind == lang.KindNone)
+	case *lang.Ternary:
+		return c.void(e.Then) && c.void(e.Else)
+	}
+	return false
+}
+
 func (c *checker) checkTernary(e *lang.Ternary) *lang.Type {
 	c.checkCond(e.Cond, "ternary")
-	a, b := c.checkExpr(e.Then), c.checkExpr(e.Else)
+	return c.ternaryType(e, c.checkExpr(e.Then), c.checkExpr(e.Else))
+}
+
+// ternaryType is the type of a ternary whose values have types a and b.
+func (c *checker) ternaryType(e *lang.Ternary, a, b *lang.Type) *lang.Type {
 	if a.Kind == lang.KindNone || b.Kind == lang.KindNone {
 		return lang.None
 	}
