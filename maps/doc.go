@@ -1,7 +1,8 @@
 // Package maps owns every byte layout shared by the kernel and user space:
 // map definitions (Def), the encoding of keys and values (SizeOf, Layout,
 // Encode, Decode), the per-CPU value layouts of aggregations and their
-// merging, and reading a whole map into an output.Map.
+// merging, and reading a whole map into an output.Map (decoded, or lazy:
+// decoded entry by entry from the raw bytes as it is printed).
 //
 // Code generation writes bytes in exactly these layouts and the runtime
 // reads them back through this package, so the two sides cannot drift.

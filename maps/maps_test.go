@@ -172,8 +172,8 @@ func TestReadKernel(t *testing.T) {
 		if len(got.Entries) != 1 || got.Entries[0].Key[0].Int != ^uint64(0) || got.Entries[0].Key[1].Str != "ab" || got.Entries[0].Value.Str != "value" {
 			t.Fatalf("tuple map %+v", got)
 		}
-		if !bytes.Equal(r.Keys, key) {
-			t.Fatalf("raw key %x, want %x", r.Keys, key)
+		if !bytes.Equal(r.Key(0), key) {
+			t.Fatalf("raw key %x, want %x", r.Key(0), key)
 		}
 	}
 	_ = binary.LittleEndian
@@ -212,7 +212,7 @@ func TestReadScalarArray(t *testing.T) {
 	if err != nil || r.Len != 1 {
 		t.Fatalf("%v entries, %v", r, err)
 	}
-	if got := le.Uint64(r.Values[8*3:]); got != 7 {
+	if got := le.Uint64(r.Value(0)[8*3:]); got != 7 {
 		t.Errorf("bucket 3 = %d, want 7", got)
 	}
 }

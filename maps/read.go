@@ -15,12 +15,62 @@ import (
 // batchSize is the number of keys fetched per BPF_MAP_LOOKUP_BATCH call.
 const batchSize = 4096
 
-// Raw is the content of a map as bytes: Keys[i*KeySize:] is the i-th key,
-// Values[i*ValueSize:] its value with the per-CPU copies already merged.
+// Raw is the content of a map as bytes: Key(i) is the i-th key, Value(i)
+// its value with the per-CPU copies already merged.
+//
+// The entries are kept in blocks of a fixed number of entries (a power of
+// two, ~64 KiB of keys or values) allocated as the batches come: one
+// array grown by append would have allocated ~5 times the final size and
+// copied most of it (1M keys and counts: 80 MB for 16).
 type Raw struct {
-	Keys, Values       []byte
 	KeySize, ValueSize int
 	Len                int
+	shift              uint     // log2 of the entries per block
+	keys, values       [][]byte // the blocks
+}
+
+// rawBlockBytes is about the size of a block of keys or values.
+const rawBlockBytes = 64 << 10
+
+func newRaw(ks, vs int) *Raw {
+	r := &Raw{KeySize: ks, ValueSize: vs}
+	for (2<<r.shift)*max(ks, vs, 1) <= rawBlockBytes {
+		r.shift++
+	}
+	return r
+}
+
+// Key returns the bytes of the i-th key.
+func (r *Raw) Key(i int) []byte {
+	o := (i & (1<<r.shift - 1)) * r.KeySize
+	return r.keys[i>>r.shift][o : o+r.KeySize : o+r.KeySize]
+}
+
+// Value returns the bytes of the i-th value.
+func (r *Raw) Value(i int) []byte {
+	o := (i & (1<<r.shift - 1)) * r.ValueSize
+	return r.values[i>>r.shift][o : o+r.ValueSize : o+r.ValueSize]
+}
+
+// add appends an entry with the given key and returns its value's bytes,
+// zeroed, for the caller to fill.
+func (r *Raw) add(key []byte) []byte {
+	if r.Len>>r.shift == len(r.keys) {
+		r.keys = append(r.keys, make([]byte, r.KeySize<<r.shift))
+		r.values = append(r.values, make([]byte, r.ValueSize<<r.shift))
+	}
+	r.Len++
+	copy(r.Key(r.Len-1), key)
+	return r.Value(r.Len - 1)
+}
+
+// truncate keeps the first n entries.
+func (r *Raw) truncate(n int) {
+	r.Len = n
+	blocks := (n + 1<<r.shift - 1) >> r.shift
+	clear(r.keys[blocks:])
+	clear(r.values[blocks:])
+	r.keys, r.values = r.keys[:blocks], r.values[:blocks]
 }
 
 // ReadRaw reads every key of m and merges per-CPU values. It uses
@@ -48,15 +98,17 @@ func (r *Raw) dropAbsent(d *Def) {
 	}
 	n := 0
 	for i := range r.Len {
-		v := r.Values[i*r.ValueSize : (i+1)*r.ValueSize]
+		v := r.Value(i)
 		if le.Uint64(v[d.PresentOffset:]) == 0 {
 			continue
 		}
-		copy(r.Keys[n*r.KeySize:], r.Keys[i*r.KeySize:(i+1)*r.KeySize])
-		copy(r.Values[n*r.ValueSize:], v)
+		if n != i {
+			copy(r.Key(n), r.Key(i))
+			copy(r.Value(n), v)
+		}
 		n++
 	}
-	r.Keys, r.Values, r.Len = r.Keys[:n*r.KeySize], r.Values[:n*r.ValueSize], n
+	r.truncate(n)
 }
 
 var errBatchUnusable = errors.New("batch lookup unusable")
@@ -82,7 +134,7 @@ func readBatch(m *ebpf.Map, d *Def) (*Raw, error) {
 	chunk := min(batchSize, int(max(m.MaxEntries(), 1)))
 	keysOut, keyBuf := byteRows(chunk, ks)
 	valsOut, valBuf := byteRows(chunk*ncpu, vs)
-	r := &Raw{KeySize: ks, ValueSize: vs}
+	r := newRaw(ks, vs)
 	var cursor ebpf.MapBatchCursor
 	for {
 		n, err := m.BatchLookup(&cursor, keysOut, valsOut, nil)
@@ -93,11 +145,9 @@ func readBatch(m *ebpf.Map, d *Def) (*Raw, error) {
 			}
 			return nil, fmt.Errorf("read map @%s: %w", d.Name, err)
 		}
-		r.Keys = append(r.Keys, keyBuf[:n*ks]...)
 		for i := range n {
-			r.Values = appendMerged(r.Values, d.Value, valBuf[i*ncpu*vs:(i+1)*ncpu*vs], vs, ncpu)
+			merged(r.add(keyBuf[i*ks:(i+1)*ks]), d.Value, valBuf[i*ncpu*vs:(i+1)*ncpu*vs], ncpu)
 		}
-		r.Len += n
 		if done {
 			return r, nil
 		}
@@ -106,19 +156,16 @@ func readBatch(m *ebpf.Map, d *Def) (*Raw, error) {
 
 func readIter(m *ebpf.Map, d *Def) (*Raw, error) {
 	ks, vs := int(m.KeySize()), int(m.ValueSize())
-	r := &Raw{KeySize: ks, ValueSize: vs}
+	r := newRaw(ks, vs)
 	key := make([]byte, ks)
 	if d.PerCPU() {
 		var vals [][]byte
 		it := m.Iterate()
 		for it.Next(&key, &vals) {
-			r.Keys = append(r.Keys, key...)
-			start := len(r.Values)
-			r.Values = append(r.Values, make([]byte, vs)...)
-			for _, v := range vals {
-				Merge(d.Value, r.Values[start:], v)
+			v := r.add(key)
+			for _, c := range vals {
+				Merge(d.Value, v, c)
 			}
-			r.Len++
 		}
 		if err := it.Err(); err != nil {
 			return nil, fmt.Errorf("read map @%s: %w", d.Name, err)
@@ -128,9 +175,7 @@ func readIter(m *ebpf.Map, d *Def) (*Raw, error) {
 	val := make([]byte, vs)
 	it := m.Iterate()
 	for it.Next(&key, &val) {
-		r.Keys = append(r.Keys, key...)
-		r.Values = append(r.Values, val...)
-		r.Len++
+		copy(r.add(key), val)
 	}
 	if err := it.Err(); err != nil {
 		return nil, fmt.Errorf("read map @%s: %w", d.Name, err)
@@ -138,15 +183,15 @@ func readIter(m *ebpf.Map, d *Def) (*Raw, error) {
 	return r, nil
 }
 
-// appendMerged appends one value: the merge of its ncpu copies (strided by
-// vs, as the kernel returns them) for per-CPU maps, else the value itself.
-func appendMerged(dst []byte, t *lang.Type, src []byte, vs, ncpu int) []byte {
-	start := len(dst)
-	dst = append(dst, src[:vs]...)
+// merged fills dst (one value, zeroed) with the merge of the ncpu copies
+// in src (strided by len(dst), as the kernel returns them) for per-CPU
+// maps, else with the value itself.
+func merged(dst []byte, t *lang.Type, src []byte, ncpu int) {
+	vs := len(dst)
+	copy(dst, src[:vs])
 	for c := 1; c < ncpu; c++ {
-		Merge(t, dst[start:], src[c*vs:(c+1)*vs])
+		Merge(t, dst, src[c*vs:(c+1)*vs])
 	}
-	return dst
 }
 
 // Read reads map m defined by d into an output.Map, merging per-CPU values.
@@ -164,32 +209,45 @@ func Read(m *ebpf.Map, d *Def) (*output.Map, error) { return (&Decoder{}).Read(m
 // Map decodes raw map contents. The keys of all entries share one backing
 // slice, so a map of 100k keys costs a handful of allocations plus those of
 // string and tuple keys.
-func (dec *Decoder) Map(d *Def, r *Raw) *output.Map {
-	out := &output.Map{Name: "@" + d.Name, Kind: d.Value.Kind, Scalar: d.Key == nil}
-	out.Entries = make([]output.Entry, r.Len)
-	parts := d.KeyTypes()
-	var keys []output.Value
-	if len(parts) > 0 {
-		keys = make([]output.Value, r.Len*len(parts))
+func (dec *Decoder) Map(d *Def, r *Raw) *output.Map { return dec.Lazy(d, r).Decode() }
+
+// Lazy returns the map with its entries left in r, each decoded when it is
+// asked for (output.LazyMap): printed as text, a map of 1M integer keys
+// then costs the 16 bytes a key of r instead of ~230 of decoded values.
+func (dec *Decoder) Lazy(d *Def, r *Raw) *output.Map {
+	src := &rawSource{dec: dec, d: d, r: r, parts: d.KeyTypes()}
+	if len(src.parts) > 1 {
+		src.offs = Layout(d.Key)
 	}
-	var offs []int
-	if len(parts) > 1 {
-		offs = Layout(d.Key)
-	}
-	for i := range r.Len {
-		kb := r.Keys[i*r.KeySize : (i+1)*r.KeySize]
-		e := &out.Entries[i]
-		if len(parts) > 0 {
-			e.Key = keys[i*len(parts) : (i+1)*len(parts) : (i+1)*len(parts)]
-			if len(parts) == 1 {
-				e.Key[0] = dec.Decode(parts[0], kb)
-			} else {
-				for j, p := range parts {
-					e.Key[j] = dec.Decode(p, kb[offs[j]:])
-				}
+	src.key = make([]output.Value, len(src.parts))
+	return output.LazyMap("@"+d.Name, d.Value.Kind, d.Key == nil, src)
+}
+
+// rawSource decodes the entries of raw map contents one at a time.
+type rawSource struct {
+	dec   *Decoder
+	d     *Def
+	r     *Raw
+	parts []*lang.Type
+	offs  []int          // offsets of the key parts when there are several
+	key   []output.Value // the key parts of the entry decoded last
+}
+
+func (s *rawSource) Len() int { return s.r.Len }
+
+func (s *rawSource) Entry(i int, e *output.Entry) {
+	r := s.r
+	e.Key = nil
+	if len(s.parts) > 0 {
+		kb := r.Key(i)
+		if len(s.parts) == 1 {
+			s.key[0] = s.dec.Decode(s.parts[0], kb)
+		} else {
+			for j, p := range s.parts {
+				s.key[j] = s.dec.Decode(p, kb[s.offs[j]:])
 			}
 		}
-		e.Value = dec.Decode(d.Value, r.Values[i*r.ValueSize:(i+1)*r.ValueSize])
+		e.Key = s.key
 	}
-	return out
+	e.Value = s.dec.Decode(s.d.Value, r.Value(i))
 }

@@ -12,6 +12,10 @@
 //   - JSON: NDJSON as `bpftrace -f json` v0.17 prints it.
 //   - Table: gtrace's own aligned tables (`-f table`).
 //
+// A map may also come lazy (LazyMap): its entries stay in a compact form
+// and are decoded one at a time as they are printed, so that a readout of
+// 1M keys does not hold 1M decoded entries; Decode fills Entries.
+//
 // The package knows nothing about BPF: values arrive already resolved
 // (symbols named, stack ids turned into frames, per-CPU slots merged), so
 // every renderer is testable with hand-built values. The goldens in

@@ -188,7 +188,7 @@ func (j *JSON) Exit(maps []*Map) error {
 // Map writes a map as one "map", "hist" or "stats" object; empty maps
 // write nothing. Keys are the text of the key parts joined with ",".
 func (j *JSON) Map(m *Map, top, div uint64) error {
-	if len(m.Entries) == 0 {
+	if len(m.Decode().Entries) == 0 {
 		return nil
 	}
 	if div == 0 {

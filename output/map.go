@@ -12,6 +12,8 @@ type Map struct {
 	// Scalar maps have no key: they print as "@name: value".
 	Scalar  bool
 	Entries []Entry
+	// lazy is where the entries of a LazyMap come from until Decode.
+	lazy *lazyEntries
 }
 
 // Entry is one key/value pair. Key is nil for scalar maps.

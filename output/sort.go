@@ -21,6 +21,7 @@ import (
 // entry is copied (an Entry is large, and there may be 100k of them). All
 // values of a map share one signedness, so the first entry's decides.
 func sorted(m *Map, top uint64) []*Entry {
+	m.Decode()
 	idx := sortedIndex(m, top)
 	out := make([]*Entry, len(idx))
 	for i, j := range idx {
@@ -29,11 +30,12 @@ func sorted(m *Map, top uint64) []*Entry {
 	return out
 }
 
-// sortedIndex is sorted as indexes into m.Entries.
+// sortedIndex is sorted as indexes into m.Entries. A lazy map is
+// decoded only when its order needs more than the fast sort.
 func sortedIndex(m *Map, top uint64) []int32 {
 	idx := sortedFast(m)
 	if idx == nil {
-		idx = sortedGeneral(m)
+		idx = sortedGeneral(m.Decode())
 	}
 	if top > 0 && uint64(len(idx)) > top {
 		idx = idx[uint64(len(idx))-top:]
@@ -118,15 +120,16 @@ type sortKey struct {
 // and whose value is an integer or a histogram, by keys copied into one
 // array: comparisons then touch neither the entries nor their key slices
 // (100k entries sort in a few ms instead of tens). It returns nil for
-// other maps.
+// other maps. It visits the entries one at a time (Map.entry): a lazy map
+// stays undecoded.
 func sortedFast(m *Map) []int32 {
-	es := m.Entries
+	n := m.len()
 	byValue := false
 	var totals func(e *Entry) uint64
 	switch m.Kind {
 	case lang.KindCount, lang.KindSum, lang.KindMin, lang.KindMax, lang.KindInt, lang.KindBool:
 		byValue = true
-		signed := len(es) > 0 && es[0].Value.Signed
+		signed := n > 0 && m.entry(0).Value.Signed
 		totals = func(e *Entry) uint64 {
 			if signed {
 				return e.Value.Int ^ 1<<63 // two's complement order as unsigned
@@ -139,9 +142,9 @@ func sortedFast(m *Map) []int32 {
 	case lang.KindAvg, lang.KindStats:
 		return nil
 	}
-	keys := make([]sortKey, len(es))
-	for i := range es {
-		e := &es[i]
+	keys := make([]sortKey, n)
+	for i := range n {
+		e := m.entry(i)
 		sk := sortKey{i: int32(i)}
 		switch {
 		case len(e.Key) == 0:

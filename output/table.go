@@ -36,7 +36,7 @@ func (t *Table) Map(m *Map, top, div uint64) error {
 	if err := t.write(m.Name + "\n"); err != nil {
 		return err
 	}
-	if len(m.Entries) == 0 {
+	if len(m.Decode().Entries) == 0 {
 		return nil
 	}
 	if div == 0 {

@@ -193,7 +193,7 @@ func appendMapText(b []byte, m *Map, top, div uint64, spill func([]byte) []byte)
 		if lines != nil {
 			b = append(b, lines.text[lines.off[j]:lines.off[j+1]]...)
 		} else {
-			b = appendEntryText(b, m, &m.Entries[j], div)
+			b = appendEntryText(b, m, m.entry(int(j)), div)
 		}
 		if len(b) >= mapChunk {
 			b = spill(b)
@@ -244,14 +244,14 @@ type entryTexts struct {
 // sample of entries; maps whose text would pass 1 GiB (many histograms)
 // print entry by entry.
 func entryLines(m *Map, idx []int32, div uint64) *entryTexts {
-	n := len(m.Entries)
+	n := m.len()
 	if len(idx) < entryLinesMin || len(idx) != n {
 		return nil
 	}
 	longest := 0
 	var sample []byte
 	for k := range 64 {
-		sample = appendEntryText(sample[:0], m, &m.Entries[k*(n-1)/63], div)
+		sample = appendEntryText(sample[:0], m, m.entry(k*(n-1)/63), div)
 		longest = max(longest, len(sample))
 	}
 	size := uint64(n) * uint64(longest+2)
@@ -259,9 +259,9 @@ func entryLines(m *Map, idx []int32, div uint64) *entryTexts {
 		return nil
 	}
 	l := &entryTexts{off: make([]uint32, n+1), text: make([]byte, 0, size)}
-	for j := range m.Entries {
+	for j := range n {
 		l.off[j] = uint32(len(l.text))
-		l.text = appendEntryText(l.text, m, &m.Entries[j], div)
+		l.text = appendEntryText(l.text, m, m.entry(j), div)
 		if len(l.text) > 1<<31 {
 			return nil // far longer than sampled
 		}
