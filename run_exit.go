@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/gtrace/gtrace/lang"
+	"github.com/gtrace/gtrace/output"
 )
 
 // finish is the end of every run (exit(), a signal, a cancelled context):
@@ -34,11 +35,11 @@ func (r *runner) finish() error {
 	if err := r.reportLosses(); err != nil {
 		return err
 	}
-	ms, err := r.readMaps()
+	ms, err := r.readMaps(output.TakesLazyMaps(r.out.r))
 	if err != nil {
 		return err
 	}
-	r.final = ms
+	r.final = ms // lazy maps are decoded if the library asks for them (finalMaps)
 	if r.opts.NoMapsOnExit {
 		ms = ms[:0]
 	}

@@ -139,7 +139,7 @@ func (run *Run) finalMaps(keys []string) ([]*output.Map, error) {
 		if i < 0 {
 			return nil, fmt.Errorf("the run ended before map @%s was read", k)
 		}
-		out = append(out, run.r.final[i])
+		out = append(out, run.r.final[i].Decode())
 	}
 	return out, nil
 }

@@ -28,21 +28,37 @@ func (r *runner) userMap(name string) (*maps.Def, *ebpf.Map, error) {
 
 // readMap reads @name into output values, per-CPU copies merged.
 func (r *runner) readMap(name string) (*output.Map, error) {
+	return r.readMapAs(name, false)
+}
+
+// readMapAs is readMap; with lazy, a map whose values need nothing of the
+// runner (resolvesNothing: no stacks, symbols, user names...) keeps its
+// entries in the kernel's bytes, decoded one at a time as they are
+// printed (output.LazyMap): a map of 1M integer keys then never holds
+// 1M decoded entries (~230 MB). Only renderers that take lazy maps
+// (output.TakesLazyMaps) may get one; anything else calls Decode.
+func (r *runner) readMapAs(name string, lazy bool) (*output.Map, error) {
 	d, m, err := r.userMap(name)
 	if err != nil {
 		return nil, err
 	}
-	om, err := r.decoder.Read(m, d)
+	raw, err := maps.ReadRaw(m, d)
 	if err != nil {
 		return nil, err
 	}
-	if d.Key == nil && d.Value.Kind == lang.KindCount && len(om.Entries) == 0 {
+	if d.Key == nil && d.Value.Kind == lang.KindCount && raw.Len == 0 {
 		// bpftrace 0.17 keeps a scalar count() in an array map, whose one
 		// element always exists: never counted or cleared, it prints
 		// "@n: 0" rather than an empty line.
+		om := r.decoder.Map(d, raw)
 		om.Entries = append(om.Entries, output.Entry{Value: output.Count(0)})
+		return om, nil
 	}
 	keyTypes := d.KeyTypes()
+	if lazy && resolvesNothing(d.Value) && !slices.ContainsFunc(keyTypes, func(t *lang.Type) bool { return !resolvesNothing(t) }) {
+		return r.decoder.Lazy(d, raw), nil
+	}
+	om := r.decoder.Map(d, raw)
 	for i := range om.Entries {
 		e := &om.Entries[i]
 		for j := range e.Key {
@@ -53,8 +69,8 @@ func (r *runner) readMap(name string) (*output.Map, error) {
 	return om, nil
 }
 
-// readMaps reads every user map, in name order.
-func (r *runner) readMaps() ([]*output.Map, error) {
+// readMaps reads every user map, in name order; lazy as readMapAs.
+func (r *runner) readMaps(lazy bool) ([]*output.Map, error) {
 	names := make([]string, 0, len(r.prog.Maps))
 	for n := range r.prog.Maps {
 		names = append(names, n)
@@ -62,7 +78,7 @@ func (r *runner) readMaps() ([]*output.Map, error) {
 	slices.Sort(names)
 	out := make([]*output.Map, 0, len(names))
 	for _, n := range names {
-		m, err := r.readMap(n)
+		m, err := r.readMapAs(n, lazy)
 		if err != nil {
 			return nil, err
 		}
@@ -74,7 +90,7 @@ func (r *runner) readMaps() ([]*output.Map, error) {
 // printAllMaps prints every map as print(@m) does, in name order: what
 // bpftrace prints on SIGUSR1 (Run.PrintMaps).
 func (r *runner) printAllMaps() error {
-	ms, err := r.readMaps()
+	ms, err := r.readMaps(output.TakesLazyMaps(r.out.r))
 	if err != nil {
 		return err
 	}
@@ -88,7 +104,7 @@ func (r *runner) printAllMaps() error {
 
 // printMap is print(@m, top, div).
 func (r *runner) printMap(name string, top, div int64) error {
-	m, err := r.readMap(name)
+	m, err := r.readMapAs(name, output.TakesLazyMaps(r.out.r))
 	if err != nil {
 		return err
 	}

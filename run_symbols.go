@@ -77,6 +77,36 @@ func (r *runner) resolveInPlace(t *lang.Type, v *output.Value) {
 	}
 }
 
+// resolvesNothing reports whether resolveInPlace leaves every value of
+// type t as the decoder made it: such values can be decoded at any time,
+// even after the run (lazy maps), with the same result. It follows the
+// kinds resolveInPlace handles.
+func resolvesNothing(t *lang.Type) bool {
+	if t == nil {
+		return true
+	}
+	switch t.Kind {
+	case lang.KindKStack, lang.KindUStack, lang.KindKsym, lang.KindUsym, lang.KindUsername,
+		lang.KindStrerror, lang.KindCgroupPath, lang.KindTimestamp:
+		return false
+	case lang.KindTuple:
+		for _, e := range t.Elems {
+			if !resolvesNothing(e) {
+				return false
+			}
+		}
+	case lang.KindArray:
+		return resolvesNothing(t.Elem)
+	case lang.KindRecord:
+		for _, f := range t.Fields {
+			if !resolvesNothing(f.Type) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // stack reads a stack's frames from its stack-trace map.
 func (r *runner) stack(t *lang.Type, v output.Value) output.Value {
 	user := v.Kind == lang.KindUStack
