@@ -69,7 +69,14 @@ func init() {
 		g.ntop(call, base, off)
 	})
 	addMem("macaddr", func(g *gen, call *lang.Call, _ *lang.Type, base asm.Register, off int16, _ bool) {
-		g.readInto(call.Args[0], base, off, 6)
+		n := 6
+		if t := g.typeOf(call.Args[0]); t.IsInt() {
+			// bpftrace 0.17 reads as many bytes at the address as the
+			// integer has (macaddr((uint32)a) reads 4), the rest zero.
+			n = min(n, maps.SizeOf(t))
+			g.zero(base, off, 6)
+		}
+		g.readInto(call.Args[0], base, off, n)
 	})
 	addMem("strftime", func(g *gen, call *lang.Call, _ *lang.Type, base asm.Register, off int16, _ bool) {
 		g.strftime(call, base, off)

@@ -217,10 +217,11 @@ func ruleBuf(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
 	return &lang.Type{Kind: lang.KindBuf, Size: size}
 }
 
-// ruleMacaddr accepts 6-byte arrays (char[6] fields) and pointers to them.
+// ruleMacaddr accepts 6-byte arrays (char[6] fields), pointers to them
+// and, as bpftrace 0.17, integers holding their address (kprobe arg0).
 func ruleMacaddr(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
 	t := args[0]
-	if !(t == unknown || t.IsPtr() || (t.Kind == lang.KindArray && t.Size == 6) || (t.Kind == lang.KindStr && t.Size == 6)) {
+	if !(t == unknown || t.IsPtr() || t.IsInt() || (t.Kind == lang.KindArray && t.Size == 6) || (t.Kind == lang.KindStr && t.Size == 6)) {
 		c.errorf(call, "macaddr() expects an array of 6 bytes or a pointer to one (%s provided)", t)
 		return lang.None
 	}
