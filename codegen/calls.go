@@ -301,15 +301,23 @@ func (g *gen) str(call *lang.Call, dt *lang.Type, base asm.Register, off int16, 
 	at := g.typeOf(arg)
 	_, isPos := arg.(*lang.Positional)
 	if isPos || at.Kind == lang.KindStr {
-		// str($1) of a parameter (its text), str of a string value.
-		if len(call.Args) < 2 || g.isConst(call.Args[1]) {
+		// str($1) of a parameter (its text), str($1 + k) (its text from
+		// byte k), str of a string value.
+		value := func(base asm.Register, off int16, pad bool) {
+			if text, ok := g.c.info.ParamTexts[arg]; ok {
+				g.literal(text, dt, base, off, pad)
+				return
+			}
 			g.memExpr(arg, dt, base, off, pad)
+		}
+		if len(call.Args) < 2 || g.isConst(call.Args[1]) {
+			value(base, off, pad)
 			return
 		}
 		// str($1, $n): the text in a temporary, then its first n
 		// characters, as bpftrace 0.17 reads them at run time.
 		t := g.tmp(dt.Size)
-		g.memExpr(arg, dt, t.reg, t.off, true)
+		value(t.reg, t.off, true)
 		g.zero(base, off, dt.Size)
 		g.strLen(call.Args[1], dt.Size)
 		g.addr(asm.R3, t.reg, t.off)

@@ -73,7 +73,7 @@ func (c *checker) checkCall(call *lang.Call, u use) *lang.Type {
 				continue
 			}
 		}
-		args[i] = c.checkExpr(a)
+		args[i] = c.checkArg(call, i, a)
 	}
 	if !c.checkArity(call, spec) {
 		return resultOnError(spec)
@@ -94,6 +94,19 @@ func (c *checker) checkCall(call *lang.Call, u use) *lang.Type {
 		return lang.None
 	}
 	return t
+}
+
+// checkArg types argument i of a call. In str()'s first argument, and
+// not in another call's inside it, a positional parameter stands for its
+// text (checkStrParamOffset).
+func (c *checker) checkArg(call *lang.Call, i int, a lang.Expr) *lang.Type {
+	saved := c.inStr
+	c.inStr = nil
+	if call.Name == "str" && i == 0 {
+		c.inStr = call
+	}
+	defer func() { c.inStr = saved }()
+	return c.checkExpr(a)
 }
 
 func resultOnError(spec *FuncSpec) *lang.Type {

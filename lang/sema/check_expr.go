@@ -195,8 +195,61 @@ func isMacroName(s string) bool {
 	return s != ""
 }
 
+// checkStrParamOffset checks a binary operation on a positional parameter
+// inside str(): as in bpftrace 0.17, the parameter stands for the address
+// of its text there, and only `$N + k` or `k + $N` with a literal
+// 0 <= k <= len($N) is allowed; it is the text from byte k.
+func (c *checker) checkStrParamOffset(e *lang.Binary, p *lang.Positional) *lang.Type {
+	text := ""
+	if p.Index >= 1 && p.Index <= len(c.opts.Params) {
+		text = c.opts.Params[p.Index-1]
+	}
+	other := e.Y
+	if e.Y == lang.Expr(p) {
+		other = e.X
+	}
+	c.setType(p, lang.StrType(len(text)+1))
+	lit, isLit := other.(*lang.IntLit)
+	if isLit {
+		c.setType(lit, c.typeOf(lit))
+	} else {
+		c.checkExpr(other)
+	}
+	if !isLit || e.Op != lang.OpAdd || lit.Value > uint64(len(text)) {
+		c.errorf(e, "only addition of a single constant less or equal to the length of $%d (which is %d) is allowed inside str()", p.Index, len(text))
+		return lang.None
+	}
+	c.info.ParamTexts[e] = text[lit.Value:]
+	return lang.StrType(len(text) - int(lit.Value) + 1)
+}
+
+// strParamOperand returns the positional parameter operand of e, if e is
+// inside str() and has one.
+func (c *checker) strParamOperand(e *lang.Binary) (*lang.Positional, bool) {
+	if c.inStr == nil {
+		return nil, false
+	}
+	for _, x := range []lang.Expr{e.X, e.Y} {
+		if p, ok := x.(*lang.Positional); ok && !p.Count {
+			return p, true
+		}
+	}
+	return nil, false
+}
+
 func (c *checker) checkBinary(e *lang.Binary) *lang.Type {
+	if p, ok := c.strParamOperand(e); ok {
+		return c.checkStrParamOffset(e, p)
+	}
 	x, y := c.checkExpr(e.X), c.checkExpr(e.Y)
+	if _, ok := c.info.ParamTexts[e.X]; ok && c.inStr != nil {
+		c.errorf(c.inStr, "str() only accepts positional parameters directly or with a single constant offset added")
+		return lang.None
+	}
+	if _, ok := c.info.ParamTexts[e.Y]; ok && c.inStr != nil {
+		c.errorf(c.inStr, "str() only accepts positional parameters directly or with a single constant offset added")
+		return lang.None
+	}
 	if !c.final && e.Op.IsArithmetic() {
 		// Pass 1: a map read before its type is known (@n = @n + 1) is
 		// none; arithmetic with an integer still yields an integer, as in

@@ -145,13 +145,16 @@ func ruleSignal(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
 func ruleStr(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
 	t := args[0]
 	size := c.opts.MaxStrlen
+	text, isText := c.info.ParamTexts[call.Args[0]] // str($1 + k)
 	if p, isPos := call.Args[0].(*lang.Positional); isPos && !p.Count && (t.Kind == lang.KindStr || t.IsInt()) {
-		// str($1[, n]) is the parameter's text, as bpftrace 0.17 does it
-		// at compile time: numeric parameters too, n characters at most.
-		text := ""
+		isText = true
 		if p.Index >= 1 && p.Index <= len(c.opts.Params) {
 			text = c.opts.Params[p.Index-1]
 		}
+	}
+	if isText {
+		// str($1[, n]) is the parameter's text, as bpftrace 0.17 does it
+		// at compile time: numeric parameters too, n characters at most.
 		n := len(text)
 		if len(call.Args) == 2 {
 			v, ok := c.constOf(call.Args[1])

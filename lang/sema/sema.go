@@ -52,6 +52,11 @@ type Info struct {
 	// offset, bitfield and type), records known only by name included;
 	// the last match for args of a tracepoint wildcard.
 	Fields map[*lang.Field]*lang.Member
+	// ParamTexts holds the text `$N + k` stands for inside str(): the
+	// parameter's text from byte k (bpftrace 0.17 reads str() of a
+	// parameter from a copy of its text, so str($1 + 1) of "hello" is
+	// "ello").
+	ParamTexts map[lang.Expr]string
 }
 
 // MapInfo describes one map.
@@ -122,6 +127,7 @@ type checker struct {
 	tpArgs  []*lang.Type  // args record per expanded tracepoint of the clause
 	protos  *clauseProtos // BTF signatures of the clause (protos.go), resolved lazily
 	loops   int           // depth of while/for/unroll nesting
+	inStr   *lang.Call    // the str() call whose arguments are being checked
 	mapRefs map[lang.Expr]bool
 }
 
@@ -138,6 +144,8 @@ func newChecker(p *lang.Program, opts Options, known map[string]*MapInfo) *check
 			TypeExprs: map[*lang.TypeExpr]*lang.Type{},
 			Config:    map[string]lang.Expr{},
 			Fields:    map[*lang.Field]*lang.Member{},
+
+			ParamTexts: map[lang.Expr]string{},
 		},
 		known:   known,
 		final:   known != nil,
