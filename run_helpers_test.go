@@ -142,10 +142,7 @@ func (tp *testProgram) action(a *codegen.Action) uint64 {
 
 // printf adds a printf action whose int64 arguments follow the action id.
 func (tp *testProgram) printf(format string, nargs int) uint64 {
-	segs, err := lang.ParseFormat(format)
-	if err != nil {
-		panic(err)
-	}
+	segs := lang.ParseFormat(format)
 	a := &codegen.Action{Kind: codegen.ActPrintf, Format: segs, Size: 8 * (1 + nargs)}
 	for i := range nargs {
 		a.Args = append(a.Args, codegen.Arg{Offset: 8 * (i + 1), Type: lang.Int64})

@@ -1,7 +1,6 @@
 package lang
 
 import (
-	"fmt"
 	"strings"
 )
 
@@ -59,15 +58,6 @@ func (s FormatSegment) Arg() FormatArg {
 // form bpftrace names in its messages.
 func (s FormatSegment) Token() string { return "%" + s.Length + s.Verb }
 
-// FormatError is a malformed format string; Offset and Len locate the bad
-// conversion inside the string.
-type FormatError struct {
-	Offset, Len int
-	Msg         string
-}
-
-func (e *FormatError) Error() string { return e.Msg }
-
 // verbs is the set of conversions bpftrace accepts (no `%i`, as in 0.17).
 var verbs = map[string]bool{
 	"d": true, "u": true, "x": true, "X": true, "o": true,
@@ -75,9 +65,13 @@ var verbs = map[string]bool{
 }
 
 // ParseFormat splits a printf format into text, `%%` and conversion
-// segments. It rejects unknown conversions, `*` widths and a trailing `%`.
-// Length modifiers are accepted only on integer conversions.
-func ParseFormat(f string) ([]FormatSegment, error) {
+// segments. As in bpftrace 0.17, whose token regex finds the conversions,
+// a `%` that starts no conversion it knows (`%i`, `%5%`, `%*d`, `%ls`, a
+// trailing `%`) is text: the argument count then tells (StrayPercents
+// names them for a hint). Length modifiers make conversions only on
+// integer verbs. Flags beyond 0.17's `-` (`+`, space, `#`, `0`) are
+// accepted, as newer bpftrace does.
+func ParseFormat(f string) []FormatSegment {
 	var segs []FormatSegment
 	text := 0 // start of the pending literal text
 	flush := func(end int) {
@@ -90,59 +84,90 @@ func ParseFormat(f string) ([]FormatSegment, error) {
 			i++
 			continue
 		}
-		flush(i)
 		start := i
-		i++
-		if i < len(f) && f[i] == '%' {
+		if i+1 < len(f) && f[i+1] == '%' {
+			flush(i)
 			segs = append(segs, FormatSegment{Kind: SegPercent, Text: "%%", Offset: start, Width: -1, Prec: -1})
-			i++
+			i += 2
 			text = i
 			continue
 		}
-		seg := FormatSegment{Kind: SegConv, Offset: start, Width: -1, Prec: -1}
-		for i < len(f) && strings.IndexByte("-+ 0#", f[i]) >= 0 {
-			seg.Flags += f[i : i+1]
-			i++
+		seg, end, ok := parseConversion(f, start)
+		if !ok {
+			i++ // text
+			continue
 		}
-		if i < len(f) && f[i] == '*' {
-			return nil, &FormatError{Offset: start, Len: i + 1 - start, Msg: "'*' width is not supported"}
-		}
-		seg.Width, i = digits(f, i)
-		if i < len(f) && f[i] == '.' {
-			i++
-			if i < len(f) && f[i] == '*' {
-				return nil, &FormatError{Offset: start, Len: i + 1 - start, Msg: "'*' precision is not supported"}
-			}
-			seg.Prec, i = digits(f, i)
-			if seg.Prec < 0 {
-				seg.Prec = 0
-			}
-		}
-		for _, l := range []string{"hh", "h", "ll", "l", "j", "z", "t"} {
-			if strings.HasPrefix(f[i:], l) {
-				seg.Length = l
-				i += len(l)
-				break
-			}
-		}
-		if i >= len(f) {
-			return nil, &FormatError{Offset: start, Len: i - start, Msg: fmt.Sprintf("Unknown format string token: %s", f[start:i])}
-		}
-		verb := f[i : i+1]
-		if verb == "r" && i+1 < len(f) && (f[i+1] == 'x' || f[i+1] == 'h') {
-			verb = f[i : i+2]
-		}
-		i += len(verb)
-		seg.Verb = verb
-		seg.Text = f[start:i]
-		if !verbs[verb] || (seg.Length != "" && seg.Arg() != FormatInt) {
-			return nil, &FormatError{Offset: start, Len: i - start, Msg: fmt.Sprintf("Unknown format string token: %%%s%s", seg.Length, verb)}
-		}
+		flush(start)
 		segs = append(segs, seg)
-		text = i
+		i, text = end, end
 	}
 	flush(len(f))
-	return segs, nil
+	return segs
+}
+
+// parseConversion parses the conversion starting at f[start] == '%'; ok
+// is false when none starts there.
+func parseConversion(f string, start int) (seg FormatSegment, end int, ok bool) {
+	seg = FormatSegment{Kind: SegConv, Offset: start, Width: -1, Prec: -1}
+	i := start + 1
+	for i < len(f) && strings.IndexByte("-+ 0#", f[i]) >= 0 {
+		seg.Flags += f[i : i+1]
+		i++
+	}
+	seg.Width, i = digits(f, i)
+	if i < len(f) && f[i] == '.' {
+		i++
+		seg.Prec, i = digits(f, i)
+		if seg.Prec < 0 {
+			seg.Prec = 0
+		}
+	}
+	for _, l := range []string{"hh", "h", "ll", "l", "j", "z", "t"} {
+		if strings.HasPrefix(f[i:], l) {
+			seg.Length = l
+			i += len(l)
+			break
+		}
+	}
+	if i >= len(f) {
+		return seg, start, false
+	}
+	verb := f[i : i+1]
+	if verb == "r" && i+1 < len(f) && (f[i+1] == 'x' || f[i+1] == 'h') {
+		verb = f[i : i+2]
+	}
+	i += len(verb)
+	seg.Verb = verb
+	seg.Text = f[start:i]
+	if !verbs[verb] || (seg.Length != "" && seg.Arg() != FormatInt) {
+		return seg, start, false
+	}
+	return seg, i, true
+}
+
+// StrayPercents returns the `%` sequences of a parsed format's text that
+// look like conversions but are none (`%i`, `%ls`, `%*d`): printed as
+// text, they are a likely reason for a wrong argument count.
+func StrayPercents(segs []FormatSegment) []string {
+	var out []string
+	for _, s := range segs {
+		if s.Kind != SegText {
+			continue
+		}
+		t := s.Text
+		for i := strings.IndexByte(t, '%'); i >= 0; i = strings.IndexByte(t, '%') {
+			j := i + 1
+			for j < len(t) && strings.IndexByte("-+ 0#*.123456789hljzt", t[j]) >= 0 {
+				j++
+			}
+			if j < len(t) && t[j] > ' ' {
+				j++
+			}
+			out = append(out, t[i:j])
+			t = t[j:]
+		}
+	}
+	return out
 }
 
 // digits reads a decimal number at f[i:]; it returns -1 when there is none.

@@ -3,6 +3,7 @@ package output
 import (
 	"io"
 	"strconv"
+	"strings"
 )
 
 // printf as bpftrace v0.17 does it.
@@ -12,7 +13,8 @@ import (
 // conversion is written verbatim. Three visible consequences, all kept:
 //
 //   - "%%" prints "%" only before the last conversion; after it (or in a
-//     format without arguments) it stays "%%".
+//     format without arguments) it stays "%%". The same for "%5%" (any
+//     flags, width, precision or length before the second %).
 //   - Integers are passed as 64-bit values but read with C's length rules:
 //     %d/%u/%x/%o without a length modifier see the low 32 bits, %hd 16,
 //     %hhd 8; l, ll, j, z and t see all 64. So printf("%u", -1) prints
@@ -120,6 +122,20 @@ flags:
 	return s, j, true
 }
 
+// percentSpecEnd reports whether a %-conversion whose conversion
+// character is '%' starts at format[i] ("%5%", "%-05.2l%"), and where it
+// ends.
+func percentSpecEnd(format string, i int) (int, bool) {
+	j := i + 1
+	for j < len(format) && strings.IndexByte("-+ 0#123456789.hljzt", format[j]) >= 0 {
+		j++
+	}
+	if j < len(format) && format[j] == '%' {
+		return j + 1, true
+	}
+	return 0, false
+}
+
 // lastConversionEnd returns the index after the last conversion in format,
 // or 0 if it has none: the text after it is printed verbatim.
 func lastConversionEnd(format string) int {
@@ -182,6 +198,13 @@ func compileFormat(format string) *compiledFormat {
 		}
 		s, end, ok := parseSpec(format, i)
 		if !ok {
+			// glibc prints "%5%" (flags, width, precision or length
+			// before a second %) as "%".
+			if end, ok := percentSpecEnd(format, i); ok {
+				lit = append(lit, '%')
+				i = end
+				continue
+			}
 			lit = append(lit, '%')
 			i++
 			continue

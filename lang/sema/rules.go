@@ -13,6 +13,12 @@ import (
 // ruleDebugf is ruleFormat with bpftrace's warning: bpf_trace_printk
 // writes to one trace buffer shared by the whole machine, slowly.
 func ruleDebugf(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
+	f, _ := c.stringLit(call.Args[0])
+	if stray := lang.StrayPercents(lang.ParseFormat(f)); len(stray) > 0 {
+		// The kernel's bpf_trace_printk refuses what it does not know.
+		c.errorf(call, "%s: Unknown format string token: %s", call.Name, stray[0])
+		return lang.None
+	}
 	t := ruleFormat(c, call, args)
 	c.warnf(call, "The debugf() builtin is not recommended for production use. For more information see bpf_trace_printk in bpf-helpers(7).")
 	return t
@@ -21,20 +27,21 @@ func ruleDebugf(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
 // ruleFormat checks printf-style calls: the format against the arguments.
 func ruleFormat(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
 	f, _ := c.stringLit(call.Args[0])
-	segs, err := lang.ParseFormat(f)
-	if err != nil {
-		c.errorf(call, "%s: %s", call.Name, err)
-		return lang.None
-	}
+	segs := lang.ParseFormat(f)
 	c.info.Formats[call] = segs
 	convs := lang.Conversions(segs)
 	n := len(args) - 1
+	var d *lang.Diagnostic
 	switch {
 	case n < len(convs):
-		c.errorf(call, "%s: Not enough arguments for format string (%d supplied, %d expected)", call.Name, n, len(convs))
-		return lang.None
+		d = c.errorf(call, "%s: Not enough arguments for format string (%d supplied, %d expected)", call.Name, n, len(convs))
 	case n > len(convs):
-		c.errorf(call, "%s: Too many arguments for format string (%d supplied, %d expected)", call.Name, n, len(convs))
+		d = c.errorf(call, "%s: Too many arguments for format string (%d supplied, %d expected)", call.Name, n, len(convs))
+	}
+	if d != nil {
+		if stray := lang.StrayPercents(segs); len(stray) > 0 {
+			d.WithHint("%s is not a conversion bpftrace knows: it prints as text", stray[0])
+		}
 		return lang.None
 	}
 	for i, conv := range convs {
