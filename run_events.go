@@ -8,7 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/cilium/ebpf/ringbuf"
+	"github.com/gtrace/gtrace/internal/ringbuf"
 )
 
 // eventLoop reads the ring buffer (5.8+) and hands each record to its

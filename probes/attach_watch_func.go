@@ -12,7 +12,7 @@ import (
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/link"
-	"github.com/cilium/ebpf/ringbuf"
+	"github.com/gtrace/gtrace/internal/ringbuf"
 	"github.com/gtrace/gtrace/lang"
 	"golang.org/x/sys/unix"
 )
@@ -156,9 +156,9 @@ type watchFunc struct {
 // and lets the stopped process go on, until the reader is closed.
 func (w *watchFunc) serve() {
 	defer close(w.done)
+	var rec ringbuf.Record
 	for {
-		rec, err := w.rd.Read()
-		if err != nil {
+		if err := w.rd.ReadInto(&rec); err != nil {
 			return // closed
 		}
 		if len(rec.RawSample) < watchSetupRecord {
