@@ -129,6 +129,7 @@ type AssignStmt struct {
 	Span
 	Target Expr
 	Op     Op
+	OpSpan Span // the "=" or "op=" token
 	Value  Expr
 }
 
@@ -262,8 +263,9 @@ type Call struct {
 // operators.
 type Binary struct {
 	Span
-	Op   Op
-	X, Y Expr
+	Op     Op
+	OpSpan Span // the operator token, where bpftrace 0.17 reports most errors
+	X, Y   Expr
 }
 
 // Unary is a prefix operator: OpSub (-), OpCompl (~), OpNot (!), OpMul

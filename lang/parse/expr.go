@@ -94,7 +94,7 @@ func parseSimple(st *state, lex *lexer.PeekingLexer) (simpleHook, error) {
 		}
 		s.bad = lang.ErrorAt(x.SpanOf(), "%s", msg)
 	}
-	s.stmt = &lang.AssignStmt{Span: p.span(first.Pos.Offset), Target: x, Op: aop, Value: v}
+	s.stmt = &lang.AssignStmt{Span: p.span(first.Pos.Offset), Target: x, Op: aop, OpSpan: p.st.tokenSpan(op), Value: v}
 	return s, nil
 }
 
@@ -203,7 +203,7 @@ func (p *exprParser) binary(minPrec int) (lang.Expr, error) {
 		if err != nil {
 			return nil, err
 		}
-		x = &lang.Binary{Span: p.span(start), Op: op, X: x, Y: y}
+		x = &lang.Binary{Span: p.span(start), Op: op, OpSpan: p.st.tokenSpan(t), X: x, Y: y}
 	}
 }
 

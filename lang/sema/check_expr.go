@@ -216,7 +216,8 @@ func (c *checker) checkStrParamOffset(e *lang.Binary, p *lang.Positional) *lang.
 		c.checkExpr(other)
 	}
 	if !isLit || e.Op != lang.OpAdd || lit.Value > uint64(len(text)) {
-		c.errorf(e, "only addition of a single constant less or equal to the length of $%d (which is %d) is allowed inside str()", p.Index, len(text))
+		// bpftrace 0.17 underlines the operator and the right operand.
+		c.errorAt(lang.Span{Start: e.OpSpan.Start, End: e.Span.End}, "only addition of a single constant less or equal to the length of $%d (which is %d) is allowed inside str()", p.Index, len(text))
 		return lang.None
 	}
 	c.info.ParamTexts[e] = text[lit.Value:]
@@ -269,11 +270,14 @@ func (c *checker) checkBinary(e *lang.Binary) *lang.Type {
 	numeric := func(t *lang.Type) bool { return t.IsInt() || t.IsPtr() }
 	switch {
 	case e.Op.IsLogical():
-		for _, t := range []*lang.Type{x, y} {
-			if !numeric(t) {
-				c.errorf(e, "The %s operator can not be used on expressions of types %s, %s", e.Op, x, y)
-				return lang.None
+		if !numeric(x) || !numeric(y) {
+			// bpftrace 0.17's order: different kinds first.
+			if x.Kind != y.Kind && !(numeric(x) && numeric(y)) {
+				c.errorf(e, "Type mismatch for '%s': comparing '%s' with '%s'", e.Op, x, y)
+			} else {
+				c.errorAt(e.OpSpan, "The %s operator can not be used on expressions of types %s, %s", e.Op, x, y)
 			}
+			return lang.None
 		}
 		c.fold(e, x, y, lang.Int64)
 		return boolType(x, y)
@@ -296,7 +300,7 @@ func (c *checker) checkBinary(e *lang.Binary) *lang.Type {
 		case (e.Op == lang.OpEql || e.Op == lang.OpNeq) && (x.Kind == lang.KindStr || x.Kind == lang.KindArray) && compatible(x, y):
 			return lang.Int64
 		}
-		c.errorf(e, "The %s operator can not be used on expressions of types %s, %s", e.Op, x, y)
+		c.errorAt(e.OpSpan, "The %s operator can not be used on expressions of types %s, %s", e.Op, x, y)
 		return lang.None
 	}
 	// Arithmetic, bitwise and shifts.
@@ -317,7 +321,7 @@ func (c *checker) checkBinary(e *lang.Binary) *lang.Type {
 		c.errorf(e, "Type mismatch for '%s': comparing '%s' with '%s'", e.Op, x, y)
 		return lang.None
 	}
-	c.errorf(e, "The %s operator can not be used on expressions of types %s, %s", e.Op, x, y)
+	c.errorAt(e.OpSpan, "The %s operator can not be used on expressions of types %s, %s", e.Op, x, y)
 	return lang.None
 }
 

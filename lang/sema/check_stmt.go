@@ -213,7 +213,7 @@ func (c *checker) checkAssign(s *lang.AssignStmt) {
 		c.assignMap(t, v)
 	case *lang.Var:
 		v := c.checkExpr(s.Value)
-		c.assignVar(t, v)
+		c.assignVar(t, v, s.OpSpan)
 	default:
 		c.checkExpr(s.Target)
 		c.checkExpr(s.Value)
@@ -222,8 +222,9 @@ func (c *checker) checkAssign(s *lang.AssignStmt) {
 }
 
 // assignVar stores a value of type v into $name, fixing its type on the
-// first assignment.
-func (c *checker) assignVar(t *lang.Var, v *lang.Type) {
+// first assignment. A type mismatch is reported at `at` (the "=", as
+// bpftrace 0.17).
+func (c *checker) assignVar(t *lang.Var, v *lang.Type, at lang.Span) {
 	if v.Kind == lang.KindNone {
 		c.setType(t, lang.None)
 		return
@@ -240,7 +241,7 @@ func (c *checker) assignVar(t *lang.Var, v *lang.Type) {
 	case v.Kind == lang.KindTuple && old.Kind == lang.KindTuple && !compatible(old, v):
 		c.errorf(t, "Tuple type mismatch: %s != %s.", old, v)
 	case !compatible(old, v):
-		c.errorf(t, "Type mismatch for $%s: trying to assign value of type '%s' when variable already contains a value of type '%s'",
+		c.errorAt(at, "Type mismatch for $%s: trying to assign value of type '%s' when variable already contains a value of type '%s'",
 			t.Name, v, old)
 	default:
 		c.probe.Vars[t.Name] = mergeVar(old, v)
@@ -284,7 +285,7 @@ func (c *checker) checkLet(s *lang.LetStmt) {
 		return
 	}
 	delete(c.probe.Vars, s.Var.Name)
-	c.assignVar(s.Var, v)
+	c.assignVar(s.Var, v, s.Var.SpanOf())
 }
 
 // checkCompound checks `x op= v`: integers only. A constant zero divisor
