@@ -186,9 +186,10 @@ func (j *JSON) Exit(maps []*Map) error {
 }
 
 // Map writes a map as one "map", "hist" or "stats" object; empty maps
-// write nothing. Keys are the text of the key parts joined with ",".
+// write nothing. Keys are the text of the key parts joined with ",". The
+// line is written in pieces of about mapChunk bytes.
 func (j *JSON) Map(m *Map, top, div uint64) error {
-	if len(m.Decode().Entries) == 0 {
+	if m.len() == 0 {
 		return nil
 	}
 	if div == 0 {
@@ -213,7 +214,8 @@ func (j *JSON) Map(m *Map, top, div uint64) error {
 		b = append(b, '{')
 	}
 	var key []byte
-	for i, e := range sorted(m, top) {
+	for i, at := range sortedIndex(m, top) {
+		e := m.entry(int(at))
 		if i > 0 {
 			b = append(b, ", "...)
 		}
@@ -229,6 +231,13 @@ func (j *JSON) Map(m *Map, top, div uint64) error {
 			b = append(b, ": "...)
 		}
 		b = appendJSONValue(b, e.Value, div)
+		if len(b) >= mapChunk { // the line of a map of 1M keys is ~30 MB
+			if _, err := j.w.Write(b); err != nil {
+				j.buf = b[:0]
+				return err
+			}
+			b = b[:0]
+		}
 	}
 	if !m.Scalar {
 		b = append(b, '}')

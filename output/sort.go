@@ -8,8 +8,9 @@ import (
 	"github.com/gtrace/gtrace/lang"
 )
 
-// sorted returns the entries of m in bpftrace's print order, keeping only
-// the last top of them when top > 0 (print(@m, top) shows the largest).
+// sortedIndex returns the indexes of the entries of m in bpftrace's print
+// order, keeping only the last top of them when top > 0 (print(@m, top)
+// shows the largest).
 //
 // Order (v0.17 BPFtrace::print_map): count/sum/min/max/int values ascending
 // by value; avg and stats by average; hist and lhist by the total of their
@@ -17,21 +18,10 @@ import (
 // values to std::sort over the kernel's hash order, which is unspecified;
 // gtrace breaks ties by key so that output is reproducible.
 //
-// The result is a new slice of pointers: m.Entries is left as it is, and no
-// entry is copied (an Entry is large, and there may be 100k of them). All
-// values of a map share one signedness, so the first entry's decides.
-func sorted(m *Map, top uint64) []*Entry {
-	m.Decode()
-	idx := sortedIndex(m, top)
-	out := make([]*Entry, len(idx))
-	for i, j := range idx {
-		out[i] = &m.Entries[j]
-	}
-	return out
-}
-
-// sortedIndex is sorted as indexes into m.Entries. A lazy map is
-// decoded only when its order needs more than the fast sort.
+// No entry is copied or moved (an Entry is large, and there may be 1M of
+// them). All values of a map share one signedness, so the first entry's
+// decides. A lazy map is decoded only when its order needs more than the
+// fast sort.
 func sortedIndex(m *Map, top uint64) []int32 {
 	idx := sortedFast(m)
 	if idx == nil {

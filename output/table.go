@@ -36,7 +36,7 @@ func (t *Table) Map(m *Map, top, div uint64) error {
 	if err := t.write(m.Name + "\n"); err != nil {
 		return err
 	}
-	if len(m.Decode().Entries) == 0 {
+	if m.len() == 0 {
 		return nil
 	}
 	if div == 0 {
@@ -48,7 +48,7 @@ func (t *Table) Map(m *Map, top, div uint64) error {
 	tw := tablewriter.NewTable(t.w)
 	nkeys := 0
 	if !m.Scalar {
-		nkeys = len(m.Entries[0].Key)
+		nkeys = len(m.entry(0).Key)
 	}
 	header := make([]any, 0, nkeys+3)
 	for i := range nkeys {
@@ -72,7 +72,8 @@ func (t *Table) Map(m *Map, top, div uint64) error {
 		b = f(b[:0])
 		return strings.TrimPrefix(string(b), "\n") // stacks start with one
 	}
-	for _, e := range sorted(m, top) {
+	for _, j := range sortedIndex(m, top) {
+		e := m.entry(int(j))
 		row := make([]string, 0, len(header))
 		for _, k := range e.Key {
 			row = append(row, cell(func(b []byte) []byte { return appendKey(b, k) }))

@@ -73,3 +73,15 @@ func BenchmarkPrintMap1MIntKeys(b *testing.B) {
 		}
 	}
 }
+
+// sorted is sortedIndex as pointers to the entries: the order the tests
+// expect maps in.
+func sorted(m *Map, top uint64) []*Entry {
+	m.Decode()
+	idx := sortedIndex(m, top)
+	out := make([]*Entry, len(idx))
+	for i, j := range idx {
+		out[i] = &m.Entries[j]
+	}
+	return out
+}
