@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/cilium/ebpf"
@@ -23,8 +24,9 @@ type Record struct {
 	Remaining int
 }
 
-// A Reader reads one ring buffer map. ReadInto is for one goroutine at a
-// time; Flush may be called from any goroutine.
+// A Reader reads one ring buffer map, a record at a time (ReadInto) or a
+// batch at a time (Begin, Next, Wait), not both. Reading is for one
+// goroutine at a time; Flush may be called from any goroutine.
 type Reader struct {
 	epfd  int
 	wake  int  // eventfd: Flush and Close
@@ -40,6 +42,8 @@ type Reader struct {
 	haveData   bool
 	pendingErr error
 	events     [2]unix.EpollEvent
+
+	batch // Begin, Next, Wait (batch.go, wait.go)
 }
 
 // NewReader maps m, a BPF_MAP_TYPE_RINGBUF, for reading.
@@ -56,6 +60,8 @@ func NewReader(m *ebpf.Map) (*Reader, error) {
 		return nil, err
 	}
 	r := &Reader{ring: rg, epfd: -1, wake: -1}
+	r.pos = atomic.LoadUint64(rg.consPos)
+	r.end, r.released = r.pos, r.pos
 	if err := r.initPoll(m.FD()); err != nil {
 		r.closeFDs()
 		rg.unmap()
@@ -126,7 +132,7 @@ func (r *Reader) ReadInto(rec *Record) error {
 				r.pendingErr = nil
 				return pe
 			}
-			err := r.wait()
+			err := r.wait(r.deadline)
 			if errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, ErrFlushed) {
 				r.pendingErr = err
 			} else if err != nil {
@@ -150,11 +156,11 @@ func (r *Reader) ReadInto(rec *Record) error {
 
 // wait blocks until the ring has data, Flush or Close was called, or the
 // deadline passed.
-func (r *Reader) wait() error {
+func (r *Reader) wait(deadline time.Time) error {
 	for {
 		timeout := -1
-		if !r.deadline.IsZero() {
-			timeout = int(max(0, time.Until(r.deadline).Milliseconds()))
+		if !deadline.IsZero() {
+			timeout = int(max(0, time.Until(deadline).Milliseconds()))
 		}
 		n, err := unix.EpollWait(r.epfd, r.events[:], timeout)
 		if errors.Is(err, unix.EINTR) {
