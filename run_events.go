@@ -12,12 +12,12 @@ import (
 )
 
 // eventLoop reads the ring buffer (5.8+) and hands each record to its
-// action. One goroutine reads; others only wake it up (Flush) after
-// setting a flag.
+// action. One goroutine reads, formats and writes, a batch of records at a
+// time (ringbuf.Reader's Begin, Next, Wait); others only wake it up
+// (Flush) after setting a flag.
 type eventLoop struct {
-	r   *runner
-	rd  *ringbuf.Reader
-	rec ringbuf.Record
+	r  *runner
+	rd *ringbuf.Reader
 
 	// stop is set by a signal, a cancelled context or exit(): the loop
 	// then drains what is in the ring and returns.
@@ -56,34 +56,33 @@ func (l *eventLoop) requestStop() {
 	l.rd.Flush()
 }
 
-// idleCheck is how often an idle loop looks at the stopped flag in the
-// kernel: a program sets it itself on exit(), so the run ends even when the
-// exit record was lost to a full ring buffer.
+// idleCheck is how often the loop looks at the stopped flag in the
+// kernel (whether events come or not): a program sets it itself on
+// exit(), so the run ends even when the exit record was lost to a full
+// ring buffer.
 const idleCheck = 100 * time.Millisecond
 
 // run handles events until a stop is requested, then drains the ring.
 func (l *eventLoop) run() error {
-	l.rd.SetDeadline(time.Now().Add(idleCheck))
+	check := time.Now().Add(idleCheck)
 	for !l.stop.Load() {
 		if l.printMaps.Swap(false) {
 			if err := l.r.printAllMaps(); err != nil {
 				return err
 			}
 		}
-		err := l.read()
-		switch {
-		case errors.Is(err, ringbuf.ErrFlushed):
-			// woken up: the loop condition decides
-		case errors.Is(err, os.ErrDeadlineExceeded):
+		err := l.read(check)
+		if err != nil && !errors.Is(err, ringbuf.ErrFlushed) && !errors.Is(err, os.ErrDeadlineExceeded) {
+			return err
+		}
+		if errors.Is(err, os.ErrDeadlineExceeded) || time.Now().After(check) {
 			if l.r.stoppedInKernel() {
 				l.stop.Store(true)
 			}
 			if err := l.r.reportLostEvents(false); err != nil {
 				return err
 			}
-			l.rd.SetDeadline(time.Now().Add(idleCheck))
-		case err != nil:
-			return err
+			check = time.Now().Add(idleCheck)
 		}
 	}
 	return l.drain()
@@ -102,15 +101,8 @@ func (l *eventLoop) runWhile(fn func() error) error {
 		l.rd.Flush()
 		errc <- err
 	}()
-	for {
-		err := l.read()
-		if errors.Is(err, ringbuf.ErrFlushed) {
-			if done.Load() {
-				break
-			}
-			continue
-		}
-		if err != nil {
+	for !done.Load() {
+		if err := l.read(time.Time{}); err != nil && !errors.Is(err, ringbuf.ErrFlushed) {
 			<-errc
 			return err
 		}
@@ -123,50 +115,64 @@ func (l *eventLoop) runWhile(fn func() error) error {
 
 // drain handles every record already in the ring, without waiting.
 func (l *eventLoop) drain() error {
-	l.rd.SetDeadline(time.Now())
-	defer l.rd.SetDeadline(time.Time{})
-	for {
-		err := l.read()
-		switch {
-		case errors.Is(err, os.ErrDeadlineExceeded):
-			return l.r.out.flush()
-		case errors.Is(err, ringbuf.ErrFlushed):
-			continue
-		case err != nil:
+	for !l.rd.Empty() {
+		if _, err := l.handleBatch(); err != nil {
 			return err
 		}
 	}
+	return l.r.out.flush()
 }
 
-// read reads and handles one record. The output is flushed whenever the
-// ring runs empty: one write per burst of events, and none left waiting in
-// the buffer while the loop blocks.
-func (l *eventLoop) read() error {
-	if err := l.rd.ReadInto(&l.rec); err != nil {
-		if errors.Is(err, ringbuf.ErrFlushed) || errors.Is(err, os.ErrDeadlineExceeded) {
-			if ferr := l.r.out.flush(); ferr != nil {
-				return ferr
-			}
-			return err
-		}
-		return fmt.Errorf("reading the event ring buffer: %w", err)
-	}
-	if err := l.r.handle(l.rec.RawSample); err != nil {
+// read handles the records the ring holds; when it runs empty, it writes
+// the output (one write per burst of events, none left waiting in the
+// buffer while the loop blocks) and waits for more (see ringbuf.Reader.Wait
+// for what it returns) until the deadline (zero: none).
+func (l *eventLoop) read(deadline time.Time) error {
+	n, err := l.handleBatch()
+	if err != nil {
 		return err
 	}
-	l.handled++
-	// Losses happen when the ring is full: then it rarely runs empty, so
-	// also look every 4096 records (reportLostEvents reads the counter at
-	// most every lostCheck).
-	if l.rec.Remaining == 0 || l.handled%4096 == 0 {
-		if err := l.r.reportLostEvents(false); err != nil {
-			return err
+	if err := l.r.reportLostEvents(false); err != nil {
+		return err
+	}
+	if n > 0 && !l.rd.Empty() {
+		return nil
+	}
+	if err := l.r.out.flush(); err != nil {
+		return err
+	}
+	return l.rd.Wait(deadline)
+}
+
+// handleBatch handles the records that were in the ring when it began,
+// and returns how many.
+func (l *eventLoop) handleBatch() (int, error) {
+	if !l.rd.Begin() {
+		return 0, nil
+	}
+	n := 0
+	for {
+		rec, err := l.rd.Next()
+		if err != nil {
+			return n, fmt.Errorf("reading the event ring buffer: %w", err)
+		}
+		if rec == nil {
+			return n, nil
+		}
+		if err := l.r.handle(rec); err != nil {
+			return n, err
+		}
+		n++
+		l.handled++
+		// Losses happen when the ring is full: then it rarely runs
+		// empty, so also look every 4096 records (reportLostEvents
+		// reads the counter at most every lostCheck).
+		if l.handled%4096 == 0 {
+			if err := l.r.reportLostEvents(false); err != nil {
+				return n, err
+			}
 		}
 	}
-	if l.rec.Remaining == 0 {
-		return l.r.out.flush()
-	}
-	return nil
 }
 
 // actionID is the u64 every event record starts with.

@@ -26,17 +26,38 @@ const lostCheck = 100 * time.Millisecond
 type lostTracker struct {
 	reported  uint64    // events already reported lost
 	lastCheck time.Time // when the counter was last read
+	// counted is the counter as last read, and at the producer position
+	// just after: every record reserved before those losses lies before
+	// at, so the report waits until the loop has handled the ring up to
+	// there. "Lost N events" thus never comes before lines of events that
+	// happened before the losses (the loop can read the counter while a
+	// program is still filling the ring).
+	counted uint64
+	at      uint64
 }
 
 // reportLostEvents prints "Lost N events" (JSON: lost_events) for the
-// records dropped since the last report. With force it reads the counter
-// whatever the time since the last read (exit).
+// records dropped since the last report. The event loop calls it between
+// records: it reads the counter at most every lostCheck and reports once
+// the records before the losses are handled. With force (the ring has been
+// drained: exit) it reads the counter and reports at once.
 func (r *runner) reportLostEvents(force bool) error {
 	if r.objs == nil || r.objs.lost == nil {
 		return nil
 	}
+	if force {
+		r.lost.counted = r.lostCount(codegen.LostEvents)
+		return r.reportCounted()
+	}
+	rd := r.events.rd
+	if r.lost.counted > r.lost.reported {
+		if int64(rd.Position()-r.lost.at) < 0 {
+			return nil
+		}
+		return r.reportCounted()
+	}
 	now := time.Now()
-	if !force && now.Sub(r.lost.lastCheck) < lostCheck {
+	if now.Sub(r.lost.lastCheck) < lostCheck {
 		return nil
 	}
 	r.lost.lastCheck = now
@@ -44,8 +65,20 @@ func (r *runner) reportLostEvents(force bool) error {
 	if n <= r.lost.reported {
 		return nil
 	}
-	delta := n - r.lost.reported
-	r.lost.reported = n
+	r.lost.counted, r.lost.at = n, rd.Producer()
+	if rd.Position() != r.lost.at {
+		return nil
+	}
+	return r.reportCounted()
+}
+
+// reportCounted reports the losses counted and not reported yet.
+func (r *runner) reportCounted() error {
+	if r.lost.counted <= r.lost.reported {
+		return nil
+	}
+	delta := r.lost.counted - r.lost.reported
+	r.lost.reported = r.lost.counted
 	return r.out.r.LostEvents(delta)
 }
 
