@@ -2,6 +2,7 @@ package output
 
 import (
 	"bytes"
+	"fmt"
 	"math/rand/v2"
 	"reflect"
 	"testing"
@@ -36,17 +37,19 @@ func lazyOf(m *Map) (*Map, *sliceSource) {
 }
 
 // lazyCases are maps of every shape the sorts and layouts tell apart:
-// integer keys (fast sort, memory-order layout from entryLinesMin on),
-// string and two-part keys (general sort), scalars, hists, avg, stats.
+// integer and string keys (fast sort, memory-order layout from
+// entryLinesMin on), two-part keys (general sort), scalars, hists, avg, stats.
 func lazyCases() []*Map {
 	r := rand.New(rand.NewPCG(5, 6))
 	ints := &Map{Name: "@seeks", Kind: lang.KindCount}
 	neg := &Map{Name: "@neg", Kind: lang.KindSum}
 	hists := &Map{Name: "@h", Kind: lang.KindHist}
 	avgs := &Map{Name: "@a", Kind: lang.KindAvg}
+	strs := &Map{Name: "@files", Kind: lang.KindCount}
 	for i := range 2*entryLinesMin + 17 {
 		k := Int(int64(r.IntN(1<<20) - 1<<19))
 		ints.Entries = append(ints.Entries, Entry{Key: []Value{k}, Value: Count(uint64(r.IntN(9)))})
+		strs.Entries = append(strs.Entries, Entry{Key: []Value{Str(fmt.Sprintf("/usr/lib/%x", r.IntN(1<<16)))}, Value: Count(uint64(r.IntN(3)))})
 		neg.Entries = append(neg.Entries, Entry{Key: []Value{k}, Value: Sum(int64(r.IntN(200)-100), true)})
 		if i < 300 {
 			hists.Entries = append(hists.Entries, Entry{Key: []Value{k}, Value: HistOf([]uint64{0, uint64(r.IntN(3)), uint64(r.IntN(5)), 1}, 0)})
@@ -54,7 +57,7 @@ func lazyCases() []*Map {
 		}
 	}
 	return []*Map{
-		ints, neg, hists, avgs,
+		ints, neg, hists, avgs, strs,
 		countMap(entryLinesMin + 5), // a string and an int key part
 		{Name: "@n", Kind: lang.KindCount, Scalar: true, Entries: []Entry{{Value: Count(42)}}},
 		{Name: "@s", Kind: lang.KindStats, Scalar: true, Entries: []Entry{{Value: Stats(3, 9)}}},
@@ -96,10 +99,17 @@ func TestLazyMapSameOutput(t *testing.T) {
 	}
 }
 
-// Printing a map of integer keys visits each entry a bounded number of
-// times and never decodes the whole map into Entries, in every renderer.
+// Printing a map of integer or string keys visits each entry a bounded
+// number of times and never decodes the whole map into Entries, in every
+// renderer.
 func TestLazyMapStaysUndecoded(t *testing.T) {
-	m := lazyCases()[0]
+	cases := lazyCases()
+	for _, m := range []*Map{cases[0], cases[4]} {
+		testLazyMapStaysUndecoded(t, m)
+	}
+}
+
+func testLazyMapStaysUndecoded(t *testing.T, m *Map) {
 	for name, mk := range map[string]func(*bytes.Buffer) Renderer{
 		"text":  func(b *bytes.Buffer) Renderer { return NewText(b) },
 		"json":  func(b *bytes.Buffer) Renderer { return NewJSON(b) },
@@ -111,7 +121,7 @@ func TestLazyMapStaysUndecoded(t *testing.T) {
 			t.Fatal(err)
 		}
 		if lazy.Entries != nil {
-			t.Errorf("%s: the renderer decoded the whole map", name)
+			t.Errorf("%s %s: the renderer decoded the whole map", name, m.Name)
 		}
 		if n := len(m.Entries); src.decoded > 3*n {
 			t.Errorf("%s: %d entries decoded %d times", name, n, src.decoded)

@@ -106,12 +106,14 @@ type sortKey struct {
 	i    int32
 }
 
-// sortedFast sorts the common maps, whose key is one integer (or none)
-// and whose value is an integer or a histogram, by keys copied into one
-// array: comparisons then touch neither the entries nor their key slices
-// (100k entries sort in a few ms instead of tens). It returns nil for
-// other maps. It visits the entries one at a time (Map.entry): a lazy map
-// stays undecoded.
+// sortedFast sorts the common maps, whose key is one integer or string (or
+// none) and whose value is an integer or a histogram, by keys copied into
+// one array: comparisons then touch neither the entries nor their key
+// slices (100k entries sort in a few ms instead of tens). A string key is
+// ordered by its first 8 bytes in the array and by the whole string (kept
+// beside it) only when those are equal. It returns nil for other maps. It
+// visits the entries one at a time (Map.entry): a lazy map stays
+// undecoded.
 func sortedFast(m *Map) []int32 {
 	n := m.len()
 	byValue := false
@@ -133,6 +135,7 @@ func sortedFast(m *Map) []int32 {
 		return nil
 	}
 	keys := make([]sortKey, n)
+	var strs []string // the string keys, when the key is one string
 	for i := range n {
 		e := m.entry(i)
 		sk := sortKey{i: int32(i)}
@@ -140,6 +143,12 @@ func sortedFast(m *Map) []int32 {
 		case len(e.Key) == 0:
 		case len(e.Key) == 1 && (e.Key[0].Kind == lang.KindInt || e.Key[0].Kind == lang.KindBool || e.Key[0].Kind == lang.KindPtr):
 			sk.k = e.Key[0].Int // compareKeys orders integer keys unsigned
+		case len(e.Key) == 1 && e.Key[0].Kind == lang.KindStr:
+			if strs == nil {
+				strs = make([]string, n)
+			}
+			strs[i] = e.Key[0].Str
+			sk.k = stringPrefix(strs[i])
 		default:
 			return nil
 		}
@@ -155,6 +164,11 @@ func sortedFast(m *Map) []int32 {
 		if a.k != b.k {
 			return cmp.Compare(a.k, b.k)
 		}
+		if strs != nil {
+			if c := strings.Compare(strs[a.i], strs[b.i]); c != 0 {
+				return c
+			}
+		}
 		return cmp.Compare(a.i, b.i)
 	})
 	idx := make([]int32, len(keys))
@@ -162,6 +176,20 @@ func sortedFast(m *Map) []int32 {
 		idx[i] = keys[i].i
 	}
 	return idx
+}
+
+// stringPrefix is the first 8 bytes of s as a big-endian number, zero
+// padded: prefixes order as the strings do (bytewise), and equal prefixes
+// leave the order to the whole strings.
+func stringPrefix(s string) uint64 {
+	var p uint64
+	for i := range 8 {
+		p <<= 8
+		if i < len(s) {
+			p |= uint64(s[i])
+		}
+	}
+	return p
 }
 
 // compareKeys orders keys as v0.17's sort_by_key does: part by part, ints

@@ -43,10 +43,27 @@ func TestSortedFastMatchesGeneral(t *testing.T) {
 			t.Errorf("%v signed=%v: fast and general orders differ", tc.kind, tc.signed)
 		}
 	}
-	// String keys take the general path.
-	m := &Map{Name: "@", Kind: lang.KindCount, Entries: []Entry{{Key: []Value{{Kind: lang.KindStr, Str: "a"}}}}}
+	// One string key: short strings, strings sharing more than 8 bytes,
+	// prefixes of each other, bytes above 0x7f; ties on value and key.
+	words := []string{"", "a", "ab", "abc", "abcdefgh", "abcdefghi", "abcdefghij", "abcdefgha", "b", "\xff", "\xffx", "zzzzzzzzzzzz1", "zzzzzzzzzzzz0"}
+	for _, kind := range []lang.Kind{lang.KindCount, lang.KindStr} {
+		m := &Map{Name: "@", Kind: kind}
+		for range 2000 {
+			w := words[r.IntN(len(words))]
+			m.Entries = append(m.Entries, Entry{Key: []Value{Str(w)}, Value: Value{Kind: kind, Int: uint64(r.IntN(3))}})
+		}
+		fast := sortedFast(m)
+		if fast == nil {
+			t.Fatalf("%v: no fast path for string keys", kind)
+		}
+		if general := sortedGeneral(m); !slices.Equal(fast, general) {
+			t.Errorf("%v: fast and general orders of string keys differ", kind)
+		}
+	}
+	// Two-part keys take the general path.
+	m := &Map{Name: "@", Kind: lang.KindCount, Entries: []Entry{{Key: []Value{Str("a"), Int(1)}}}}
 	if sortedFast(m) != nil {
-		t.Error("fast path taken for string keys")
+		t.Error("fast path taken for two-part keys")
 	}
 }
 
