@@ -30,8 +30,8 @@ type lazyEntries struct {
 
 // LazyMap returns a map whose entries stay in src until they are needed:
 // the renderers of this package print them from src one by one (decoding
-// them all only when their order needs the general sort: keys of several
-// parts, avg and stats values), and Decode fills Entries. Until Decode,
+// them all only when their order needs the general sort: a key part that
+// is neither an integer nor a string), and Decode fills Entries. Until Decode,
 // Entries is nil: give a lazy map only to code that calls Decode first, or
 // to this package's renderers.
 func LazyMap(name string, kind lang.Kind, scalar bool, src EntrySource) *Map {

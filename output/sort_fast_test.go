@@ -60,10 +60,40 @@ func TestSortedFastMatchesGeneral(t *testing.T) {
 			t.Errorf("%v: fast and general orders of string keys differ", kind)
 		}
 	}
-	// Two-part keys take the general path.
-	m := &Map{Name: "@", Kind: lang.KindCount, Entries: []Entry{{Key: []Value{Str("a"), Int(1)}}}}
+	// Keys of several parts (string and integer, both orders, ties on
+	// each part) and avg/stats values.
+	for _, kind := range []lang.Kind{lang.KindCount, lang.KindAvg, lang.KindStats, lang.KindStr} {
+		for _, shape := range [][]lang.Kind{{lang.KindStr, lang.KindInt}, {lang.KindInt, lang.KindStr}, {lang.KindInt, lang.KindInt, lang.KindStr}} {
+			m := &Map{Name: "@", Kind: kind}
+			for range 3000 {
+				var key []Value
+				for _, pk := range shape {
+					if pk == lang.KindStr {
+						key = append(key, Str(words[r.IntN(len(words))]))
+					} else {
+						key = append(key, Int(int64(r.IntN(5)-2)))
+					}
+				}
+				v := Value{Kind: kind, Int: uint64(r.IntN(3))}
+				if kind == lang.KindAvg || kind == lang.KindStats {
+					v = Value{Kind: kind, Int: uint64(r.IntN(3) + 1), Total: int64(r.IntN(9) - 4)}
+				}
+				m.Entries = append(m.Entries, Entry{Key: key, Value: v})
+			}
+			fast := sortedFast(m)
+			if fast == nil {
+				t.Fatalf("%v %v: no fast path", kind, shape)
+			}
+			if general := sortedGeneral(m); !slices.Equal(fast, general) {
+				t.Errorf("%v keys %v: fast and general orders differ", kind, shape)
+			}
+		}
+	}
+	// Keys with a part that is neither an integer nor a string take the
+	// general path.
+	m := &Map{Name: "@", Kind: lang.KindCount, Entries: []Entry{{Key: []Value{Str("a"), {Kind: lang.KindKStack}}}}}
 	if sortedFast(m) != nil {
-		t.Error("fast path taken for two-part keys")
+		t.Error("fast path taken for a stack key part")
 	}
 }
 
