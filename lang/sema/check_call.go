@@ -1,6 +1,7 @@
 package sema
 
 import (
+	"fmt"
 	"slices"
 
 	"github.com/gtrace/gtrace/lang"
@@ -35,7 +36,11 @@ func (c *checker) checkCall(call *lang.Call, u use) *lang.Type {
 	if spec.Providers != nil {
 		for _, p := range c.probe.Providers {
 			if !slices.Contains(spec.Providers, p) {
-				d := c.errorf(call, "%s can not be used with \"%s\" probes", call.Name, p)
+				msg := fmt.Sprintf("%s can not be used with \"%s\" probes", call.Name, p)
+				if spec.Only != "" {
+					msg = spec.Only
+				}
+				d := c.errorf(call, "%s", msg)
 				if spec.Limit != "" {
 					d.WithHint("%s", spec.Limit)
 				}

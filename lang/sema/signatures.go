@@ -47,6 +47,9 @@ type FuncSpec struct {
 	// Limit says why the kernel refuses the function elsewhere: the hint
 	// of the error for a probe type outside Providers.
 	Limit string
+	// Only, when set, is bpftrace 0.17's own message for a probe type
+	// outside Providers (override, path), said once per probe.
+	Only string
 	// Since is the first bpftrace version with the function.
 	Since string
 	// rule checks what the table cannot say and returns the result type.
@@ -83,7 +86,7 @@ func init() {
 		{Name: "exit", Min: 0, Max: 1, Args: []ArgKind{ArgInt}, Kind: Async, Stmt: true, rule: ret(lang.None)},
 		{Name: "unwatch", Min: 1, Max: 1, Args: []ArgKind{ArgInt}, Kind: Async, Stmt: true, Since: "0.12", rule: ret(lang.None)},
 		{Name: "signal", Min: 1, Max: 1, Kind: Sync, Stmt: true, Unsafe: true, Providers: signalProviders, rule: ruleSignal},
-		{Name: "override", Min: 1, Max: 1, Args: []ArgKind{ArgInt}, Kind: Sync, Stmt: true, Unsafe: true, Providers: []lang.Provider{lang.Kprobe}, rule: ret(lang.None)},
+		{Name: "override", Min: 1, Max: 1, Args: []ArgKind{ArgInt}, Kind: Sync, Stmt: true, Unsafe: true, Providers: []lang.Provider{lang.Kprobe}, Only: "override can only be used with kprobes.", rule: ret(lang.None)},
 
 		// Values.
 		{Name: "str", Min: 1, Max: 2, Args: []ArgKind{ArgAny, ArgInt}, rule: ruleStr},
@@ -104,7 +107,7 @@ func init() {
 		{Name: "strncmp", Min: 3, Max: 3, Args: []ArgKind{ArgStr, ArgStr, ArgIntLit}, rule: ret(lang.Uint64)},
 		{Name: "strcontains", Min: 2, Max: 2, Args: []ArgKind{ArgStr, ArgStr}, Since: "0.17", rule: ret(lang.Uint64)},
 		{Name: "strerror", Min: 1, Max: 1, Args: []ArgKind{ArgInt}, Kind: Async, Since: "0.16", rule: ret(&lang.Type{Kind: lang.KindStrerror, Size: 8})},
-		{Name: "path", Min: 1, Max: 2, Args: []ArgKind{ArgAny, ArgIntLit}, Providers: btfProviders, Limit: "path() is the bpf_d_path helper (5.10+), which the kernel allows only in fentry/fexit, LSM and iter programs, and for fentry/fexit only on an allowlist of functions (vfs_getattr, filp_close, dentry_open, security_file_open, ...)", Since: "0.12", rule: rulePath},
+		{Name: "path", Min: 1, Max: 2, Args: []ArgKind{ArgAny, ArgIntLit}, Providers: btfProviders, Only: "The path function can only be used with 'kfunc', 'kretfunc', 'iter' probes", Limit: "path() is the bpf_d_path helper (5.10+), which the kernel allows only in fentry/fexit, LSM and iter programs, and for fentry/fexit only on an allowlist of functions (vfs_getattr, filp_close, dentry_open, security_file_open, ...)", Since: "0.12", rule: rulePath},
 		{Name: "bswap", Min: 1, Max: 1, Args: []ArgKind{ArgInt}, Since: "0.15", rule: ruleBswap},
 		{Name: "skboutput", Min: 4, Max: 4, Args: []ArgKind{ArgStrLit, ArgIntPtr, ArgInt, ArgInt}, Providers: []lang.Provider{lang.Fentry, lang.Fexit}, Since: "0.16", rule: ret(lang.Uint32)},
 		{Name: "kstack", Min: 0, Max: 2, Args: []ArgKind{ArgIdent, ArgIntLit}, rule: ruleStack(lang.KindKStack)},
