@@ -78,7 +78,7 @@ func (c *checker) checkCall(call *lang.Call, u use) *lang.Type {
 				continue
 			}
 		}
-		args[i] = c.checkArg(call, i, a)
+		args[i] = c.checkArg(call, spec, i, a)
 	}
 	if !c.checkArity(call, spec) {
 		return resultOnError(spec)
@@ -104,13 +104,19 @@ func (c *checker) checkCall(call *lang.Call, u use) *lang.Type {
 // checkArg types argument i of a call. In str()'s first argument, and
 // not in another call's inside it, a positional parameter stands for its
 // text (checkStrParamOffset).
-func (c *checker) checkArg(call *lang.Call, i int, a lang.Expr) *lang.Type {
-	saved := c.inStr
-	c.inStr = nil
+// A map of hist/lhist/stats given directly to a printf-style call is
+// typed as its aggregation, for ruleFormat to refuse in bpftrace 0.17's
+// words ("%d specifier expects a value of type integer (hist supplied)").
+func (c *checker) checkArg(call *lang.Call, spec *FuncSpec, i int, a lang.Expr) *lang.Type {
+	saved, savedArg := c.inStr, c.formatArg
+	c.inStr, c.formatArg = nil, nil
 	if call.Name == "str" && i == 0 {
 		c.inStr = call
 	}
-	defer func() { c.inStr = saved }()
+	if m, ok := a.(*lang.Map); ok && spec.Format && i >= 1 {
+		c.formatArg = m
+	}
+	defer func() { c.inStr, c.formatArg = saved, savedArg }()
 	return c.checkExpr(a)
 }
 

@@ -270,6 +270,9 @@ func (c *checker) checkMapRead(m *lang.Map) *lang.Type {
 	case lang.KindAvg:
 		return c.setType(m, lang.Int64)
 	case lang.KindStats, lang.KindHist, lang.KindLhist:
+		if c.formatArg == m {
+			return c.setType(m, v) // checkArg
+		}
 		c.errorf(m, "The value of %s (%s) can not be read in an expression", mapName(m.Name), v)
 		return c.setType(m, lang.None)
 	}

@@ -123,12 +123,13 @@ type checker struct {
 	enums map[string]int64 // script enumerators
 
 	// Per clause.
-	probe   *ProbeInfo
-	tpArgs  []*lang.Type  // args record per expanded tracepoint of the clause
-	protos  *clauseProtos // BTF signatures of the clause (protos.go), resolved lazily
-	loops   int           // depth of while/for/unroll nesting
-	inStr   *lang.Call    // the str() call whose arguments are being checked
-	mapRefs map[lang.Expr]bool
+	probe     *ProbeInfo
+	tpArgs    []*lang.Type  // args record per expanded tracepoint of the clause
+	protos    *clauseProtos // BTF signatures of the clause (protos.go), resolved lazily
+	loops     int           // depth of while/for/unroll nesting
+	inStr     *lang.Call    // the str() call whose arguments are being checked
+	formatArg *lang.Map     // a map given directly to a printf-style call (checkArg)
+	mapRefs   map[lang.Expr]bool
 }
 
 func newChecker(p *lang.Program, opts Options, known map[string]*MapInfo) *checker {

@@ -47,6 +47,8 @@ type FuncSpec struct {
 	// Limit says why the kernel refuses the function elsewhere: the hint
 	// of the error for a probe type outside Providers.
 	Limit string
+	// Format: the first argument is a printf format for the others.
+	Format bool
 	// Only, when set, is bpftrace 0.17's own message for a probe type
 	// outside Providers (override, path), said once per probe.
 	Only string
@@ -74,12 +76,12 @@ var (
 func init() {
 	for _, f := range []*FuncSpec{
 		// Output and actions.
-		{Name: "printf", Min: 1, Max: 128, Args: []ArgKind{ArgStrLit}, Kind: Async, Stmt: true, rule: ruleFormat},
-		{Name: "system", Min: 1, Max: 128, Args: []ArgKind{ArgStrLit}, Kind: Async, Stmt: true, Unsafe: true, rule: ruleFormat},
-		{Name: "cat", Min: 1, Max: 128, Args: []ArgKind{ArgStrLit}, Kind: Async, Stmt: true, rule: ruleFormat},
-		{Name: "debugf", Min: 1, Max: 4, Args: []ArgKind{ArgStrLit}, Kind: Sync, Stmt: true, Since: "0.16", rule: ruleDebugf},
-		{Name: "errorf", Min: 1, Max: 128, Args: []ArgKind{ArgStrLit}, Kind: Async, Stmt: true, Since: "0.24", rule: ruleFormat},
-		{Name: "warnf", Min: 1, Max: 128, Args: []ArgKind{ArgStrLit}, Kind: Async, Stmt: true, Since: "0.25", rule: ruleFormat},
+		{Name: "printf", Min: 1, Max: 128, Args: []ArgKind{ArgStrLit}, Format: true, Kind: Async, Stmt: true, rule: ruleFormat},
+		{Name: "system", Min: 1, Max: 128, Args: []ArgKind{ArgStrLit}, Format: true, Kind: Async, Stmt: true, Unsafe: true, rule: ruleFormat},
+		{Name: "cat", Min: 1, Max: 128, Args: []ArgKind{ArgStrLit}, Format: true, Kind: Async, Stmt: true, rule: ruleFormat},
+		{Name: "debugf", Min: 1, Max: 4, Args: []ArgKind{ArgStrLit}, Format: true, Kind: Sync, Stmt: true, Since: "0.16", rule: ruleDebugf},
+		{Name: "errorf", Min: 1, Max: 128, Args: []ArgKind{ArgStrLit}, Format: true, Kind: Async, Stmt: true, Since: "0.24", rule: ruleFormat},
+		{Name: "warnf", Min: 1, Max: 128, Args: []ArgKind{ArgStrLit}, Format: true, Kind: Async, Stmt: true, Since: "0.25", rule: ruleFormat},
 		{Name: "print", Min: 1, Max: 3, Args: []ArgKind{ArgMapOrValue, ArgIntLit, ArgIntLit}, Kind: Async, Stmt: true, rule: rulePrint},
 		{Name: "time", Min: 0, Max: 1, Args: []ArgKind{ArgStrLit}, Kind: Async, Stmt: true, rule: ruleTime},
 		{Name: "join", Min: 1, Max: 2, Args: []ArgKind{ArgIntPtr, ArgStrLit}, Kind: Async, Stmt: true, rule: ret(lang.None)},
