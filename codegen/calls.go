@@ -463,7 +463,8 @@ func (g *gen) ntop(call *lang.Call, base asm.Register, off int16) {
 			af = v
 		}
 	}
-	g.b.emit(movImm(asm.R1, af), asm.StoreMem(base, off, asm.R1, asm.DWord))
+	g.b.emit(movImm(asm.R1, af))
+	g.store64(base, off, asm.R1) // at 4 in a tuple (lang.Type.Align)
 	g.zero(base, off+8, 16)
 	if t.IsInt() {
 		g.intExpr(x, asm.R0)

@@ -147,18 +147,19 @@ func TupleOf(elems ...*Type) *Type {
 }
 
 // Align is the alignment of a value of type t inside a tuple or record:
-// integers their size, strings, MAC addresses and records 1, strftime()
-// values 4, arrays their element's, tuples their largest element's,
-// others 8.
+// integers their size, strings and records 1, MAC addresses, inet and
+// strftime() values 4, arrays their element's, tuples their largest
+// element's, others 8.
 func (t *Type) Align() int {
 	switch t.Kind {
 	case KindInt, KindBool:
 		return max(t.Size, 1)
-	case KindStr, KindMacAddr, KindNone:
+	case KindStr, KindNone:
 		return 1
-	case KindTimestamp:
+	case KindTimestamp, KindInet, KindMacAddr:
 		// bpftrace 0.17 aligns its "byte array" kinds at 4:
-		// sizeof(((int8)1, strftime("%H", 0))) is 20.
+		// sizeof(((int8)1, strftime("%H", 0))) is 20, with ntop() 28,
+		// with macaddr() 12.
 		return 4
 	case KindArray:
 		return t.Elem.Align()
