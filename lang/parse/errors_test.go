@@ -30,7 +30,7 @@ var errorCases = []struct{ src, want string }{
 	{"BEGIN:x { }", "stdin:1:1-8: ERROR: BEGIN probes take no arguments\nBEGIN:x { }\n~~~~~~~\n"},
 	{"uprobe:$4:func { }", "stdin:1:1-15: ERROR: positional parameter $4 is not set\nuprobe:$4:func { }\n~~~~~~~~~~~~~~\n"},
 	{"BEGIN { 1 = 2; }", "stdin:1:9-10: ERROR: Invalid assignment target: only maps and variables can be assigned\nBEGIN { 1 = 2; }\n        ~\n"},
-	{"BEGIN { $t = (1, 2); $t.0 = 3; }", "stdin:1:22-26: ERROR: Tuples are immutable once created. Consider creating a new tuple and assigning it instead.\nBEGIN { $t = (1, 2); $t.0 = 3; }\n                     ~~~~\n"},
+	{"BEGIN { $t = (1, 2); $t.0 = 3; }", "stdin:1:22-30: ERROR: Tuples are immutable once created. Consider creating a new tuple and assigning it instead.\nBEGIN { $t = (1, 2); $t.0 = 3; }\n                     ~~~~~~~~\n"},
 	{"BEGIN { pid++; }", "stdin:1:12-14: ERROR: The ++ operator must be applied to a map or variable\nBEGIN { pid++; }\n           ~~\n"},
 	{"BEGIN { ++1; }", "stdin:1:9-11: ERROR: The ++ operator must be applied to a map or variable\nBEGIN { ++1; }\n        ~~\n"},
 	{"BEGIN { @x[] = 1; }", "stdin:1:11-12: ERROR: syntax error, empty map key\nBEGIN { @x[] = 1; }\n          ~\n"},

@@ -88,11 +88,11 @@ func parseSimple(st *state, lex *lexer.PeekingLexer) (simpleHook, error) {
 	}
 	s := &simpleStmt{}
 	if !isMapOrVar(x) {
-		msg := "Invalid assignment target: only maps and variables can be assigned"
+		s.bad = lang.ErrorAt(x.SpanOf(), "Invalid assignment target: only maps and variables can be assigned")
 		if _, ok := x.(*lang.TupleIndex); ok {
-			msg = "Tuples are immutable once created. Consider creating a new tuple and assigning it instead."
+			// bpftrace 0.17 underlines the whole assignment.
+			s.bad = lang.ErrorAt(p.span(first.Pos.Offset), "Tuples are immutable once created. Consider creating a new tuple and assigning it instead.")
 		}
-		s.bad = lang.ErrorAt(x.SpanOf(), "%s", msg)
 	}
 	s.stmt = &lang.AssignStmt{Span: p.span(first.Pos.Offset), Target: x, Op: aop, OpSpan: p.st.tokenSpan(op), Value: v}
 	return s, nil
