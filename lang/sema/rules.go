@@ -44,6 +44,9 @@ func ruleFormat(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
 		}
 		return lang.None
 	}
+	// As bpftrace 0.17: every text parameter used as a number is
+	// reported, and the first conversion that does not fit its argument.
+	mismatch := false
 	for i, conv := range convs {
 		t := args[i+1]
 		if t == unknown {
@@ -51,11 +54,11 @@ func ruleFormat(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
 		}
 		want, got := formatClass(conv.Arg()), argClass(t)
 		if want == "integer" && t.Kind == lang.KindStr && c.textParam(call.Args[i+1]) {
-			return lang.None
+			continue
 		}
-		if want != got && !(want == "string" && printableAsString(t)) {
+		if !mismatch && want != got && !(want == "string" && printableAsString(t)) {
 			c.errorf(call, "%s: %s specifier expects a value of type %s (%s supplied)", call.Name, conv.Token(), want, got)
-			return lang.None
+			mismatch = true
 		}
 	}
 	return lang.None
@@ -518,7 +521,8 @@ func ruleLhist(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
 	}
 	if lo > hi {
 		report("lhist() min must be less than max (provided min %d and max %d)", lo, hi)
-	} else if step > 0 && hi-lo < step {
+	}
+	if hi-lo < step { // also after the previous one, as bpftrace 0.17
 		report("lhist() step is too large for the given range (provided step %d for range %d)", step, hi-lo)
 	}
 	if bad {
