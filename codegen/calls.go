@@ -441,12 +441,55 @@ func (g *gen) readInto(e lang.Expr, base asm.Register, off int16, n int) {
 func (g *gen) buf(call *lang.Call, dt *lang.Type, base asm.Register, off int16) {
 	n := dt.Size
 	if len(call.Args) == 2 {
-		if v, ok := g.constOf(call.Args[1]); ok {
-			n = int(min(v, int64(dt.Size)))
+		v, ok := g.constOf(call.Args[1])
+		if !ok {
+			g.bufDynamic(call, dt, base, off)
+			return
 		}
+		n = int(min(v, int64(dt.Size)))
 	}
 	g.b.emit(movImm(asm.R1, int64(n)), asm.StoreMem(base, off, asm.R1, asm.DWord))
 	g.readInto(call.Args[0], base, off+8, n)
+}
+
+// bufDynamic is buf(p, n) with n known only at run time: as bpftrace 0.17,
+// the length is min(n, size) compared unsigned, the data is zeroed and
+// only that many bytes are read, so buf(args->buf, args->count) prints
+// count bytes (not the whole buffer) and equal data makes equal map keys.
+func (g *gen) bufDynamic(call *lang.Call, dt *lang.Type, base asm.Register, off int16) {
+	clamp := func() {
+		ok := g.b.label("buflen_ok")
+		g.b.emit(asm.JLE.Imm(asm.R2, int32(dt.Size), ok), asm.Mov.Imm(asm.R2, int32(dt.Size)))
+		g.b.mark(ok)
+	}
+	g.zero(base, off+8, dt.Size)
+	g.intExpr(call.Args[1], asm.R2)
+	clamp()
+	g.b.emit(asm.StoreMem(base, off, asm.R2, asm.DWord))
+	read := asm.FnProbeReadKernel
+	e := call.Args[0]
+	switch t := g.typeOf(e); {
+	case t.IsInt() || t.IsPtr():
+		g.intExpr(e, asm.R3)
+		read = asm.FnProbeRead
+	case t.Kind == lang.KindArray && g.isArgsFieldExpr(e):
+		g.b.emit(asm.Mov.Reg(asm.R3, asm.R6), asm.Add.Imm(asm.R3, int32(g.argsMember(e.(*lang.Field)).Offset)))
+	default:
+		src, soff := g.memPtr(e)
+		g.addr(asm.R3, src, soff)
+	}
+	// Reloaded from memory, the length is bounded again for the verifier.
+	g.b.emit(asm.LoadMem(asm.R2, base, off, asm.DWord))
+	clamp()
+	g.addr(asm.R1, base, off+8)
+	g.call(read)
+	g.checkHelper(read)
+}
+
+// isArgsFieldExpr reports whether e is a tracepoint args field.
+func (g *gen) isArgsFieldExpr(e lang.Expr) bool {
+	f, ok := e.(*lang.Field)
+	return ok && g.isArgsField(f)
 }
 
 // ntop writes an inet value: the address family, then the address bytes.
