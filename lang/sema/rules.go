@@ -212,8 +212,8 @@ func ruleBuf(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
 			// A runtime length is bounded by the string size.
 			n = int64(c.opts.MaxStrlen)
 		}
-		if n < 1 {
-			c.errorf(call, "buf: invalid length value")
+		if n < 0 {
+			c.errorf(call, "buf cannot use negative length (%d)", n)
 			return lang.None
 		}
 		size = int(min(n, int64(c.opts.MaxStrlen)))
@@ -228,6 +228,16 @@ func ruleBuf(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
 		return lang.None
 	}
 	return &lang.Type{Kind: lang.KindBuf, Size: size}
+}
+
+// ruleStrncmp refuses a negative size, as bpftrace 0.17 (strncmp(a, b, -1)
+// would otherwise compare nothing and say equal).
+func ruleStrncmp(c *checker, call *lang.Call, args []*lang.Type) *lang.Type {
+	if n, ok := c.constOf(call.Args[2]); ok && n < 0 {
+		c.errorf(call, "Builtin strncmp requires a non-negative size")
+		return lang.None
+	}
+	return lang.Uint64
 }
 
 // ruleMacaddr accepts 6-byte arrays (char[6] fields), pointers to them

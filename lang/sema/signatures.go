@@ -106,7 +106,7 @@ func init() {
 		{Name: "cgroupid", Min: 1, Max: 1, Args: []ArgKind{ArgStrLit}, Kind: Compile, rule: ret(lang.Uint64)},
 		{Name: "cgroup_path", Min: 1, Max: 2, Args: []ArgKind{ArgInt, ArgStrLit}, Kind: Async, Since: "0.15", rule: ruleCgroupPath},
 		{Name: "strftime", Min: 2, Max: 2, Args: []ArgKind{ArgStrLit, ArgInt}, Kind: Async, Since: "0.12", rule: ret(&lang.Type{Kind: lang.KindTimestamp, Size: 16})},
-		{Name: "strncmp", Min: 3, Max: 3, Args: []ArgKind{ArgStr, ArgStr, ArgIntLit}, rule: ret(lang.Uint64)},
+		{Name: "strncmp", Min: 3, Max: 3, Args: []ArgKind{ArgStr, ArgStr, ArgIntLit}, rule: ruleStrncmp},
 		{Name: "strcontains", Min: 2, Max: 2, Args: []ArgKind{ArgStr, ArgStr}, Since: "0.17", rule: ret(lang.Uint64)},
 		{Name: "strerror", Min: 1, Max: 1, Args: []ArgKind{ArgInt}, Kind: Async, Since: "0.16", rule: ret(&lang.Type{Kind: lang.KindStrerror, Size: 8})},
 		{Name: "path", Min: 1, Max: 2, Args: []ArgKind{ArgAny, ArgIntLit}, Providers: btfProviders, Only: "The path function can only be used with 'kfunc', 'kretfunc', 'iter' probes", Limit: "path() is the bpf_d_path helper (5.10+), which the kernel allows only in fentry/fexit, LSM and iter programs, and for fentry/fexit only on an allowlist of functions (vfs_getattr, filp_close, dentry_open, security_file_open, ...)", Since: "0.12", rule: rulePath},
