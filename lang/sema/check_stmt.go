@@ -226,6 +226,11 @@ func (c *checker) checkAssign(s *lang.AssignStmt) {
 // bpftrace 0.17).
 func (c *checker) assignVar(t *lang.Var, v *lang.Type, at lang.Span) {
 	if v.Kind == lang.KindNone {
+		// The value's own error was reported. The variable is declared
+		// all the same, so its uses do not each report it undefined.
+		if _, ok := c.probe.Vars[t.Name]; !ok {
+			c.probe.Vars[t.Name] = lang.None
+		}
 		c.setType(t, lang.None)
 		return
 	}
