@@ -210,6 +210,16 @@ func (c *checker) checkAssign(s *lang.AssignStmt) {
 			}
 			return
 		}
+		mi := c.mapInfo(t)
+		if old := mi.Value; old != nil && old.Kind == lang.KindTuple && v.Kind == lang.KindTuple && !compatible(old, widen(v)) {
+			// bpftrace 0.17's words and place (the "="), as for variables.
+			mi.assigned = true
+			c.checkKeys(t, mi)
+			c.errorAt(s.OpSpan, "Tuple type mismatch: %s != %s.", old, v)
+			c.setType(t, lang.None)
+			return
+		}
+		mi.Uses = mi.Uses[:len(mi.Uses)-1] // assignMap records the use
 		c.assignMap(t, v)
 	case *lang.Var:
 		v := c.checkExpr(s.Value)
@@ -244,7 +254,7 @@ func (c *checker) assignVar(t *lang.Var, v *lang.Type, at lang.Span) {
 	case !ok || old.Kind == lang.KindNone:
 		c.probe.Vars[t.Name] = v
 	case v.Kind == lang.KindTuple && old.Kind == lang.KindTuple && !compatible(old, v):
-		c.errorf(t, "Tuple type mismatch: %s != %s.", old, v)
+		c.errorAt(at, "Tuple type mismatch: %s != %s.", old, v)
 	case !compatible(old, v):
 		c.errorAt(at, "Type mismatch for $%s: trying to assign value of type '%s' when variable already contains a value of type '%s'",
 			t.Name, v, old)
