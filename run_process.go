@@ -21,6 +21,7 @@ type process struct {
 	pid  int
 	cmd  *exec.Cmd // -c only
 	gate *os.File  // -c: the write end of the pipe the command waits on
+	word string    // -c: what opens the gate
 	// resumed is closed when a -c command is let run (resume).
 	resumed chan struct{}
 	done    chan struct{}
@@ -28,21 +29,22 @@ type process struct {
 	once    sync.Once
 }
 
-// startCommand starts args suspended: a /bin/sh waits on the gate pipe
-// for the word gateOpen, then execs the command in its own process (so the
-// pid, cpid, stays the same). The probes are attached meanwhile; resume
-// writes the word. The command keeps gtrace's stdin, stdout and stderr.
+// startCommand starts args suspended: a gate program (run_gate.go) waits
+// on the gate pipe, then execs the command in its own process (so the pid,
+// cpid, stays the same). The probes are attached meanwhile; resume opens
+// the gate. The command keeps gtrace's stdin, stdout and stderr.
 //
 // The command must never run untraced and never outlive gtrace: if gtrace
 // dies before resume (SIGKILL, a SIGTERM before its handlers are set), the
-// pipe reaches end of file without the word and the shell exits without
+// pipe reaches end of file without the word and the gate exits without
 // running the command; and the kernel kills the command when gtrace dies
 // (the parent-death signal, see startLocked).
 func startCommand(args []string, stdio commandStdio) (*process, error) {
 	if len(args) == 0 {
 		return nil, &CommandError{errors.New("empty command")}
 	}
-	if _, err := exec.LookPath(args[0]); err != nil {
+	path, err := exec.LookPath(args[0])
+	if err != nil {
 		return nil, &CommandError{fmt.Errorf("command %s not found (or not executable)", args[0])}
 	}
 	r, w, err := os.Pipe()
@@ -50,16 +52,28 @@ func startCommand(args []string, stdio commandStdio) (*process, error) {
 		return nil, &CommandError{err}
 	}
 	defer r.Close()
-	cmd := exec.Command("/bin/sh", append([]string{"-c", gateWrapper}, args...)...)
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdio.in, stdio.out, stdio.err
-	cmd.ExtraFiles = []*os.File{r}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	p := &process{cmd: cmd, gate: w, done: make(chan struct{}), quit: make(chan struct{}), resumed: make(chan struct{})}
-	if err := startLocked(cmd, p.done); err != nil {
+	p := &process{gate: w, done: make(chan struct{}), quit: make(chan struct{}), resumed: make(chan struct{})}
+	gated := func(cmd *exec.Cmd, word string) error {
+		cmd.Stdin, cmd.Stdout, cmd.Stderr = stdio.in, stdio.out, stdio.err
+		cmd.ExtraFiles = []*os.File{r}
+		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+		p.cmd, p.word = cmd, word
+		return startLocked(cmd, p.done)
+	}
+	err = errors.New("no gate program")
+	if gate, gerr := gateProgram(); gerr == nil {
+		err = gated(&exec.Cmd{Path: gate, Args: append([]string{path}, args...)}, gateByte)
+	}
+	if err != nil {
+		// The shell gate: same safety, more system calls traced after
+		// the gate opens (see run_gate.go).
+		err = gated(exec.Command("/bin/sh", append([]string{"-c", gateWrapper}, args...)...), gateOpen+"\n")
+	}
+	if err != nil {
 		w.Close()
 		return nil, &CommandError{fmt.Errorf("start %s: %w", args[0], err)}
 	}
-	p.pid = cmd.Process.Pid
+	p.pid = p.cmd.Process.Pid
 	return p, nil
 }
 
@@ -76,11 +90,15 @@ type commandStdio struct {
 	out, err io.Writer
 }
 
-// gateOpen is what resume writes on the gate pipe; anything else (end of
-// file when gtrace died) keeps the command from running.
+// gateByte opens the gate program: it reads one byte; end of file (gtrace
+// died) keeps the command from running.
+const gateByte = "\n"
+
+// gateOpen is what opens the shell gate; anything else (end of file when
+// gtrace died) keeps the command from running.
 const gateOpen = "go"
 
-// gateWrapper is the shell script that waits at the gate. fd 3 is the gate;
+// gateWrapper is the shell gate, where the gate program cannot run. fd 3 is the gate;
 // it is closed before the exec so that the command does not inherit it.
 const gateWrapper = `IFS= read -r gate <&3 && [ "$gate" = ` + gateOpen + ` ] || exit 126; exec 3<&-; exec "$0" "$@"`
 
@@ -171,7 +189,7 @@ func checkPID(pid int) error {
 // resume lets a -c command run.
 func (p *process) resume() {
 	if p != nil && p.gate != nil {
-		p.gate.WriteString(gateOpen + "\n")
+		p.gate.WriteString(p.word)
 		p.gate.Close()
 		p.gate = nil
 		close(p.resumed)

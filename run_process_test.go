@@ -2,7 +2,11 @@ package gtrace
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -43,4 +47,57 @@ func TestCommandGate(t *testing.T) {
 		}
 		p.end()
 	}
+}
+
+// TestCommandGateProgram: where the gate program exists, -c commands go
+// through it (not the shell gate), keep their pid (cpid), and inherit
+// neither the gate pipe nor the gate program's memfd.
+func TestCommandGateProgram(t *testing.T) {
+	if gateCode == nil {
+		t.Skip("no gate program for " + runtime.GOARCH + ": the shell gate is used")
+	}
+	sleep, err := exec.LookPath("sleep")
+	if err != nil {
+		t.Skip("no sleep command")
+	}
+	p, err := startCommand([]string{"sleep", "10"}, commandStdio{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.end()
+	if p.cmd.Path == "/bin/sh" {
+		t.Fatalf("the shell gate was used: %v", gateProgramError())
+	}
+	proc := "/proc/" + strconv.Itoa(p.pid)
+	gatePipe, err := os.Readlink(proc + "/fd/3")
+	if err != nil || !strings.HasPrefix(gatePipe, "pipe:") {
+		t.Fatalf("the gate waits on fd 3 -> %q (%v), want a pipe", gatePipe, err)
+	}
+	p.resume()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if exe, _ := os.Readlink(proc + "/exe"); exe == sleep {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("pid %d never became %s", p.pid, sleep)
+		}
+	}
+	fds, err := os.ReadDir(proc + "/fd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, fd := range fds {
+		// (fds 0-2 and whatever the test itself inherited without
+		// close-on-exec, as a shell's job control leaves.)
+		target, _ := os.Readlink(proc + "/fd/" + fd.Name())
+		if target == gatePipe || strings.Contains(target, "gtrace-gate") {
+			t.Errorf("the command inherited fd %s -> %s", fd.Name(), target)
+		}
+	}
+}
+
+// gateProgramError is why the gate program cannot be used, or nil.
+func gateProgramError() error {
+	_, err := gateProgram()
+	return err
 }
