@@ -29,7 +29,7 @@ import (
 // differed from bpftrace's; stopping the child with SIGSTOP or ptrace
 // instead leaves a kill() or the missing execve in the trace.
 //
-// The program is a 200-byte static ELF built here and run from a sealed
+// The program is a static ELF of 202 bytes built here and run from a sealed
 // memfd; where that cannot be done (an architecture without gateCode, no
 // /proc, memfds not executable) startCommand falls back to the shell gate.
 
