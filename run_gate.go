@@ -23,15 +23,20 @@ import (
 // before the command's own calls. The gate program here does exactly that
 // (read one byte from fd 3; on anything but one byte, exit 126 without
 // running the command, which is what happens when gtrace dies before
-// resuming it; close fd 3; execve argv[0] with argv[1:]). A shell gate
+// resuming it; close fd 3; execve argv[0] with argv[1:]; if that fails, say so and
+// exit 127). A shell gate
 // cannot: dash's read builtin reads one byte per call and its <&3
 // redirection saves and restores fd 0 (fcntl, dup2, close), so the counts
 // differed from bpftrace's; stopping the child with SIGSTOP or ptrace
 // instead leaves a kill() or the missing execve in the trace.
 //
-// The program is a static ELF of 202 bytes built here and run from a sealed
+// The program is a static ELF of about 300 bytes built here and run from a sealed
 // memfd; where that cannot be done (an architecture without gateCode, no
 // /proc, memfds not executable) startCommand falls back to the shell gate.
+
+// gateExecFailed is what the gate program says when the command's execve
+// fails (a file the kernel cannot run; LookPath checked the rest).
+const gateExecFailed = "ERROR: the -c command could not be executed (execve failed: not a program, or no interpreter for it)\n"
 
 // gateELF is the gate program: an ELF header, one loadable segment of the
 // whole file, then gateCode.

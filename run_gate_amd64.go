@@ -2,17 +2,18 @@ package gtrace
 
 // gateCode is the machine code of the -c gate program (see gateELF) for
 // x86-64. At entry the stack holds argc, then argv: argv[0] is the path to
-// exec, argv[1:] the command's own argv, then envp. Written out as bytes
+// exec, argv[1:] the command's own argv, then envp. The code is followed by
+// gateExecFailed. Written out as bytes
 // (the project has no assembler at build time); the comments are their
 // disassembly (objdump -D -b binary -m i386:x86-64).
-var gateCode = []byte{
+var gateCode = append([]byte{
 	0x31, 0xc0, // xor eax, eax            (SYS_read)
 	0xbf, 0x03, 0x00, 0x00, 0x00, // mov edi, 3  (the gate pipe)
 	0x48, 0x8d, 0x74, 0x24, 0xf8, // lea rsi, [rsp-8] (red zone)
 	0xba, 0x01, 0x00, 0x00, 0x00, // mov edx, 1  (one byte)
 	0x0f, 0x05, // syscall
 	0x48, 0x83, 0xf8, 0x01, // cmp rax, 1
-	0x75, 0x2d, // jne fail                 (end of file: gtrace died)
+	0x75, 0x45, // jne fail                 (end of file: gtrace died)
 	0xb8, 0x03, 0x00, 0x00, 0x00, // mov eax, 3  (SYS_close)
 	0xbf, 0x03, 0x00, 0x00, 0x00, // mov edi, 3
 	0x0f, 0x05, // syscall
@@ -22,14 +23,20 @@ var gateCode = []byte{
 	0x48, 0x8d, 0x54, 0xc4, 0x10, // lea rdx, [rsp+rax*8+16] envp
 	0xb8, 0x3b, 0x00, 0x00, 0x00, // mov eax, 59 (SYS_execve)
 	0x0f, 0x05, // syscall
-	0xbf, 0x7f, 0x00, 0x00, 0x00, // mov edi, 127 (exec failed)
+	// The exec failed: say so on stderr.
+	0xbf, 0x02, 0x00, 0x00, 0x00, // mov edi, 2
+	0x48, 0x8d, 0x35, 0x1f, 0x00, 0x00, 0x00, // lea rsi, [rip+0x1f]  gateExecFailed
+	0xba, byte(len(gateExecFailed)), 0x00, 0x00, 0x00, // mov edx, len
+	0xb8, 0x01, 0x00, 0x00, 0x00, // mov eax, 1  (SYS_write)
+	0x0f, 0x05, // syscall
+	0xbf, 0x7f, 0x00, 0x00, 0x00, // mov edi, 127
 	0xeb, 0x05, // jmp exit
 	// fail:
 	0xbf, 0x7e, 0x00, 0x00, 0x00, // mov edi, 126
 	// exit:
 	0xb8, 0xe7, 0x00, 0x00, 0x00, // mov eax, 231 (SYS_exit_group)
 	0x0f, 0x05, // syscall
-}
+}, gateExecFailed...)
 
 // gateMachine is the ELF e_machine of gateCode.
 const gateMachine = 62 // EM_X86_64

@@ -1,6 +1,7 @@
 package gtrace
 
 import (
+	"bytes"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -100,4 +101,31 @@ func TestCommandGateProgram(t *testing.T) {
 func gateProgramError() error {
 	_, err := gateProgram()
 	return err
+}
+
+// TestCommandGateExecFails: a command the kernel cannot execute (no
+// interpreter line, not a program) is reported on stderr and exits 127.
+func TestCommandGateExecFails(t *testing.T) {
+	if gateCode == nil {
+		t.Skip("no gate program for " + runtime.GOARCH + ": the shell gate is used")
+	}
+	bad := filepath.Join(t.TempDir(), "notaprogram")
+	if err := os.WriteFile(bad, []byte("garbage\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	p, err := startCommand([]string{bad}, commandStdio{err: &stderr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.resume()
+	select {
+	case <-p.done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the command did not end")
+	}
+	p.end()
+	if code := p.cmd.ProcessState.ExitCode(); code != 127 || stderr.String() != gateExecFailed {
+		t.Errorf("exit %d, stderr %q", code, stderr.String())
+	}
 }
