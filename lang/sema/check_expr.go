@@ -439,7 +439,7 @@ func (c *checker) checkIncDec(e *lang.IncDec) *lang.Type {
 // (`$x ? printf("a") : printf("b");` runs one of them), but not just one
 // of them: "have 'none' and 'integer'".
 func (c *checker) checkTernaryStmt(e *lang.Ternary) *lang.Type {
-	c.checkCond(e.Cond, "ternary")
+	c.checkCond(e.Cond, "ternary", e)
 	a, b := c.checkExprUse(e.Then, useStmt), c.checkExprUse(e.Else, useStmt)
 	av, bv := c.void(e.Then), c.void(e.Else)
 	switch {
@@ -472,7 +472,7 @@ func (c *checker) void(e lang.Expr) bool {
 }
 
 func (c *checker) checkTernary(e *lang.Ternary) *lang.Type {
-	c.checkCond(e.Cond, "ternary")
+	c.checkCond(e.Cond, "ternary", e)
 	return c.ternaryType(e, c.checkExpr(e.Then), c.checkExpr(e.Else))
 }
 

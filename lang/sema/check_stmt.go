@@ -88,7 +88,7 @@ func (c *checker) checkStmt(s lang.Stmt) {
 	case *lang.LetStmt:
 		c.checkLet(s)
 	case *lang.IfStmt:
-		c.checkCond(s.Cond, "if()")
+		c.checkCond(s.Cond, "if()", s.Cond)
 		c.checkBlock(s.Then)
 		if s.Else != nil {
 			c.checkStmt(s.Else)
@@ -112,7 +112,7 @@ func (c *checker) checkStmt(s lang.Stmt) {
 		// bpftrace 0.17 (and are refused outside one).
 		c.checkBlock(s.Body)
 	case *lang.WhileStmt:
-		c.checkCond(s.Cond, "while()")
+		c.checkCond(s.Cond, "while()", s.Cond)
 		c.loop(s.Body)
 	case *lang.ForStmt:
 		c.checkFor(s)
@@ -132,10 +132,12 @@ func (c *checker) loop(b *lang.Block) {
 	c.loops--
 }
 
-func (c *checker) checkCond(e lang.Expr, what string) {
+// checkCond checks the condition e of an if, a while or a ternary; a bad
+// one is reported at `at` (bpftrace 0.17 underlines a whole ternary).
+func (c *checker) checkCond(e lang.Expr, what string, at lang.Node) {
 	t := c.checkExpr(e)
 	if t.Kind != lang.KindNone && !t.IsInt() && !t.IsPtr() {
-		c.errorf(e, "Invalid condition in %s: %s", what, typeClass(t))
+		c.errorf(at, "Invalid condition in %s: %s", what, typeClass(t))
 	}
 }
 
