@@ -30,9 +30,10 @@ import (
 // differed from bpftrace's; stopping the child with SIGSTOP or ptrace
 // instead leaves a kill() or the missing execve in the trace.
 //
-// The program is a static ELF of about 300 bytes built here and run from a sealed
-// memfd; where that cannot be done (an architecture without gateCode, no
-// /proc, memfds not executable) startCommand falls back to the shell gate.
+// The program is a static ELF of about 300 bytes built here (amd64 and
+// arm64) and run from a sealed memfd; where that cannot be done (another
+// architecture, no /proc, memfds not executable) startCommand falls back
+// to the shell gate.
 
 // gateExecFailed is what the gate program says when the command's execve
 // fails (a file the kernel cannot run; LookPath checked the rest).
@@ -65,7 +66,7 @@ func gateELF() []byte {
 		Paddr:  base,
 		Filesz: size,
 		Memsz:  size,
-		Align:  0x1000,
+		Align:  0x10000, // also for 64 KiB pages
 	}
 	var b bytes.Buffer
 	binary.Write(&b, binary.LittleEndian, &h)
@@ -91,30 +92,25 @@ var gateProgram = sync.OnceValues(func() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	f := os.NewFile(uintptr(fd), "gtrace-gate")
-	if _, err := f.Write(gateELF()); err != nil {
-		f.Close()
+	// fd is never closed (and not an *os.File, whose finalizer would
+	// close it): the path must stay valid for every -c command.
+	fail := func(err error) (string, error) {
+		unix.Close(fd)
 		return "", err
 	}
-	if err := f.Chmod(0o555); err != nil {
-		f.Close()
-		return "", err
+	if _, err := unix.Write(fd, gateELF()); err != nil {
+		return fail(err)
+	}
+	if err := unix.Fchmod(fd, 0o555); err != nil {
+		return fail(err)
 	}
 	seals := unix.F_SEAL_SEAL | unix.F_SEAL_SHRINK | unix.F_SEAL_GROW | unix.F_SEAL_WRITE
-	if _, err := unix.FcntlInt(f.Fd(), unix.F_ADD_SEALS, seals); err != nil {
-		f.Close()
-		return "", err
+	if _, err := unix.FcntlInt(uintptr(fd), unix.F_ADD_SEALS, seals); err != nil {
+		return fail(err)
 	}
-	path := fmt.Sprintf("/proc/%d/fd/%d", os.Getpid(), f.Fd())
+	path := fmt.Sprintf("/proc/%d/fd/%d", os.Getpid(), fd)
 	if _, err := os.Stat(path); err != nil {
-		f.Close()
-		return "", err
+		return fail(err)
 	}
-	// f is never closed: the path must stay valid for every -c command.
-	gateFile = f
 	return path, nil
 })
-
-// gateFile keeps the gate program's memfd from being closed by f's
-// finalizer.
-var gateFile *os.File
