@@ -39,6 +39,9 @@ import (
 // fails (a file the kernel cannot run; LookPath checked the rest).
 const gateExecFailed = "ERROR: the -c command could not be executed (execve failed: not a program, or no interpreter for it)\n"
 
+// gateMinFD is the lowest fd number the gate program's memfd takes.
+const gateMinFD = 100
+
 // gateELF is the gate program: an ELF header, one loadable segment of the
 // whole file, then gateCode.
 func gateELF() []byte {
@@ -76,8 +79,7 @@ func gateELF() []byte {
 }
 
 // gateProgram is the path of the gate program, a sealed memfd of gtrace's
-// that stays open while gtrace runs (it is named through gtrace's own
-// /proc/PID/fd: the child's fd numbers are rearranged before its exec).
+// that stays open while gtrace runs.
 var gateProgram = sync.OnceValues(func() (string, error) {
 	if gateCode == nil {
 		return "", fmt.Errorf("no gate program for this architecture")
@@ -108,7 +110,17 @@ var gateProgram = sync.OnceValues(func() (string, error) {
 	if _, err := unix.FcntlInt(uintptr(fd), unix.F_ADD_SEALS, seals); err != nil {
 		return fail(err)
 	}
+	// The child execs its own copy of the fd, /proc/self/fd/N: it may not
+	// open gtrace's /proc/PID/fd (not dumpable under file capabilities).
+	// Go's fork rearranges only the child's first few fds (stdio, the gate
+	// pipe, its own error pipe), so N is moved well above them; where
+	// that fails (a tiny RLIMIT_NOFILE) gtrace's own entry is named.
 	path := fmt.Sprintf("/proc/%d/fd/%d", os.Getpid(), fd)
+	if high, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, gateMinFD); err == nil {
+		unix.Close(fd)
+		fd = high
+		path = fmt.Sprintf("/proc/self/fd/%d", fd)
+	}
 	if _, err := os.Stat(path); err != nil {
 		return fail(err)
 	}
