@@ -538,7 +538,11 @@ func (c *checker) checkCast(e *lang.Cast) *lang.Type {
 		c.errorf(e, "Cannot cast to \"%s\"", to)
 		return lang.None
 	}
-	c.errorf(e, "Casts are not supported for type: \"%s\"", x)
+	// bpftrace 0.17 underlines the "(type)" part.
+	end := e.Type.Span.End // the ")" after the type
+	end.Col++
+	end.Offset++
+	c.errorAt(lang.Span{Start: e.Span.Start, End: end}, "Casts are not supported for type: \"%s\"", x)
 	return lang.None
 }
 
