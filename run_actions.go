@@ -111,7 +111,8 @@ func (r *runner) handle(rec []byte) error {
 }
 
 // joinText joins the strings of join(array[, sep]); bpftrace's default
-// separator is a space.
+// separator is a space. The first empty string ends the list, as in
+// bpftrace 0.17 (an empty argument in an argv hides those after it).
 func joinText(a *codegen.Action, args []output.Value) string {
 	sep := " "
 	if a.Call != nil && len(a.Call.Args) > 1 {
@@ -123,9 +124,10 @@ func joinText(a *codegen.Action, args []output.Value) string {
 	for _, v := range args {
 		if v.Kind == lang.KindArray {
 			for _, e := range v.Elems {
-				if e.Str != "" {
-					parts = append(parts, e.Str)
+				if e.Str == "" {
+					break
 				}
+				parts = append(parts, e.Str)
 			}
 		} else if v.Kind == lang.KindStr {
 			parts = append(parts, v.Str)

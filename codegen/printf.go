@@ -217,9 +217,11 @@ func (g *gen) join(call *lang.Call) {
 	g.release(ptr)
 }
 
-// join() limits, as bpftrace 0.17 (BPFTRACE_MAX_JOIN_ARGS... 16 × 1024 in
-// later versions); smaller here to keep records short.
+// join() limits, bpftrace 0.17's (join_argnum_, join_argsize_): 16
+// strings of up to 1023 bytes. Shorter slots would cut long arguments
+// (paths in an execve's argv) that bpftrace prints whole; the record is
+// 16 KiB, as bpftrace's perf record is.
 const (
 	JoinArgs = 16
-	JoinSize = 64
+	JoinSize = 1024
 )
