@@ -8,7 +8,6 @@ import (
 	"net"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 
@@ -140,7 +139,7 @@ func runOptions(script *gtrace.Script, c *config, env settings, kernel *probes.K
 		Mangled:      env.mangled,
 		NoWarnings:   c.noWarn,
 		Kernel:       kernel,
-		Command:      strings.Fields(c.command),
+		Command:      splitCommand(c.command),
 		// The command shares gtrace's terminal, as under bpftrace.
 		CommandStdin:  os.Stdin,
 		CommandStdout: os.Stdout,
